@@ -1,0 +1,82 @@
+/** What went wrong or needs attention. */
+export type AlertType =
+  | "slow-update"
+  | "accuracy-drop"
+  | "drift"
+  | "guardrail-rejected"
+  | "store-error"
+  | "feedback-parked";
+
+/** How urgent an alert is: info (for the record), warning (look at it), error (something failed). */
+export type AlertSeverity = "info" | "warning" | "error";
+
+/** One alert, as the incremental-update node's alert output sends it. */
+export interface Alert {
+  type: AlertType;
+  severity: AlertSeverity;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** An update slower than the budget: the household's box may be overloaded or the history too large. */
+export function slowUpdateAlert(version: string, updateTimeMs: number, budgetMs: number): Alert | null {
+  if (!(updateTimeMs > budgetMs)) return null;
+  return {
+    type: "slow-update",
+    severity: "warning",
+    message: `update to ${version} took ${Math.round(updateTimeMs)} ms, over the budget of ${budgetMs} ms`,
+    details: { version, updateTimeMs, budgetMs },
+  };
+}
+
+/** The accuracies an accuracy-drop check compares. */
+export interface AccuracyFigures {
+  prequentialAccuracy?: number | null;
+  fadingAccuracy?: number | null;
+}
+
+/**
+ * Live accuracy that fell by at least `points` below what the active version recorded when it
+ * was trained. The fading accuracy (recent) is compared when both sides have it, else the
+ * prequential accuracy.
+ */
+export function accuracyDropAlert(version: string, live: AccuracyFigures, recorded: AccuracyFigures, points: number): Alert | null {
+  const key: keyof AccuracyFigures = isNumber(live.fadingAccuracy) && isNumber(recorded.fadingAccuracy) ? "fadingAccuracy" : "prequentialAccuracy";
+  const now = live[key];
+  const then = recorded[key];
+  if (!isNumber(now) || !isNumber(then)) return null;
+  const dropPoints = (then - now) * 100;
+  if (dropPoints < points - 1e-9) return null;
+  return {
+    type: "accuracy-drop",
+    severity: "warning",
+    message: `${key === "fadingAccuracy" ? "recent" : "prequential"} accuracy fell ${dropPoints.toFixed(1)} points below what ${version} had when trained (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
+    details: { version, metric: key, now, recorded: then, dropPoints, thresholdPoints: points },
+  };
+}
+
+/** The drift detector fired: the household's taste seems to have changed. */
+export function driftAlert(version: string | null, details: Record<string, unknown>): Alert {
+  return {
+    type: "drift",
+    severity: "warning",
+    message: "the error rate changed significantly: the household's preferences may have shifted; consider a full update",
+    details: { version, ...details },
+  };
+}
+
+/** A disk operation failed; the message names what was being done. */
+export function storeErrorAlert(action: string, error: unknown): Alert {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    type: "store-error",
+    severity: "error",
+    message: `${action} failed: ${message}`,
+    details: { action, ...(typeof code === "string" ? { code } : {}) },
+  };
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import { InvalidInputError } from "../errors";
+import { describe, parseLabel, type Features, type Feedback } from "../feedback/feedback";
+import { isPattern, patternFeatures, standardPatternSchema } from "../features/pattern-features";
+import { FeatureSchema } from "../features/schema";
+
+/** Values filled in when a feedback item does not carry them. */
+export interface FeedbackDefaults {
+  source?: string;
+  user?: string;
+}
+
+/** The result of reading features: named, in schema order, plus the schema they fit (inferred if there was none). */
+export interface ReadFeatures {
+  features: Features;
+  schema: FeatureSchema;
+}
+
+/**
+ * Reads the features of one pattern — named numbers, a positional array, or a pattern object
+ * (standard schema only) — and checks them against the schema. With no schema yet (schema
+ * "infer"), named features define it and a pattern object selects the standard one.
+ */
+export function readFeatures(input: unknown, schema: FeatureSchema | null, field: string, now: Date): ReadFeatures {
+  if (isPattern(input)) {
+    if (schema !== null && !schema.equals(standardPatternSchema)) {
+      throw new InvalidInputError(
+        field,
+        `a pattern object needs the standard pattern features, but this model reads named features (${schema.names.slice(0, 5).join(", ")}…)`,
+      );
+    }
+    return { features: patternFeatures(input, now, field), schema: standardPatternSchema };
+  }
+  if (Array.isArray(input) || input instanceof Float64Array) {
+    if (schema === null) {
+      throw new InvalidInputError(field, "positional features need a known schema; send named features first");
+    }
+    return { features: schema.named(schema.vector(input, field)), schema };
+  }
+  if (typeof input !== "object" || input === null) {
+    throw new InvalidInputError(field, `expected named features, an array of numbers or a pattern object, got ${describe(input)}`);
+  }
+  const known = schema ?? new FeatureSchema(Object.keys(input), field);
+  return { features: known.named(known.vector(input as Features, field)), schema: known };
+}
+
+/** A validated batch, and the schema it fits (newly inferred when it was null). */
+export interface ParsedBatch {
+  feedback: Feedback[];
+  schema: FeatureSchema | null;
+}
+
+/**
+ * Validates a batch of feedback items `{patternId, label, features?, id?, user?, source?}`.
+ * Every item is checked before anything is returned, so one bad item rejects the whole batch
+ * with an InvalidInputError naming it (e.g. `payload[3].label`). Ids are generated when absent.
+ */
+export function parseFeedbackBatch(
+  inputs: unknown,
+  schema: FeatureSchema | null,
+  defaults: FeedbackDefaults = {},
+  now: Date = new Date(),
+  field = "payload",
+): ParsedBatch {
+  if (!Array.isArray(inputs)) throw new InvalidInputError(field, `expected a list of feedback, got ${describe(inputs)}`);
+  if (inputs.length === 0) throw new InvalidInputError(field, "expected at least one feedback, got an empty list");
+  const defaultSource = optionalText(defaults.source, "defaults.source") ?? "flow";
+  const defaultUser = optionalText(defaults.user, "defaults.user");
+  const receivedAt = now.toISOString();
+  let known = schema;
+  const feedback = inputs.map((item: unknown, i): Feedback => {
+    const at = `${field}[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new InvalidInputError(at, `expected {patternId, label, features?}, got ${describe(item)}`);
+    }
+    const record = item as Record<string, unknown>;
+    const patternId = identifier(record.patternId, `${at}.patternId`);
+    const label = parseLabel(record.label, `${at}.label`);
+    const id = record.id === undefined || record.id === null ? randomUUID() : identifier(record.id, `${at}.id`);
+    const source = optionalText(record.source, `${at}.source`) ?? defaultSource;
+    const user = optionalText(record.user, `${at}.user`) ?? defaultUser;
+    const rawFeatures = record.features ?? record.pattern;
+    const parsed: Feedback = { id, patternId, label, source, receivedAt };
+    if (rawFeatures !== undefined && rawFeatures !== null) {
+      const fieldName = record.features !== undefined && record.features !== null ? "features" : "pattern";
+      const read = readFeatures(rawFeatures, known, `${at}.${fieldName}`, now);
+      known = read.schema;
+      parsed.features = read.features;
+    }
+    if (user !== undefined) parsed.user = user;
+    return parsed;
+  });
+  return { feedback, schema: known };
+}
+
+/** A pattern or feedback id: a non-empty string, or a number (taken as its decimal text). */
+export function identifier(value: unknown, field: string): string {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new InvalidInputError(field, `expected a non-empty id, got ${describe(value)}`);
+  }
+  if (value.length > 200) throw new InvalidInputError(field, `expected at most 200 characters, got ${value.length}`);
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new InvalidInputError(field, `expected text, got ${describe(value)}`);
+  return value;
+}
