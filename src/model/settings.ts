@@ -36,8 +36,8 @@ export interface ResolvedSettings {
   guardrail: { maxDropPoints: number; recentWindow: number };
 }
 
-export const DEFAULT_SETTINGS: Omit<ResolvedSettings, "storeDir"> = Object.freeze({
-  schema: { kind: "standard" },
+export const DEFAULT_SETTINGS: Readonly<Omit<ResolvedSettings, "storeDir">> = Object.freeze({
+  schema: { kind: "standard" } as SchemaSetting,
   forest: {},
   updateThreshold: 100,
   minSamples: 10,
