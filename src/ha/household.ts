@@ -1,0 +1,127 @@
+import { InvalidInputError } from "../errors";
+import { describe } from "../feedback/feedback";
+import { defaultHaFeedbackRules } from "../feedback/ha-events";
+import type { HomeAssistantConnection } from "./connection";
+
+export interface HouseholdNotifierOptions {
+  /** Alerts as persistent notifications in Home Assistant's sidebar (default true). */
+  persistentNotifications?: boolean;
+  /** Also send alerts through this notify service, e.g. "notify.family" or "family". */
+  notifyService?: string | null;
+  /** Ask questions on this phone: "notify.mobile_app_<device>" or "mobile_app_<device>". */
+  questionService?: string | null;
+  /** Must match the feedback source's rules so that answers come back as feedback. */
+  approvePrefix?: string;
+  rejectPrefix?: string;
+  /** Title of alerts and questions (default "Pattern quality"). */
+  title?: string;
+}
+
+/** Something the household should know: a drift, a failed update, an accuracy drop. */
+export interface HouseholdAlert {
+  /** One notification per type: a repeat replaces the previous one instead of piling up. */
+  type: string;
+  message: string;
+  title?: string;
+}
+
+/** A pattern the model is unsure about, put to the household as Approve/Reject buttons. */
+export interface PatternQuestion {
+  patternId: string;
+  /** What the suggested automation does, in words (default: its id). */
+  description?: string;
+  title?: string;
+}
+
+/** The notification id an alert type gets in Home Assistant. */
+export function alertNotificationId(type: string): string {
+  return `pattern_quality_${type.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
+}
+
+/**
+ * Alerts and questions to the household through Home Assistant services. Answers to questions
+ * come back as `mobile_app_notification_action` events, which the feedback source turns into
+ * feedback.
+ */
+export class HouseholdNotifier {
+  private readonly persistent: boolean;
+  private readonly notifyService: string | null;
+  private readonly questionService: string | null;
+  private readonly approvePrefix: string;
+  private readonly rejectPrefix: string;
+  private readonly title: string;
+
+  constructor(
+    private readonly connection: Pick<HomeAssistantConnection, "callService">,
+    options: HouseholdNotifierOptions = {},
+  ) {
+    this.persistent = options.persistentNotifications ?? true;
+    this.notifyService = notifyName(options.notifyService, "notifyService");
+    this.questionService = notifyName(options.questionService, "questionService");
+    this.approvePrefix = options.approvePrefix ?? defaultHaFeedbackRules.notificationAction.approvePrefix;
+    this.rejectPrefix = options.rejectPrefix ?? defaultHaFeedbackRules.notificationAction.rejectPrefix;
+    this.title = options.title ?? "Pattern quality";
+  }
+
+  /** Whether questions can be asked (a question service is configured). */
+  get canAsk(): boolean {
+    return this.questionService !== null;
+  }
+
+  /** Shows an alert; resolves to the services called. Repeats of a type update one notification. */
+  async alert(alert: HouseholdAlert): Promise<string[]> {
+    const type = text(alert?.type, "alert.type");
+    const message = text(alert.message, "alert.message");
+    const title = alert.title ?? this.title;
+    const calls: string[] = [];
+    if (this.persistent) {
+      await this.connection.callService("persistent_notification", "create", { notification_id: alertNotificationId(type), title, message });
+      calls.push("persistent_notification.create");
+    }
+    if (this.notifyService !== null) {
+      // The tag makes the companion app replace the previous alert of this type.
+      await this.connection.callService("notify", this.notifyService, { title, message, data: { tag: alertNotificationId(type) } });
+      calls.push(`notify.${this.notifyService}`);
+    }
+    return calls;
+  }
+
+  /** Removes the persistent notification of an alert type (e.g. once the drift has passed). */
+  async dismiss(type: string): Promise<void> {
+    await this.connection.callService("persistent_notification", "dismiss", { notification_id: alertNotificationId(text(type, "type")) });
+  }
+
+  /** Asks about one pattern with Approve/Reject buttons whose action ids carry the pattern id. */
+  async ask(question: PatternQuestion): Promise<void> {
+    if (this.questionService === null) {
+      throw new InvalidInputError("questionService", "no notify service for questions is configured (e.g. mobile_app_<your phone>)");
+    }
+    const patternId = text(question?.patternId, "patternId");
+    const what = question.description ?? patternId;
+    await this.connection.callService("notify", this.questionService, {
+      title: question.title ?? this.title,
+      message: `Keep the suggested automation "${what}"?`,
+      data: {
+        tag: `pattern_question_${patternId}`,
+        actions: [
+          { action: `${this.approvePrefix}${patternId}`, title: "Approve" },
+          { action: `${this.rejectPrefix}${patternId}`, title: "Reject" },
+        ],
+      },
+    });
+  }
+}
+
+function notifyName(value: string | null | undefined, field: string): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  const name = typeof value === "string" ? value.replace(/^notify\./, "") : value;
+  if (typeof name !== "string" || !/^[a-z0-9_]+$/.test(name)) {
+    throw new InvalidInputError(field, `expected a notify service like notify.mobile_app_phone, got ${describe(value)}`);
+  }
+  return name;
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected a non-empty text, got ${describe(value)}`);
+  return value;
+}
