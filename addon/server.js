@@ -1,0 +1,58 @@
+// The app's server: Node-RED embedded in an HTTP server that listens on the ingress port and
+// accepts connections only from the Supervisor's ingress proxy (172.30.32.2), websockets included.
+"use strict";
+const fs = require("node:fs");
+const http = require("node:http");
+const path = require("node:path");
+const express = require("express");
+const RED = require("node-red");
+const settings = require("./settings.js");
+
+const PORT = Number(process.env.PATTERN_QUALITY_INGRESS_PORT || 8099);
+const INGRESS_PROXY = (process.env.PATTERN_QUALITY_INGRESS_FROM || "172.30.32.2").split(",").map((a) => a.trim());
+
+/** True for the ingress proxy, in IPv4 or IPv4-mapped IPv6 form. */
+function fromIngress(address) {
+  if (typeof address !== "string") return false;
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return INGRESS_PROXY.includes(plain);
+}
+
+/** On the very first start, the example flows: the dashboard (with Rollback buttons). */
+function installExampleFlows() {
+  const flowsFile = path.join(settings.userDir, settings.flowFile);
+  if (settings.options.install_example_flows === false || fs.existsSync(flowsFile)) return;
+  const examples = path.join(path.dirname(require.resolve("node-red-contrib-pattern-quality/package.json")), "examples");
+  const flows = JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8"));
+  fs.mkdirSync(settings.userDir, { recursive: true });
+  fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
+}
+
+installExampleFlows();
+
+const app = express();
+const server = http.createServer(app);
+server.on("connection", (socket) => {
+  if (!fromIngress(socket.remoteAddress)) socket.destroy();
+});
+
+RED.init(server, settings);
+app.use(settings.httpAdminRoot, RED.httpAdmin);
+app.use(settings.httpNodeRoot, RED.httpNode);
+
+server.listen(PORT, "0.0.0.0", () => {
+  RED.start().catch((error) => {
+    console.error(`Node-RED could not start: ${error && error.message}`);
+    process.exit(1);
+  });
+});
+
+function stop() {
+  RED.stop()
+    .catch(() => undefined)
+    .finally(() => server.close(() => process.exit(0)));
+  // The Supervisor waits a while before it kills; make sure we are gone before that.
+  setTimeout(() => process.exit(0), 15000).unref();
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -1,0 +1,109 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { SUGGEST_PATH } from "./loop";
+
+/** The model of the dashboard example, which the demo's household tab feeds too. */
+export const DEMO_MODEL_ID = "pq-dash-model";
+/** The Home Assistant connection node; its token is in the encrypted credentials file only. */
+export const DEMO_HA_ID = "pq-demo-ha";
+const TAB = "pq-demo-tab";
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/**
+ * The demo's flows: the dashboard example (examples/dashboard.json), its model tuned to update
+ * every 40 answers so versions appear within a minute, and a "household" tab: suggestions are
+ * scored (which remembers their features), answers come back from Home Assistant as feedback.
+ */
+export async function demoFlows(root: string): Promise<FlowNode[]> {
+  const dashboard = JSON.parse(await fs.readFile(path.join(root, "examples", "dashboard.json"), "utf8")) as FlowNode[];
+  const model = dashboard.find((node) => node.id === DEMO_MODEL_ID);
+  if (!model) throw new Error(`examples/dashboard.json has no pattern-model node ${DEMO_MODEL_ID}`);
+  Object.assign(model, { name: "demo household", updateThreshold: 40, minSamples: 20 });
+  return [...dashboard, ...householdTab()];
+}
+
+function householdTab(): FlowNode[] {
+  return [
+    {
+      id: TAB,
+      type: "tab",
+      label: "Demo household",
+      disabled: false,
+      info: "The demo's household: it suggests patterns (scored here), and answers them on its phones through Home Assistant.",
+    },
+    {
+      id: "pq-demo-comment",
+      type: "comment",
+      z: TAB,
+      name: "Suggest → score → the household answers in Home Assistant → feedback",
+      info:
+        "The demo process posts each suggested pattern to " +
+        SUGGEST_PATH +
+        "; pattern-score scores it and remembers its features. The household answers on its phone (an actionable notification): Home Assistant fires mobile_app_notification_action with the action PATTERN_APPROVE_<id> or PATTERN_REJECT_<id>, which the feedback-collector turns into feedback for the model.",
+      x: 330,
+      y: 40,
+      wires: [],
+    },
+    {
+      id: "pq-demo-suggest",
+      type: "http in",
+      z: TAB,
+      name: "suggested pattern",
+      url: SUGGEST_PATH,
+      method: "post",
+      upload: false,
+      swaggerDoc: "",
+      x: 160,
+      y: 100,
+      wires: [["pq-demo-pattern"]],
+    },
+    {
+      id: "pq-demo-pattern",
+      type: "change",
+      z: TAB,
+      name: "the pattern",
+      rules: [{ t: "set", p: "payload", pt: "msg", to: "payload.pattern", tot: "msg" }],
+      action: "",
+      property: "",
+      from: "",
+      to: "",
+      reg: false,
+      x: 360,
+      y: 100,
+      wires: [["pq-demo-score"]],
+    },
+    {
+      id: "pq-demo-score",
+      type: "pattern-score",
+      z: TAB,
+      name: "score",
+      model: DEMO_MODEL_ID,
+      threshold: 0.5,
+      x: 530,
+      y: 100,
+      wires: [["pq-demo-scored"], []],
+    },
+    {
+      id: "pq-demo-scored",
+      type: "http response",
+      z: TAB,
+      name: "score",
+      statusCode: "",
+      headers: {},
+      x: 700,
+      y: 100,
+      wires: [],
+    },
+    {
+      id: "pq-demo-feedback",
+      type: "feedback-collector",
+      z: TAB,
+      name: "household answers",
+      model: DEMO_MODEL_ID,
+      x: 560,
+      y: 200,
+      wires: [[]],
+    },
+  ];
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import { HomeAssistantSimulator } from "../src/ha/simulator/simulator";
+import type { DemoOptions } from "./options";
+
+/** The Home Assistant the demo talks to: the embedded simulator, or a real one. */
+export interface DemoHomeAssistant {
+  /** Base URL (http or https), as the connection node's form takes it. */
+  url: string;
+  token: string;
+  /** One line for the terminal; never contains the token. */
+  description: string;
+  /** The household's answer, as an event on Home Assistant's bus. */
+  answer(patternId: string, approve: boolean, user: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The household's phone, as the simulator's notify service and the answers' origin. */
+const PHONE = "mobile_app_household_phone";
+
+/**
+ * Starts the simulator, or connects the demo to the real Home Assistant of HA_URL/HA_TOKEN. With
+ * the simulator the household answers actionable notifications (`mobile_app_notification_action`,
+ * as a phone does); with a real Home Assistant it fires the custom `pattern_feedback` event
+ * instead, so no phone is impersonated there.
+ */
+export async function startHomeAssistant(options: DemoOptions): Promise<DemoHomeAssistant> {
+  if (options.homeAssistant) {
+    const { url, token } = options.homeAssistant;
+    const base = url.replace(/\/+$/, "");
+    return {
+      url: base,
+      token,
+      description: `${base} (real Home Assistant; answers arrive as pattern_feedback events)`,
+      async answer(patternId, approve) {
+        const response = await fetch(`${base}/api/events/pattern_feedback`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ pattern_id: patternId, decision: approve ? "approve" : "reject" }),
+        });
+        if (!response.ok) throw new Error(`Home Assistant refused the pattern_feedback event (HTTP ${response.status})`);
+      },
+      stop: async () => undefined,
+    };
+  }
+  const token = randomBytes(24).toString("hex");
+  const simulator = await HomeAssistantSimulator.start({
+    tokens: [{ token, admin: true, name: "Demo admin" }],
+    notifyServices: [PHONE],
+  });
+  const users = new Map<string, string>();
+  return {
+    url: simulator.url,
+    token,
+    description: `${simulator.url} (embedded simulator; answers arrive as mobile_app_notification_action events)`,
+    async answer(patternId, approve, user) {
+      if (!users.has(user)) users.set(user, randomBytes(16).toString("hex"));
+      simulator.fireEvent(
+        "mobile_app_notification_action",
+        { action: `${approve ? "PATTERN_APPROVE_" : "PATTERN_REJECT_"}${patternId}`, device_id: PHONE },
+        { origin: "REMOTE", userId: users.get(user)! },
+      );
+    },
+    stop: () => simulator.stop(),
+  };
+}

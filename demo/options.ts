@@ -1,0 +1,55 @@
+import path from "node:path";
+
+/** How the demo runs, read from the environment (see the README's "Demo" section). */
+export interface DemoOptions {
+  /** The project root: Node-RED loads this package from here. */
+  root: string;
+  /** Node-RED's user directory; the model store, flows and log live below it. */
+  dir: string;
+  /** Port for Node-RED on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** A real Home Assistant, when both are set; otherwise the embedded simulator is used. */
+  homeAssistant?: { url: string; token: string };
+  /** Suggestions the simulated household answers per second. */
+  rate: number;
+  /** After this many answers in one run, the household's taste changes. */
+  tasteChangeAfter: number;
+  /** Secret that encrypts Node-RED's credentials file. */
+  credentialSecret?: string;
+}
+
+/** Reads the demo options; bad values are errors naming the variable. */
+export function demoOptions(env: NodeJS.ProcessEnv, root: string): DemoOptions {
+  const haUrl = env.HA_URL?.trim();
+  const haToken = env.HA_TOKEN?.trim();
+  if (Boolean(haUrl) !== Boolean(haToken)) {
+    throw new Error("HA_URL and HA_TOKEN go together: set both to use a real Home Assistant, or neither for the simulator");
+  }
+  const options: DemoOptions = {
+    root,
+    dir: path.resolve(root, env.DEMO_DIR?.trim() || ".demo"),
+    port: integer(env, "PORT", 1880, 0, 65535),
+    rate: number(env, "DEMO_RATE", 4, 0.1, 200),
+    tasteChangeAfter: integer(env, "DEMO_TASTE_CHANGE_AFTER", 400, 1, Number.MAX_SAFE_INTEGER),
+  };
+  if (haUrl && haToken) options.homeAssistant = { url: haUrl, token: haToken };
+  const secret = env.NODE_RED_CREDENTIAL_SECRET?.trim();
+  if (secret) options.credentialSecret = secret;
+  return options;
+}
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = number(env, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, got ${value}`);
+  return value;
+}
