@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { StoreWriteError } from "../errors";
+
+/** Something found wrong with a stored file on open or load, and what was done about it. */
+export interface StoreProblem {
+  /** The file (relative to the store directory) the problem was found in. */
+  file: string;
+  kind:
+    | "torn-line"
+    | "garbage-line"
+    | "corrupt-registry"
+    | "rebuilt-registry"
+    | "wrong-hash"
+    | "missing-model"
+    | "corrupt-model"
+    | "unfinished-save"
+    | "recovered-activation"
+    | "active-replaced";
+  message: string;
+  /** Where the damaged content was moved, so nothing is silently thrown away. */
+  setAsideAs?: string;
+}
+
+// Temp files carry this marker so an interrupted write can be recognised and removed on open.
+const TEMP_MARKER = ".tmp-";
+let tempCounter = 0;
+
+/** The name of a temp file beside `file`, unique in this process. */
+export function tempPathFor(file: string): string {
+  tempCounter += 1;
+  return path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${tempCounter}`);
+}
+
+/** True for a temp file left behind by an interrupted atomic write. */
+export function isTempFile(name: string): boolean {
+  return name.startsWith(".") && name.includes(TEMP_MARKER);
+}
+
+/** Maps an fs failure to a StoreWriteError that says which path and what a user can do. */
+export function storeWriteError(file: string, action: string, error: unknown): StoreWriteError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const hint =
+    code === "EROFS" || code === "EACCES" || code === "EPERM"
+      ? "the directory is read-only or not writable by this user"
+      : code === "ENOSPC" || code === "EDQUOT"
+        ? "the disk is full"
+        : code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST"
+          ? "a file or directory is in the way"
+          : code === "ENOENT"
+            ? "a directory on the path does not exist"
+            : String((error as Error | undefined)?.message ?? error);
+  return new StoreWriteError(file, `cannot ${action} ${file}: ${hint}${code ? ` (${code})` : ""}`, { cause: error });
+}
+
+/** fsync a directory so a rename or a new file in it survives a power cut. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a file so that a crash at any instant leaves either the old or the new content:
+ * temp file, fsync, rename over the target, fsync the directory.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  const temp = tempPathFor(file);
+  try {
+    const handle = await fs.open(temp, "wx");
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+    await fsyncDirectory(path.dirname(file));
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw storeWriteError(file, "write", error);
+  }
+}
+
+/** Removes temp files left by interrupted writes; returns their names. */
+export async function removeTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (isTempFile(name)) {
+      await fs.rm(path.join(dir, name), { force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
+/** A timestamp safe in file names, e.g. 20261126T173348123Z. */
+export function fileTimestamp(now = new Date()): string {
+  return now.toISOString().replace(/[-:.]/g, "");
+}
+
+/** Renames a damaged file to `<name>.corrupt-<timestamp>` and returns the new base name. */
+export async function setAside(file: string): Promise<string> {
+  let target = `${file}.corrupt-${fileTimestamp()}`;
+  for (let n = 1; await exists(target); n += 1) target = `${file}.corrupt-${fileTimestamp()}-${n}`;
+  await fs.rename(file, target);
+  return path.basename(target);
+}
+
+/** True when the path exists (any type). */
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Hex sha256 of bytes or text. */
+export function sha256(content: string | Uint8Array): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** Creates the store directory (and parents), mapping failures to StoreWriteError. */
+export async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw storeWriteError(dir, "create the store directory", error);
+  }
+}

@@ -1,0 +1,191 @@
+import { InvalidInputError, ModelFormatError } from "../errors";
+import { describe } from "../feedback/feedback";
+import { sha256 } from "../store/files";
+
+export type VersionKind = "initial" | "incremental" | "full" | "import";
+export const VERSION_KINDS: readonly VersionKind[] = ["initial", "incremental", "full", "import"];
+
+export type VersionMetrics = Record<string, number | boolean | null>;
+
+/** What the caller says about a new version. */
+export interface VersionInput {
+  /** The model, JSON-serializable; opaque to the registry. */
+  model: unknown;
+  kind: VersionKind;
+  parentId?: string | null;
+  trainedOn: { samples: number; feedbackWatermark: number };
+  metrics: VersionMetrics;
+  note?: string;
+}
+
+/** The immutable description of a version, as written into its model file. */
+export interface VersionMeta {
+  id: string;
+  createdAt: string;
+  parentId: string | null;
+  kind: VersionKind;
+  trainedOn: { samples: number; feedbackWatermark: number };
+  metrics: VersionMetrics;
+  note: string | null;
+  /** For an imported version: the id and content digest it had where it was exported. */
+  importedFrom?: { id: string; digest: string };
+}
+
+/** One version in the registry. */
+export interface VersionEntry extends VersionMeta {
+  /** sha256 of the model file's bytes, checked on every load. */
+  sha256: string;
+  sizeBytes: number;
+  /** sha256 of the version's content (meta + model), the same in an export of it. */
+  digest: string;
+  pinned: boolean;
+}
+
+/** One switch of the active version. */
+export interface ActivationRecord {
+  at: string;
+  from: string | null;
+  to: string;
+  reason: string;
+  by: string;
+}
+
+export const MODEL_FILE_FORMAT = "pattern-quality-version";
+const ID_PATTERN = /^v\d{4,9}$/;
+
+/** Checks a version id (also against path tricks such as `../x`); returns it. */
+export function checkVersionId(value: unknown, field = "id"): string {
+  if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+    throw new InvalidInputError(field, `expected a version id like v0001, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** The id for version number `n`: v0001, v0002, … */
+export function versionId(n: number): string {
+  return `v${String(n).padStart(4, "0")}`;
+}
+
+/** The number inside a version id. */
+export function versionNumber(id: string): number {
+  return Number(id.slice(1));
+}
+
+/** Serializes a version into its model file (also its export): a self-verifying JSON document. */
+export function modelFileText(meta: VersionMeta, model: unknown): { text: string; digest: string } {
+  const modelJson = JSON.stringify(model);
+  if (modelJson === undefined) throw new InvalidInputError("model", `expected a JSON-serializable model, got ${describe(model)}`);
+  const metaJson = JSON.stringify(meta);
+  // Equal to JSON.stringify({ version, model }) of the parsed file, so a reader can recompute it.
+  const digest = sha256(`{"version":${metaJson},"model":${modelJson}}`);
+  const text = `{"format":"${MODEL_FILE_FORMAT}","formatVersion":1,"digest":"${digest}","version":${metaJson},"model":${modelJson}}\n`;
+  return { text, digest };
+}
+
+/** Parses and checks a model file or an export; throws ModelFormatError when malformed or tampered with. */
+export function parseModelFile(text: string): { meta: VersionMeta; model: unknown; digest: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ModelFormatError(`not a JSON document: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ModelFormatError(`expected a version document, got ${describe(parsed)}`);
+  }
+  const document = parsed as Record<string, unknown>;
+  if (document.format !== MODEL_FILE_FORMAT) {
+    throw new ModelFormatError(`expected format "${MODEL_FILE_FORMAT}", got ${describe(document.format)}`);
+  }
+  if (document.formatVersion !== 1) {
+    throw new ModelFormatError(`unsupported formatVersion ${describe(document.formatVersion)} (this release reads 1)`);
+  }
+  if (!("model" in document)) throw new ModelFormatError("the document has no model");
+  const meta = checkMeta(document.version);
+  const digest = sha256(JSON.stringify({ version: document.version, model: document.model }));
+  if (document.digest !== digest) {
+    throw new ModelFormatError("the content does not match its digest: the file was altered or damaged");
+  }
+  return { meta, model: document.model, digest };
+}
+
+function checkMeta(value: unknown): VersionMeta {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ModelFormatError(`expected version metadata, got ${describe(value)}`);
+  }
+  const meta = value as Record<string, unknown>;
+  try {
+    const checked: VersionMeta = {
+      id: checkVersionId(meta.id, "version.id"),
+      createdAt: checkTime(meta.createdAt, "version.createdAt"),
+      parentId: meta.parentId === null ? null : checkVersionId(meta.parentId, "version.parentId"),
+      kind: checkKind(meta.kind, "version.kind"),
+      trainedOn: checkTrainedOn(meta.trainedOn, "version.trainedOn"),
+      metrics: checkMetrics(meta.metrics, "version.metrics"),
+      note: meta.note === null ? null : checkNote(meta.note, "version.note"),
+    };
+    if (meta.importedFrom !== undefined) {
+      const from = meta.importedFrom as Record<string, unknown> | null;
+      if (typeof from !== "object" || from === null || typeof from.digest !== "string") {
+        throw new InvalidInputError("version.importedFrom", `expected { id, digest }, got ${describe(from)}`);
+      }
+      checked.importedFrom = { id: checkVersionId(from.id, "version.importedFrom.id"), digest: from.digest };
+    }
+    return checked;
+  } catch (error) {
+    throw new ModelFormatError((error as Error).message);
+  }
+}
+
+/** Checks a version kind. */
+export function checkKind(value: unknown, field = "kind"): VersionKind {
+  if (!VERSION_KINDS.includes(value as VersionKind)) {
+    throw new InvalidInputError(field, `expected one of ${VERSION_KINDS.join(", ")}, got ${describe(value)}`);
+  }
+  return value as VersionKind;
+}
+
+/** Checks `{ samples, feedbackWatermark }`: whole numbers ≥ 0. */
+export function checkTrainedOn(value: unknown, field = "trainedOn"): { samples: number; feedbackWatermark: number } {
+  if (typeof value !== "object" || value === null) {
+    throw new InvalidInputError(field, `expected { samples, feedbackWatermark }, got ${describe(value)}`);
+  }
+  const trainedOn = value as Record<string, unknown>;
+  for (const key of ["samples", "feedbackWatermark"]) {
+    const number = trainedOn[key];
+    if (typeof number !== "number" || !Number.isInteger(number) || number < 0) {
+      throw new InvalidInputError(`${field}.${key}`, `expected a whole number ≥ 0, got ${describe(number)}`);
+    }
+  }
+  return { samples: trainedOn.samples as number, feedbackWatermark: trainedOn.feedbackWatermark as number };
+}
+
+/** Checks metrics: names to finite numbers, booleans or null. */
+export function checkMetrics(value: unknown, field = "metrics"): VersionMetrics {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidInputError(field, `expected named numbers, got ${describe(value)}`);
+  }
+  const metrics: VersionMetrics = {};
+  for (const [name, metric] of Object.entries(value)) {
+    if (!(metric === null || typeof metric === "boolean" || (typeof metric === "number" && Number.isFinite(metric)))) {
+      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, a boolean or null, got ${describe(metric)}`);
+    }
+    metrics[name] = metric;
+  }
+  return metrics;
+}
+
+/** Checks a free-text note (≤ 1,000 characters). */
+export function checkNote(value: unknown, field = "note"): string {
+  if (typeof value !== "string" || value.length > 1000) {
+    throw new InvalidInputError(field, `expected text of at most 1,000 characters, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkTime(value: unknown, field: string): string {
+  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
+    throw new InvalidInputError(field, `expected an ISO 8601 time, got ${describe(value)}`);
+  }
+  return value;
+}
