@@ -26,6 +26,8 @@ export class HouseholdLoop {
       ha: DemoHomeAssistant;
       nodeRedUrl: string;
       rate: number;
+      /** Answers after which the household falls silent. */
+      answers: number;
       say: (line: string) => void;
     },
   ) {}
@@ -34,6 +36,10 @@ export class HouseholdLoop {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
+      if (this.answered >= this.options.answers) {
+        this.options.say(`household: done after ${this.answered} answers`);
+        return;
+      }
       this.running = this.once().finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, 1000 / this.options.rate);
       });
@@ -58,7 +64,7 @@ export class HouseholdLoop {
         body: JSON.stringify({ patternId: suggestion.id, pattern: suggestion.pattern }),
         signal: AbortSignal.timeout(10_000),
       });
-      if (!response.ok) throw new Error(`the suggest endpoint answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      if (!response.ok) throw new Error(`the suggest endpoint answered ${response.status}: ${oneLine(await response.text())}`);
       const label = household.answer(suggestion);
       await ha.answer(suggestion.id, label === 1, MEMBERS[this.answered % MEMBERS.length]!);
       this.answered += 1;
@@ -73,4 +79,10 @@ export class HouseholdLoop {
       }
     }
   }
+}
+
+/** An HTTP error body as one short line (Express answers with an HTML page). */
+function oneLine(body: string): string {
+  const pre = /<pre>([\s\S]*?)<\/pre>/.exec(body);
+  return (pre ? pre[1]! : body).replace(/\s+/g, " ").trim().slice(0, 160);
 }

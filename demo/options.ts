@@ -14,6 +14,8 @@ export interface DemoOptions {
   rate: number;
   /** After this many answers in one run, the household's taste changes. */
   tasteChangeAfter: number;
+  /** The household stops after this many answers in one run (Infinity: never; 0: it stays silent). */
+  answers: number;
   /** Secret that encrypts Node-RED's credentials file. */
   credentialSecret?: string;
 }
@@ -31,6 +33,7 @@ export function demoOptions(env: NodeJS.ProcessEnv, root: string): DemoOptions {
     port: integer(env, "PORT", 1880, 0, 65535),
     rate: number(env, "DEMO_RATE", 4, 0.1, 200),
     tasteChangeAfter: integer(env, "DEMO_TASTE_CHANGE_AFTER", 400, 1, Number.MAX_SAFE_INTEGER),
+    answers: env.DEMO_ANSWERS?.trim() ? integer(env, "DEMO_ANSWERS", 0, 0, Number.MAX_SAFE_INTEGER) : Infinity,
   };
   if (haUrl && haToken) options.homeAssistant = { url: haUrl, token: haToken };
   const secret = env.NODE_RED_CREDENTIAL_SECRET?.trim();

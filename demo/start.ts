@@ -80,11 +80,15 @@ async function main(): Promise<void> {
     say(`Dashboard:         ${red.url}/dashboard`);
     say(`Home Assistant:    ${ha.description}`);
     say(`Demo directory:    ${options.dir} (Node-RED log: ${path.relative(process.cwd(), red.logFile)})`);
-    say(`Household:         answers ${options.rate} suggestions/s; its taste changes after ${options.tasteChangeAfter} answers`);
+    say(
+      options.answers === 0
+        ? "Household:         silent (DEMO_ANSWERS=0)"
+        : `Household:         answers ${options.rate} suggestions/s; its taste changes after ${options.tasteChangeAfter} answers`,
+    );
     say("Press Ctrl-C to stop.\n");
 
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
-    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, say });
+    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
     loop.start();
 
     const watch = new VersionWatch();

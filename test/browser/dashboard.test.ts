@@ -1,0 +1,135 @@
+// The demo end to end in a real browser: `npm start` in a temporary directory, the household
+// answers until a few versions exist, then a person rolls back from the Dashboard 2 page.
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { artifactsDir, browserSkipReason, eventually, getJson, launchChromium, projectRoot, startDemo, type RunningDemo } from "./support";
+
+const MODEL = "pq-dash-model";
+const skipReason = browserSkipReason();
+
+interface VersionList {
+  activeVersion: string | null;
+  versions: { id: string; active: boolean }[];
+}
+
+interface Activation {
+  at: string;
+  from: string | null;
+  to: string;
+  reason: string;
+  by: string;
+}
+
+/** The activation log: from the admin API, else from the store's append-only log on disk. */
+async function activations(demo: RunningDemo): Promise<Activation[]> {
+  const response = await fetch(`${demo.url}/pattern-quality/${MODEL}/activations`);
+  if (response.ok) {
+    const body = (await response.json()) as Activation[] | { activations: Activation[] };
+    return Array.isArray(body) ? body : body.activations;
+  }
+  const files = await fs.readdir(demo.dir, { recursive: true });
+  const log = files.find((file) => file.endsWith("activations.jsonl"));
+  if (!log) throw new Error("no activation log: neither GET activations nor activations.jsonl in the store");
+  const text = await fs.readFile(path.join(demo.dir, log), "utf8");
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Activation);
+}
+
+async function openDashboard(browser: Browser, demo: RunningDemo, consoleErrors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  await page.goto(`${demo.url}/dashboard`);
+  await page.getByRole("button", { name: "Rollback" }).first().waitFor({ timeout: 60_000 });
+  return page;
+}
+
+describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  let dir: string;
+  let demo: RunningDemo;
+  let browser: Browser;
+  let rolledBackTo: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-demo-"));
+    // 200 quick answers at 40 per update give several versions; then the household falls
+    // silent, so nothing activates a newer version behind the test's back.
+    demo = await startDemo(dir, { DEMO_RATE: "40", DEMO_ANSWERS: "200", DEMO_TASTE_CHANGE_AFTER: "1000000" });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await demo?.stop();
+    const artifacts = await artifactsDir();
+    if (demo) await fs.writeFile(path.join(artifacts, "demo-output.txt"), demo.output());
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it("shows at least three versions once the household has answered", async () => {
+    await demo.waitForOutput(/household: done after 200 answers/, 120_000);
+    const list = await eventually(async () => {
+      const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+      return body.versions.length >= 3 ? body : undefined;
+    }, "three versions");
+    expect(list.activeVersion).not.toBeNull();
+    // The terminal shows one progress line per version.
+    for (const version of list.versions) expect(demo.output()).toMatch(new RegExp(`^${version.id} `, "m"));
+  }, 180_000);
+
+  it("rolls back to an older version with its Rollback button, recorded with the reason dashboard", async () => {
+    const before = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+    const older = before.versions.filter((row) => row.id !== before.activeVersion).sort((a, b) => a.id.localeCompare(b.id));
+    expect(older.length).toBeGreaterThan(0);
+    rolledBackTo = older[0]!.id;
+
+    const page = await openDashboard(browser, demo, consoleErrors);
+    await page.locator("tr", { hasText: rolledBackTo }).getByRole("button", { name: "Rollback" }).click();
+
+    const after = await eventually(async () => {
+      const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+      return body.activeVersion === rolledBackTo ? body : undefined;
+    }, `${rolledBackTo} to become active`, 30_000);
+    expect(after.activeVersion).toBe(rolledBackTo);
+
+    const last = (await activations(demo)).at(-1)!;
+    expect(last).toMatchObject({ from: before.activeVersion, to: rolledBackTo, reason: "dashboard" });
+
+    // The page marks the new active version (the table refreshes every few seconds).
+    await page.locator("tr", { hasText: rolledBackTo }).getByText("● active").waitFor({ timeout: 15_000 });
+    await page.getByText(`Active version: ${rolledBackTo}`).waitFor({ timeout: 15_000 });
+
+    const artifacts = await artifactsDir();
+    const shot = await page.screenshot({ fullPage: true });
+    await fs.writeFile(path.join(artifacts, "dashboard-after-rollback.png"), shot);
+    const docsShot = path.join(projectRoot, "docs", "dashboard.png");
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1" || !(await fs.stat(docsShot).catch(() => null))) await fs.writeFile(docsShot, shot);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("keeps the rolled-back version active after Node-RED restarts", async () => {
+    expect(await demo.stop()).toBe(0);
+    demo = await startDemo(dir, { DEMO_ANSWERS: "0" });
+    const list = await eventually(
+      () => getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`),
+      "the versions after the restart",
+      60_000,
+    );
+    expect(list.activeVersion).toBe(rolledBackTo);
+    expect((await activations(demo)).at(-1)).toMatchObject({ to: rolledBackTo, reason: "dashboard" });
+
+    const page = await openDashboard(browser, demo, consoleErrors);
+    await page.getByText(`Active version: ${rolledBackTo}`).waitFor({ timeout: 30_000 });
+    await page.close();
+  }, 180_000);
+});
