@@ -1,0 +1,105 @@
+/**
+ * Feature binning: each training set gets its own per-feature cut points (at most `maxBins` ≤ 255 bins,
+ * from quantiles of the values), and every value is replaced by its one-byte bin code. Split search
+ * then only counts codes, so finding a node's best split is linear in its samples.
+ */
+
+/** A training set with its features as bin codes. */
+export interface BinnedSet {
+  /** Rows. */
+  n: number;
+  /** Features. */
+  d: number;
+  /** Column-major bin codes: `codes[f * n + i]` is row i's bin of feature f. */
+  codes: Uint8Array;
+  /** Per feature, ascending cut points: a value's bin is the number of cut points below it. */
+  edges: Float64Array[];
+  /** Labels, 0 or 1. */
+  y: Uint8Array;
+}
+
+/**
+ * Cut points are computed from at most this many rows (a fixed stride sample beyond it). Sorting
+ * is most of the cost of binning; 1,024 rows place 255 quantile cuts within about 1.5 % of their
+ * exact rank, and the cuts stay real thresholds between observed values.
+ */
+const EDGE_SAMPLE_ROWS = 1024;
+
+/** Bins a row-major feature matrix (n × d) and its labels. */
+export function binTrainingSet(X: Float64Array, y: Uint8Array, n: number, d: number, maxBins: number): BinnedSet {
+  const codes = new Uint8Array(n * d);
+  const edges: Float64Array[] = [];
+  const stride = Math.max(1, Math.ceil(n / EDGE_SAMPLE_ROWS));
+  const sampleSize = Math.ceil(n / stride);
+  const column = new Float64Array(sampleSize);
+  const padded = new Float64Array(256);
+  for (let f = 0; f < d; f++) {
+    for (let s = 0, i = 0; i < n; i += stride, s++) column[s] = X[i * d + f] as number;
+    column.sort();
+    const cuts = cutPoints(column, maxBins);
+    edges.push(cuts);
+    padded.fill(Infinity).set(cuts);
+    const base = f * n;
+    for (let i = 0; i < n; i++) {
+      // Branch-free binary search over 256 padded cut points: four times faster than a
+      // branching one here, and coding every value is a large part of binning.
+      const x = X[i * d + f] as number;
+      let p = 0;
+      p += 128 * +((padded[p + 127] as number) < x);
+      p += 64 * +((padded[p + 63] as number) < x);
+      p += 32 * +((padded[p + 31] as number) < x);
+      p += 16 * +((padded[p + 15] as number) < x);
+      p += 8 * +((padded[p + 7] as number) < x);
+      p += 4 * +((padded[p + 3] as number) < x);
+      p += 2 * +((padded[p + 1] as number) < x);
+      p += +((padded[p] as number) < x);
+      codes[base + i] = p;
+    }
+  }
+  return { n, d, codes, edges, y };
+}
+
+/** Number of cut points strictly below x: the bin of x. */
+export function binOf(cuts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cuts[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Cut points for sorted values: between every pair of distinct neighbours when there are few
+ * distinct values (exact splits), else between quantiles so each bin holds about as many rows.
+ */
+export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
+  const m = sorted.length;
+  const distinct: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const v = sorted[i] as number;
+    if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
+  }
+  const cuts: number[] = [];
+  if (distinct.length <= maxBins) {
+    for (let i = 1; i < distinct.length; i++) cuts.push(between(distinct[i - 1] as number, distinct[i] as number));
+    return Float64Array.from(cuts);
+  }
+  let next = 0; // index into distinct of the first value above the last cut
+  for (let j = 1; j < maxBins; j++) {
+    const q = sorted[Math.floor((j * m) / maxBins)] as number;
+    while (next < distinct.length && (distinct[next] as number) <= q) next++;
+    if (next >= distinct.length) break;
+    const cut = between(distinct[next - 1] as number, distinct[next] as number);
+    if (cuts.length === 0 || cut > (cuts[cuts.length - 1] as number)) cuts.push(cut);
+  }
+  return Float64Array.from(cuts);
+}
+
+/** A cut point with a ≤ cut < b, so a goes left and b right. */
+function between(a: number, b: number): number {
+  const mid = a / 2 + b / 2;
+  return mid < b ? mid : a;
+}

@@ -1,0 +1,51 @@
+import { binTrainingSet } from "./binning";
+import { featuresPerSplit, type ForestParams } from "./params";
+import { SeededRandom, treeSeed } from "./random";
+import { growTree, type TreeNodes } from "./tree";
+
+/** A tree fresh from training, with what the learner needs to keep about it. */
+export interface GrownTree extends TreeNodes {
+  /** Position in the sequence of all trees this model has grown; seeds the tree. */
+  serial: number;
+  /** Weights of [reject, approve] in this tree's training set; online feedback is weighed alike. */
+  classWeight: Float64Array;
+  /** Rows in the training set the tree was grown on. */
+  trainedRows: number;
+}
+
+/** Rows to grow trees on: a row-major matrix (n × d) and 0/1 labels. */
+export interface TrainingRows {
+  X: Float64Array;
+  y: Uint8Array;
+  n: number;
+  d: number;
+}
+
+/**
+ * Grows one tree per serial on the same training set (binned once). Deterministic: a tree
+ * depends only on the rows, the params and its serial.
+ */
+export function growTrees(rows: TrainingRows, params: ForestParams, serials: readonly number[]): GrownTree[] {
+  if (rows.n === 0 || serials.length === 0) return [];
+  const set = binTrainingSet(rows.X, rows.y, rows.n, rows.d, params.bins);
+  const classWeight = classWeights(rows.y, rows.n, params);
+  const options = { maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf, featuresPerSplit: featuresPerSplit(params, rows.d) };
+  return serials.map((serial) => ({
+    ...growTree(set, options, [classWeight[0] as number, classWeight[1] as number], new SeededRandom(treeSeed(params.seed, serial))),
+    serial,
+    classWeight: classWeight.slice(),
+    trainedRows: rows.n,
+  }));
+}
+
+/**
+ * Class weights: [1, 1], or "balanced" n / (2 · n_class) so both classes weigh alike. A class
+ * absent from the training set gets weight 1, so its first online feedback still counts.
+ */
+export function classWeights(y: Uint8Array, n: number, params: ForestParams): Float64Array {
+  if (params.classWeight === "none") return Float64Array.of(1, 1);
+  let approvals = 0;
+  for (let i = 0; i < n; i++) approvals += y[i] as number;
+  const rejections = n - approvals;
+  return Float64Array.of(rejections > 0 ? n / (2 * rejections) : 1, approvals > 0 ? n / (2 * approvals) : 1);
+}

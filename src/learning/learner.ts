@@ -1,0 +1,192 @@
+import { InvalidInputError } from "../errors";
+import { describe, parseLabel, type Features, type Label } from "../feedback/feedback";
+import { FeatureSchema } from "../features/schema";
+import type { GrownTree } from "./forest";
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, readModel, treeToJSON, type ModelJSON } from "./model-format";
+import { resolveParams, type ForestParams } from "./params";
+import { leafOf } from "./tree";
+
+export type { ForestParams } from "./params";
+export type { ModelJSON } from "./model-format";
+
+/** A tree of the forest with its online record. */
+export interface ForestTree extends GrownTree {
+  /** Fading mean absolute error |label − P(approve)| of this tree on online feedback. */
+  error: number;
+  /** Online feedbacks learned. */
+  seen: number;
+}
+
+/**
+ * Weight of the past in a tree's fading error: about the last 100 feedbacks count, about the
+ * span between two incremental updates, so the trees replaced are the ones wrong lately.
+ */
+export const TREE_ERROR_FADING = 0.99;
+
+type Row = Features | readonly number[] | Float64Array;
+
+/**
+ * The model of which patterns a household approves: a random forest that learns in three ways.
+ * `learnOne` adds a feedback to the leaf statistics of every tree at once (microseconds, structure
+ * unchanged); an incremental update (see Trainer) grows a few new trees on recent feedback and
+ * replaces the trees with the highest recent error; a full retrain grows a new forest on all of it.
+ */
+export class PatternLearner {
+  readonly schema: FeatureSchema;
+  readonly params: ForestParams;
+  private trees: ForestTree[];
+  private grown: number;
+  private readonly counts: [number, number];
+
+  private constructor(schema: FeatureSchema, params: ForestParams, trees: ForestTree[], treesGrown: number, labelCounts: [number, number]) {
+    this.schema = schema;
+    this.params = params;
+    this.trees = trees;
+    this.grown = treesGrown;
+    this.counts = labelCounts;
+  }
+
+  /** An untrained learner for this schema; params default to DEFAULT_FOREST_PARAMS. */
+  static create(schema: FeatureSchema, params?: Partial<ForestParams>): PatternLearner {
+    if (!(schema instanceof FeatureSchema)) throw new InvalidInputError("schema", `expected a FeatureSchema, got ${describe(schema)}`);
+    return new PatternLearner(schema, Object.freeze(resolveParams(params)), [], 0, [0, 0]);
+  }
+
+  /** A learner from its JSON form, checked completely (ModelFormatError, nothing half-loaded). */
+  static fromJSON(json: unknown): PatternLearner {
+    const parts = readModel(json);
+    return new PatternLearner(parts.schema, Object.freeze(parts.params), parts.trees, parts.treesGrown, parts.labelCounts);
+  }
+
+  /** The JSON form: format, version, schema, params, trees and their online record. */
+  toJSON(): ModelJSON {
+    return {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      schema: this.schema.toJSON(),
+      params: { ...this.params },
+      treesGrown: this.grown,
+      labelCounts: [this.counts[0], this.counts[1]],
+      trees: this.trees.map(treeToJSON),
+    };
+  }
+
+  /** Trees in the forest: 0 until the first training. */
+  get treeCount(): number {
+    return this.trees.length;
+  }
+
+  /** Trees grown so far in this model's lineage (the next tree's serial). */
+  get treesGrown(): number {
+    return this.grown;
+  }
+
+  /** [rejections, approvals] learned online. */
+  get labelCounts(): readonly [number, number] {
+    return [this.counts[0], this.counts[1]];
+  }
+
+  /** Per-tree record, oldest first: serial, recent error, feedbacks learned, training rows. */
+  treeStats(): { serial: number; error: number; seen: number; trainedRows: number; nodes: number }[] {
+    return this.trees.map((t) => ({ serial: t.serial, error: t.error, seen: t.seen, trainedRows: t.trainedRows, nodes: t.feature.length }));
+  }
+
+  /**
+   * P(approve) in [0, 1]: the mean of the trees' leaf distributions. Without trees, the ratio of
+   * approvals learned online, smoothed towards 0.5 (0.5 with none).
+   */
+  predictProba(x: Row): number {
+    return this.probaOf(this.schema.vector(x, "features"));
+  }
+
+  /** 1 (approve) when P(approve) ≥ 0.5, else 0. */
+  predict(x: Row): Label {
+    return this.predictProba(x) >= 0.5 ? 1 : 0;
+  }
+
+  /**
+   * Learns one feedback online: every tree adds it to the leaf the row reaches (weighted like its
+   * training rows), after recording in its fading error how far off that leaf was.
+   */
+  learnOne(x: Row, label: Label): void {
+    const row = this.schema.vector(x, "features");
+    const y = parseLabel(label, "label");
+    this.counts[y]++;
+    for (const tree of this.trees) {
+      const leaf = leafOf(tree, row);
+      const reject = tree.value[2 * leaf] as number;
+      const approve = tree.value[2 * leaf + 1] as number;
+      const total = reject + approve;
+      const p = total > 0 ? approve / total : 0.5;
+      tree.error = TREE_ERROR_FADING * tree.error + (1 - TREE_ERROR_FADING) * Math.abs(y - p);
+      tree.seen++;
+      tree.value[2 * leaf + y] += tree.classWeight[y] as number;
+    }
+  }
+
+  /** An independent copy (tree structure is immutable and shared; leaf statistics are copied). */
+  clone(): PatternLearner {
+    return new PatternLearner(this.schema, this.params, this.trees.map(copyTree), this.grown, [this.counts[0], this.counts[1]]);
+  }
+
+  /** Serials for the trees the next incremental update grows: enough to fill the forest, at least `incrementalTrees`. */
+  incrementalSerials(): number[] {
+    const count = Math.max(Math.min(this.params.incrementalTrees, this.params.trees), this.params.trees - this.trees.length);
+    return serials(this.grown, count);
+  }
+
+  /** Serials for the trees of a full retrain. */
+  fullSerials(): number[] {
+    return serials(this.grown, this.params.trees);
+  }
+
+  /**
+   * A new learner with freshly grown trees added. Once the forest would exceed `params.trees`, the
+   * trees with the highest recent error go (the oldest first among equals: without online feedback,
+   * this is a sliding window). New trees start from the mean error of the trees kept, so they are
+   * neither protected nor the first to go. Returns the new learner and how many trees it replaced.
+   */
+  withIncrementalTrees(grown: readonly GrownTree[]): { model: PatternLearner; treesReplaced: number } {
+    const replace = Math.max(0, this.trees.length + grown.length - this.params.trees);
+    const ranked = this.trees.map((tree, i) => ({ tree, i })).sort((a, b) => b.tree.error - a.tree.error || a.tree.serial - b.tree.serial);
+    const dropped = new Set(ranked.slice(0, replace).map((r) => r.i));
+    const kept = this.trees.filter((_, i) => !dropped.has(i)).map(copyTree);
+    const start = kept.length > 0 ? kept.reduce((sum, t) => sum + t.error, 0) / kept.length : 0;
+    const fresh = grown.slice(Math.max(0, grown.length - this.params.trees)).map((t) => ({ ...t, error: start, seen: 0 }));
+    const next = new PatternLearner(this.schema, this.params, [...kept, ...fresh], this.nextGrown(grown), [this.counts[0], this.counts[1]]);
+    return { model: next, treesReplaced: Math.min(replace, this.trees.length) };
+  }
+
+  /** A new learner whose forest is exactly these trees (a full retrain); the online label counts carry over. */
+  withForest(grown: readonly GrownTree[]): PatternLearner {
+    const trees = grown.map((t) => ({ ...t, error: 0, seen: 0 }));
+    return new PatternLearner(this.schema, this.params, trees, this.nextGrown(grown), [this.counts[0], this.counts[1]]);
+  }
+
+  private nextGrown(grown: readonly GrownTree[]): number {
+    return grown.reduce((max, t) => Math.max(max, t.serial + 1), this.grown);
+  }
+
+  /** P(approve) for a vector already validated against the schema. */
+  private probaOf(row: Float64Array): number {
+    const trees = this.trees;
+    if (trees.length === 0) return (this.counts[1] + 1) / (this.counts[0] + this.counts[1] + 2);
+    let sum = 0;
+    for (const tree of trees) {
+      const leaf = leafOf(tree, row);
+      const reject = tree.value[2 * leaf] as number;
+      const approve = tree.value[2 * leaf + 1] as number;
+      const total = reject + approve;
+      sum += total > 0 ? approve / total : 0.5;
+    }
+    return sum / trees.length;
+  }
+}
+
+function copyTree(tree: ForestTree): ForestTree {
+  return { ...tree, value: tree.value.slice(), classWeight: tree.classWeight.slice() };
+}
+
+function serials(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => from + i);
+}
