@@ -1,0 +1,291 @@
+import { describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startDemoSimulator } from "../../src/ha/simulator/cli";
+import { HomeAssistantSimulator, SUBSCRIBE_ALLOWLIST } from "../../src/ha/simulator/simulator";
+import { ADMIN, GUEST, onCleanup, startSimulator, until } from "./fixtures";
+
+/** A bare protocol client: what a test sends is exactly what goes over the wire. */
+async function rawClient(sim: HomeAssistantSimulator, path = "/api/websocket") {
+  const ws = new WebSocket(`${sim.url.replace("http", "ws")}${path}`);
+  const inbox: unknown[] = [];
+  ws.on("message", (raw) => {
+    const m = JSON.parse(raw.toString());
+    if (Array.isArray(m)) inbox.push(...m);
+    else inbox.push(m);
+  });
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  onCleanup(async () => ws.terminate());
+  const next = async (count = 1): Promise<unknown> => {
+    await until(() => inbox.length >= count, "a message");
+    return inbox.splice(0, count)[count - 1];
+  };
+  const send = (m: unknown) => ws.send(typeof m === "string" ? m : JSON.stringify(m));
+  return { ws, inbox, next, send, closed };
+}
+
+async function authed(sim: HomeAssistantSimulator, token = ADMIN) {
+  const client = await rawClient(sim);
+  await client.next();
+  client.send({ type: "auth", access_token: token });
+  expect(await client.next()).toEqual({ type: "auth_ok", ha_version: sim.haVersion });
+  return client;
+}
+
+describe("HomeAssistantSimulator: auth phase", () => {
+  it("asks for auth, then accepts a valid token", async () => {
+    const sim = await startSimulator();
+    const client = await rawClient(sim);
+    expect(await client.next()).toEqual({ type: "auth_required", ha_version: "2026.11.0" });
+    client.send({ type: "auth", access_token: ADMIN });
+    expect(await client.next()).toEqual({ type: "auth_ok", ha_version: "2026.11.0" });
+    expect(sim.connectionCount).toBe(1);
+  });
+
+  it("answers a wrong token with auth_invalid and closes", async () => {
+    const sim = await startSimulator();
+    const client = await rawClient(sim);
+    await client.next();
+    client.send({ type: "auth", access_token: "nope" });
+    expect(await client.next()).toEqual({ type: "auth_invalid", message: "Invalid access token or password" });
+    await client.closed;
+  });
+
+  it("answers a malformed auth message with auth_invalid", async () => {
+    const sim = await startSimulator();
+    const client = await rawClient(sim, "/core/websocket");
+    await client.next();
+    client.send({ type: "login" });
+    expect(await client.next()).toMatchObject({ type: "auth_invalid", message: expect.stringMatching(/incorrectly formatted/) });
+  });
+
+  it("closes on a frame that is not JSON", async () => {
+    const sim = await startSimulator();
+    const client = await rawClient(sim);
+    client.send("{oops");
+    expect(await client.closed).toBe(1003);
+  });
+
+  it("refuses unknown paths and, while restarting, every connection", async () => {
+    const sim = await startSimulator();
+    await expect(rawClient(sim, "/elsewhere")).rejects.toThrow(/404/);
+    const restarted = sim.restart(100);
+    await expect(rawClient(sim)).rejects.toThrow(/502/);
+    await restarted;
+    await expect(rawClient(sim)).resolves.toBeDefined();
+  });
+});
+
+describe("HomeAssistantSimulator: commands", () => {
+  it("requires strictly increasing ids", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ id: 5, type: "ping" });
+    expect(await c.next()).toEqual({ id: 5, type: "pong" });
+    c.send({ id: 5, type: "ping" });
+    expect(await c.next()).toEqual({ id: 5, type: "result", success: false, error: { code: "id_reuse", message: "Identifier values have to increase." } });
+  });
+
+  it("answers malformed and unknown commands with Home Assistant's codes", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ type: "ping" });
+    expect(await c.next()).toMatchObject({ id: null, success: false, error: { code: "invalid_format" } });
+    c.send({ id: "7", type: "ping" });
+    expect(await c.next()).toMatchObject({ success: false, error: { code: "invalid_format" } });
+    c.send([1]);
+    expect(await c.next()).toMatchObject({ id: null, error: { code: "invalid_format" } });
+    c.send({ id: 2, type: "make_coffee" });
+    expect(await c.next()).toEqual({ id: 2, type: "result", success: false, error: { code: "unknown_command", message: "Unknown command." } });
+  });
+
+  it("subscribes, delivers events in HA's shape, and unsubscribes", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
+    expect(await c.next()).toEqual({ id: 1, type: "result", success: true, result: null });
+    const event = sim.fireEvent("pattern_feedback", { pattern_id: "p" }, { userId: "u1", contextId: "ctx" });
+    expect(await c.next()).toEqual({ id: 1, type: "event", event });
+    expect(event).toMatchObject({ origin: "LOCAL", context: { id: "ctx", parent_id: null, user_id: "u1" } });
+    c.send({ id: 2, type: "unsubscribe_events", subscription: 1 });
+    expect(await c.next()).toMatchObject({ id: 2, success: true });
+    c.send({ id: 3, type: "unsubscribe_events", subscription: 1 });
+    expect(await c.next()).toMatchObject({ id: 3, success: false, error: { code: "not_found", message: "Subscription not found." } });
+    c.send({ id: 4, type: "unsubscribe_events" });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+    c.send({ id: 5, type: "subscribe_events", event_type: 3 });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+  });
+
+  it("sends all events to a subscription without an event type", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ id: 1, type: "subscribe_events" });
+    await c.next();
+    sim.fireEvent("anything", {});
+    expect(await c.next()).toMatchObject({ id: 1, type: "event", event: { event_type: "anything" } });
+  });
+
+  it("enforces the allowlist for non-admin users", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim, GUEST);
+    c.send({ id: 1, type: "subscribe_events", event_type: "mobile_app_notification_action" });
+    expect(await c.next()).toEqual({ id: 1, type: "result", success: false, error: { code: "unauthorized", message: "Unauthorized" } });
+    c.send({ id: 2, type: "subscribe_events" });
+    expect(await c.next()).toMatchObject({ error: { code: "unauthorized" } });
+    c.send({ id: 3, type: "subscribe_events", event_type: "entity_registry_updated" });
+    expect(await c.next()).toMatchObject({ id: 3, success: true });
+    c.send({ id: 4, type: "fire_event", event_type: "pattern_feedback" });
+    expect(await c.next()).toMatchObject({ error: { code: "unauthorized" } });
+    expect(SUBSCRIBE_ALLOWLIST.has("state_changed")).toBe(true);
+    expect(SUBSCRIBE_ALLOWLIST.has("mobile_app_notification_action")).toBe(false);
+  });
+
+  it("fires events for admins and checks fire_event's fields", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
+    await c.next();
+    c.send({ id: 2, type: "fire_event", event_type: "pattern_feedback", event_data: { pattern_id: "p" } });
+    const [a, b] = [await c.next(), await c.next()] as { id: number; type: string }[];
+    expect([a, b].map((m) => m!.type).sort()).toEqual(["event", "result"]);
+    c.send({ id: 3, type: "fire_event" });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+  });
+
+  it("records service calls and rejects unknown services and bad data", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    c.send({ id: 1, type: "call_service", domain: "persistent_notification", service: "create", service_data: { message: "hi", notification_id: "n" } });
+    expect(await c.next()).toMatchObject({ id: 1, success: true, result: { context: { user_id: "user-admin" }, response: null } });
+    c.send({ id: 2, type: "call_service", domain: "light", service: "turn_on" });
+    expect(await c.next()).toMatchObject({ error: { code: "not_found", message: "Action light.turn_on not found." } });
+    c.send({ id: 3, type: "call_service", domain: "notify", service: "family", service_data: { title: "no message" } });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+    c.send({ id: 4, type: "call_service", domain: "persistent_notification", service: "create", service_data: {} });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+    c.send({ id: 5, type: "call_service", service: "create" });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+    c.send({ id: 6, type: "call_service", domain: "notify", service: "family", service_data: "x" });
+    expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
+    c.send({ id: 7, type: "call_service", domain: "input_select", service: "select_option", service_data: { entity_id: "input_select.d", option: "approve" } });
+    await c.next();
+    expect(sim.getState("input_select.d")?.state).toBe("approve");
+    expect(sim.serviceCalls.map((s) => `${s.domain}.${s.service}`)).toEqual(["persistent_notification.create", "input_select.select_option"]);
+  });
+
+  it("answers get_states, get_config, get_services and auth/current_user", async () => {
+    const sim = await startSimulator();
+    sim.setState("sun.sun", "above_horizon", { elevation: 20 });
+    sim.setState("sun.sun", "above_horizon", { elevation: 21 });
+    const c = await authed(sim, GUEST);
+    c.send({ id: 1, type: "get_states" });
+    const states = ((await c.next()) as { result: { entity_id: string; attributes: object; last_changed: string; last_updated: string }[] }).result;
+    expect(states).toMatchObject([{ entity_id: "sun.sun", attributes: { elevation: 21 } }]);
+    c.send({ id: 2, type: "get_config" });
+    expect(await c.next()).toMatchObject({ result: { state: "RUNNING", version: "2026.11.0" } });
+    c.send({ id: 3, type: "get_services" });
+    expect(await c.next()).toMatchObject({ result: { notify: { family: {}, mobile_app_phone: {} }, persistent_notification: { create: {} } } });
+    c.send({ id: 4, type: "auth/current_user" });
+    expect(await c.next()).toMatchObject({ result: { id: "user-guest", name: "Guest", is_admin: false } });
+  });
+
+  it("coalesces messages into arrays once the client asks for it", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    const frames: unknown[] = [];
+    c.ws.on("message", (raw) => frames.push(JSON.parse(raw.toString())));
+    c.send({ id: 1, type: "supported_features", features: { coalesce_messages: 1 } });
+    await c.next();
+    c.send({ id: 2, type: "subscribe_events", event_type: "x" });
+    await c.next();
+    sim.fireEvent("x", {});
+    sim.fireEvent("x", {});
+    await c.next(2);
+    expect(frames.at(-1)).toHaveLength(2);
+  });
+
+  it("closes a revoked token's connections and refuses it afterwards", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    sim.revokeToken(ADMIN);
+    await c.closed;
+    const again = await rawClient(sim);
+    await again.next();
+    again.send({ type: "auth", access_token: ADMIN });
+    expect(await again.next()).toMatchObject({ type: "auth_invalid" });
+  });
+});
+
+describe("HomeAssistantSimulator: REST and control routes", () => {
+  it("serves GET /api/ to a valid bearer token only", async () => {
+    const sim = await startSimulator();
+    const ok = await fetch(`${sim.url}/api/`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(await ok.json()).toEqual({ message: "API running." });
+    const denied = await fetch(`${sim.url}/api/`);
+    expect(denied.status).toBe(401);
+    expect(await denied.text()).toBe("401: Unauthorized");
+    expect((await fetch(`${sim.url}/api/nothing`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
+    expect((await fetch(`${sim.url}/favicon.ico`)).status).toBe(404);
+    const states = await fetch(`${sim.url}/api/states`, { headers: { authorization: `Bearer ${GUEST}` } });
+    expect(await states.json()).toEqual([]);
+  });
+
+  it("fires events over REST for admins and checks the body", async () => {
+    const sim = await startSimulator();
+    const post = (token: string, body: string) => fetch(`${sim.url}/api/events/pattern_feedback`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body });
+    expect((await post(GUEST, "{}")).status).toBe(401);
+    expect((await post(ADMIN, "[1]")).status).toBe(400);
+    expect((await post(ADMIN, "{bad")).status).toBe(400);
+    expect(await (await post(ADMIN, "")).json()).toEqual({ message: "Event pattern_feedback fired." });
+  });
+
+  it("offers control routes for demos", async () => {
+    const sim = await startSimulator();
+    const post = (path: string, body?: unknown) => fetch(`${sim.url}${path}`, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+    const events: unknown[] = [];
+    const c = await authed(sim);
+    c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
+    await c.next();
+    const fired = await (await post("/sim/events/pattern_feedback", { data: { pattern_id: "p" }, origin: "REMOTE", user_id: "u" })).json();
+    expect(fired).toMatchObject({ event_type: "pattern_feedback", origin: "REMOTE", context: { user_id: "u" } });
+    events.push(await c.next());
+    expect(await (await post("/sim/events/pattern_feedback")).json()).toMatchObject({ origin: "LOCAL", data: {} });
+    expect((await post("/sim/states/input_select.d", { state: "approve", attributes: { pattern_id: "p" } })).status).toBe(200);
+    expect(sim.getState("input_select.d")).toMatchObject({ state: "approve", attributes: { pattern_id: "p" } });
+    expect((await post("/sim/states/input_select.d", { state: 1 })).status).toBe(400);
+    expect((await post("/sim/states/input_select.d", "{")).status).toBe(400);
+    expect((await post("/sim/revoke", {})).status).toBe(400);
+    expect(await (await fetch(`${sim.url}/sim/service-calls`)).json()).toEqual([]);
+    expect((await post("/sim/nothing")).status).toBe(404);
+    expect((await post("/sim/drop")).status).toBe(200);
+    await c.closed;
+    expect((await post("/sim/revoke", { token: GUEST })).status).toBe(200);
+    expect((await post("/sim/restart?ms=50")).status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+
+  it("fails to start on a port already taken", async () => {
+    const sim = await startSimulator();
+    await expect(HomeAssistantSimulator.start({ port: Number(new URL(sim.url).port) })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("npm run ha-sim", () => {
+  it("starts a demo simulator with a token and a banner that explains the controls", async () => {
+    const { simulator, token, banner } = await startDemoSimulator({ HA_SIM_PORT: "0" });
+    onCleanup(() => simulator.stop());
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(banner).toContain(simulator.url);
+    expect(banner).toContain(token);
+    expect(banner).toMatch(/sim\/restart/);
+    const ok = await fetch(`${simulator.url}/api/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    const fixed = await startDemoSimulator({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo" });
+    onCleanup(() => fixed.simulator.stop());
+    expect(fixed.token).toBe("demo");
+  });
+});
