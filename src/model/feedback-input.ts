@@ -105,6 +105,7 @@ export function identifier(value: unknown, field: string): string {
 
 function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new InvalidInputError(field, `expected text, got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected non-empty text, got ${describe(value)}`);
+  if (value.length > 256) throw new InvalidInputError(field, `expected at most 256 characters, got ${value.length}`);
   return value;
 }

@@ -1,0 +1,547 @@
+import { once } from "node:events";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { InvalidInputError, PatternQualityError } from "../../src/errors";
+import type { Label } from "../../src/feedback/feedback";
+import { PatternModel, type Alert, type PatternModelSettings, type UpdateResult } from "../../src/model/pattern-model";
+
+// Small forests keep each training in the worker to milliseconds.
+const FOREST = { trees: 12, maxDepth: 4, seed: 7, incrementalTrees: 4, historySample: 200, bins: 32 };
+
+const dirs: string[] = [];
+const models: PatternModel[] = [];
+
+async function storeDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-model-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function open(dir: string, settings: Partial<PatternModelSettings> = {}): Promise<PatternModel> {
+  const model = await PatternModel.open({
+    storeDir: dir,
+    schema: { kind: "names", names: ["a", "b"] },
+    forest: FOREST,
+    autoUpdate: false,
+    minSamples: 10,
+    ...settings,
+  });
+  models.push(model);
+  return model;
+}
+
+/** Deterministic pseudo-random points; the household approves when a + b > 0 (or the opposite when flipped). */
+function feedback(count: number, options: { seed?: number; flipped?: boolean; prefix?: string } = {}) {
+  let state = options.seed ?? 1;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648 - 0.5;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const a = next() * 4;
+    const b = next() * 4;
+    const approve = a + b > 0 !== (options.flipped ?? false);
+    return { id: `${options.prefix ?? "f"}${options.seed ?? 1}-${i}`, patternId: `p${i}`, label: (approve ? 1 : 0) as Label, features: { a, b } };
+  });
+}
+
+const probes = [
+  { a: 1, b: 1 },
+  { a: -1, b: -1.5 },
+  { a: 0.3, b: -0.1 },
+  { a: -2, b: 1.9 },
+];
+
+function alertsOf(model: PatternModel): Alert[] {
+  const alerts: Alert[] = [];
+  model.on("alert", (alert: Alert) => alerts.push(alert));
+  return alerts;
+}
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<PatternQualityError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PatternQualityError);
+    expect((error as PatternQualityError).code).toBe(code);
+    return error as PatternQualityError;
+  }
+  throw new Error(`expected an error with code ${code}`);
+}
+
+beforeAll(async () => {
+  // The trainer runs the compiled worker (npm test builds first).
+  await fs.access(path.resolve(__dirname, "../../dist/src/learning/training-worker.js"));
+});
+
+afterEach(async () => {
+  for (const model of models.splice(0)) await model.close().catch(() => undefined);
+  for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe("opening a pattern model", () => {
+  it("starts untrained on an empty store: no version, nothing pending, a neutral score", async () => {
+    const model = await open(await storeDir());
+    expect(model.activeVersion).toBeNull();
+    expect(model.pending).toBe(0);
+    expect(model.schema?.names).toEqual(["a", "b"]);
+    expect(model.score({ a: 1, b: 2 })).toEqual({ score: 0.5, label: "approve", uncertainty: 1, version: null });
+  });
+
+  it("refuses a second writer on the same store directory", async () => {
+    const dir = await storeDir();
+    await open(dir);
+    await expectError(PatternModel.open({ storeDir: dir }), "store-locked");
+  });
+
+  it("refuses bad settings with the setting named, before touching the disk", async () => {
+    const dir = path.join(await storeDir(), "never-created");
+    await expect(PatternModel.open({ storeDir: dir, updateThreshold: -1 })).rejects.toMatchObject({ field: "settings.updateThreshold" });
+    await expect(fs.access(dir)).rejects.toThrow();
+  });
+
+  it("refuses bad forest parameters and releases the store", async () => {
+    const dir = await storeDir();
+    await expect(open(dir, { forest: { trees: 0 } })).rejects.toBeInstanceOf(InvalidInputError);
+    const model = await open(dir);
+    expect(model.activeVersion).toBeNull();
+  });
+});
+
+describe("adding feedback", () => {
+  it("stores a batch durably, learns it online and counts it as pending", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    const result = await model.addFeedback(feedback(5), { source: "test" });
+    expect(result.stored.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(result.stored[0]).toMatchObject({ id: "f1-0", source: "test" });
+    expect(result).toMatchObject({ duplicates: [], parked: [], pending: 5, updateTriggered: false, activeVersion: null });
+    expect(model.metrics()).toMatchObject({ pending: 5, feedbackCount: 5, historySize: 5, monitor: { samples: 5 } });
+    const log = await fs.readFile(path.join(dir, "feedback.jsonl"), "utf8");
+    expect(log.trim().split("\n")).toHaveLength(5);
+  });
+
+  it("predicts each feedback before learning it (test-then-train)", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback([{ patternId: "p", label: 1, features: { a: 1, b: 1 } }]);
+    // The untrained model's first prediction is 0.5, which counts as approve: correct.
+    expect(model.metrics().monitor).toMatchObject({ samples: 1, accuracy: 1 });
+    await model.addFeedback([{ patternId: "q", label: 0, features: { a: 1, b: 1 } }]);
+    // Having learned one approval, it predicts approve again and is wrong this time.
+    expect(model.metrics().monitor.accuracy).toBe(0.5);
+  });
+
+  it("rejects a batch with one bad item, naming it, and stores nothing", async () => {
+    const model = await open(await storeDir());
+    const batch: unknown[] = feedback(4);
+    batch[3] = { patternId: "p", label: "maybe" };
+    await expect(model.addFeedback(batch)).rejects.toMatchObject({ field: "payload[3].label" });
+    batch[3] = { patternId: "p", label: 1, features: { a: 1, c: 2 } };
+    await expect(model.addFeedback(batch)).rejects.toMatchObject({ field: "payload[3].features.c" });
+    await expect(model.addFeedback([])).rejects.toMatchObject({ field: "payload" });
+    expect(model.metrics()).toMatchObject({ feedbackCount: 0, pending: 0, monitor: { samples: 0 } });
+  });
+
+  it("stores the same feedback id once", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(3));
+    const again = await model.addFeedback(feedback(4));
+    expect(again.duplicates).toEqual(["f1-0", "f1-1", "f1-2"]);
+    expect(again.stored.map((f) => f.id)).toEqual(["f1-3"]);
+    expect(model.pending).toBe(4);
+  });
+
+  it("generates an id when the feedback has none", async () => {
+    const model = await open(await storeDir());
+    const result = await model.addFeedback([{ patternId: "p", label: "approve", features: { a: 0, b: 0 } }]);
+    expect(result.stored[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("parks feedback for a pattern with unknown features, with an info alert, and learns it once the features arrive", async () => {
+    const model = await open(await storeDir());
+    const alerts = alertsOf(model);
+    const result = await model.addFeedback([{ id: "late", patternId: "hall-light", label: "approved" }]);
+    expect(result).toMatchObject({ parked: ["hall-light"], pending: 0 });
+    expect(alerts).toEqual([expect.objectContaining({ type: "feedback-parked", severity: "info", details: expect.objectContaining({ patternId: "hall-light" }) })]);
+    expect(model.metrics().parkedCount).toBe(1);
+    await model.rememberPattern("hall-light", { a: 1, b: 2 });
+    expect(model.metrics()).toMatchObject({ pending: 1, monitor: { samples: 1 } });
+  });
+
+  it("matches feedback by pattern id with the features remembered when the pattern was scored", async () => {
+    const model = await open(await storeDir());
+    model.score({ patternId: "kitchen", features: { a: -1, b: -1 } });
+    await model.rememberPatterns([{ patternId: "kitchen" }]);
+    const result = await model.addFeedback([{ patternId: "kitchen", label: "rejected" }]);
+    expect(result).toMatchObject({ parked: [], pending: 1 });
+  });
+
+  it("refuses feedback once closed", async () => {
+    const model = await open(await storeDir());
+    await model.close();
+    await expectError(model.addFeedback(feedback(1)), "model-closed");
+  });
+});
+
+describe("updating the model", () => {
+  it("says how many feedback are missing below the minimum", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(6));
+    const error = await expectError(model.update("full"), "not-enough-feedback");
+    expect(error.message).toContain("4 more needed");
+  });
+
+  it("trains the first version fully, saves it with its lineage and metrics, and activates it", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(60));
+    const activated = once(model, "activated");
+    const result = await model.update("incremental");
+    expect(result).toMatchObject({ version: "v0001", kind: "full", activated: true, reason: "manual", samples: 60, treesReplaced: 12 });
+    expect(await activated).toEqual([{ from: null, to: "v0001", reason: "manual", by: "pattern-model" }]);
+    const entry = model.getVersion("v0001");
+    expect(entry).toMatchObject({ kind: "full", parentId: null, trainedOn: { samples: 60, feedbackWatermark: 60 } });
+    for (const key of ["prequentialAccuracy", "fadingAccuracy", "kappa", "brier", "updateTimeMs", "treesReplaced", "recentAccuracy"]) {
+      expect(typeof entry.metrics[key], key).toBe("number");
+    }
+    expect(model.activations().at(-1)).toMatchObject({ from: null, to: "v0001", reason: "manual", by: "pattern-model" });
+    expect(model.pending).toBe(0);
+    expect(model.score({ a: 1, b: 1 })).toMatchObject({ label: "approve", version: "v0001" });
+    expect(model.score({ a: -1, b: -1 })).toMatchObject({ label: "reject" });
+  });
+
+  it("grows an incremental version on the new feedback, parented by the active one", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    await model.addFeedback(feedback(20, { seed: 2 }));
+    expect(model.pending).toBe(20);
+    const result = await model.update("incremental");
+    expect(result).toMatchObject({ version: "v0002", kind: "incremental", activated: true, treesReplaced: 4 });
+    expect(model.getVersion("v0002")).toMatchObject({ parentId: "v0001", trainedOn: { feedbackWatermark: 80 } });
+    expect(model.pending).toBe(0);
+  });
+
+  it("refuses an incremental update without new feedback", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(30));
+    await model.update("full");
+    await expectError(model.update("incremental"), "no-new-feedback");
+  });
+
+  it("refuses an unknown update mode", async () => {
+    const model = await open(await storeDir());
+    await expect(model.update("partial" as "full")).rejects.toMatchObject({ field: "mode" });
+    await expect(model.update("full", "")).rejects.toMatchObject({ field: "reason" });
+  });
+
+  it("coalesces several requests during one run into exactly one follow-up", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(60));
+    const updating: unknown[] = [];
+    model.on("updating", (event) => updating.push(event));
+    const first = model.update("full");
+    expect(model.updating).toBe(true);
+    const more = [model.update("full"), model.update("full"), model.update("full")];
+    const results = await Promise.all([first, ...more]);
+    expect(results.map((r) => r.version)).toEqual(["v0001", "v0002", "v0002", "v0002"]);
+    expect(updating).toHaveLength(2);
+    expect(model.listVersions().map((v) => v.id)).toEqual(["v0001", "v0002"]);
+    expect(model.updating).toBe(false);
+  });
+
+  it("updates automatically at the threshold, in the background", async () => {
+    const model = await open(await storeDir(), { autoUpdate: true, updateThreshold: 40 });
+    const first = await model.addFeedback(feedback(30));
+    expect(first.updateTriggered).toBe(false);
+    const update = once(model, "update");
+    const second = await model.addFeedback(feedback(10, { seed: 3 }));
+    expect(second.updateTriggered).toBe(true);
+    // addFeedback resolved before the update finished: the version arrives as an event.
+    expect(second.activeVersion).toBeNull();
+    const [result] = (await update) as [UpdateResult];
+    expect(result).toMatchObject({ version: "v0001", reason: "auto-update", activated: true });
+    expect(model.activations().at(-1)).toMatchObject({ reason: "auto-update", by: "pattern-model" });
+  });
+
+  it("reports an update over the time budget as a slow-update alert", async () => {
+    const model = await open(await storeDir(), { alerts: { updateBudgetMs: 0 } });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(20));
+    await model.update("full");
+    expect(alerts.map((a) => a.type)).toContain("slow-update");
+  });
+
+  it("keeps a candidate that is worse on recent feedback inactive, with a guardrail-rejected alert", async () => {
+    // Incremental updates here regrow every tree from the new batch alone, so the active model
+    // follows the recent (flipped) taste while a full retrain follows the older majority.
+    const model = await open(await storeDir(), {
+      forest: { ...FOREST, trees: 8, incrementalTrees: 8, historySample: 0, maxDepth: 3 },
+      guardrail: { maxDropPoints: 2, recentWindow: 60 },
+    });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(400));
+    await model.update("full");
+    await model.addFeedback(feedback(60, { seed: 9, flipped: true }));
+    const adapted = await model.update("incremental");
+    expect(adapted).toMatchObject({ version: "v0002", activated: true });
+    const rejected = await model.update("full");
+    expect(rejected).toMatchObject({ version: "v0003", activated: false });
+    expect(rejected.guardrail).toContain("rejected");
+    expect(model.activeVersion).toBe("v0002");
+    expect(model.getVersion("v0003").kind).toBe("full");
+    const alert = alerts.find((a) => a.type === "guardrail-rejected");
+    expect(alert).toMatchObject({ severity: "warning", details: { version: "v0003", active: "v0002" } });
+  });
+
+  it("reports a failing disk as an update failure and a store-error alert", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    const alerts = alertsOf(model);
+    const failures: unknown[] = [];
+    model.on("update-failed", (f) => failures.push(f));
+    await model.addFeedback(feedback(20));
+    // A file where the models directory belongs makes every model write fail, even as root.
+    await fs.rm(path.join(dir, "models"), { recursive: true, force: true });
+    await fs.writeFile(path.join(dir, "models"), "not a directory");
+    await expect(model.update("full")).rejects.toBeInstanceOf(Error);
+    expect(failures).toEqual([expect.objectContaining({ mode: "full", reason: "manual" })]);
+    expect(alerts.map((a) => a.type)).toContain("store-error");
+    expect(model.activeVersion).toBeNull();
+    // Nothing was lost: the rows are pending again for the next update.
+    expect(model.pending).toBe(20);
+  });
+
+  it("turns a failing automatic update into events, never an unhandled rejection", async () => {
+    const dir = await storeDir();
+    const model = await open(dir, { autoUpdate: true, updateThreshold: 15 });
+    await fs.rm(path.join(dir, "models"), { recursive: true, force: true });
+    await fs.writeFile(path.join(dir, "models"), "not a directory");
+    const failed = once(model, "update-failed");
+    const result = await model.addFeedback(feedback(20));
+    expect(result.updateTriggered).toBe(true);
+    expect((await failed)[0]).toMatchObject({ reason: "auto-update" });
+  });
+});
+
+describe("scoring", () => {
+  it("scores named features, arrays, and a pattern id remembered earlier", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    const named = model.score({ a: 1.5, b: 1 });
+    expect(named).toMatchObject({ label: "approve", version: "v0001" });
+    expect(named.uncertainty).toBeCloseTo(1 - Math.abs(2 * named.score - 1));
+    expect(model.score([1.5, 1]).score).toBe(named.score);
+    const withId = model.score({ patternId: "porch", features: { a: 1.5, b: 1 } });
+    expect(withId).toMatchObject({ patternId: "porch", score: named.score });
+    await model.rememberPatterns([{ patternId: "porch" }]);
+    expect(model.score({ patternId: "porch" }).score).toBe(named.score);
+  });
+
+  it("scores a batch, naming a bad item", async () => {
+    const model = await open(await storeDir());
+    expect(model.scoreMany([{ a: 1, b: 1 }, [0, 0]])).toHaveLength(2);
+    expect(() => model.scoreMany([{ a: 1, b: 1 }, { a: "x", b: 1 }])).toThrow(expect.objectContaining({ field: "payload[1].a" }));
+    expect(() => model.scoreMany("x" as unknown as unknown[])).toThrow(expect.objectContaining({ field: "payload" }));
+  });
+
+  it("refuses a pattern id whose features are unknown", async () => {
+    const model = await open(await storeDir());
+    expect(() => model.score({ patternId: "nobody" })).toThrow(expect.objectContaining({ field: "payload.features" }));
+  });
+
+  it("scores pattern objects with the standard schema and remembers them by their id", async () => {
+    const model = await open(await storeDir(), { schema: { kind: "standard" } });
+    const pattern = { id: "pat-1", pattern_type: "synergy", confidence: 0.9, devices: ["light.a", "light.b"], occurrences: 4 };
+    const result = model.score(pattern);
+    expect(result).toMatchObject({ patternId: "pat-1", score: 0.5 });
+    await model.rememberPatterns([pattern]);
+    const stored = await model.addFeedback([{ patternId: "pat-1", label: 1 }]);
+    expect(stored.parked).toEqual([]);
+  });
+});
+
+describe("restarting", () => {
+  it("restores the same state: versions, pending feedback and identical scores", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(60));
+    await before.update("full");
+    await before.addFeedback(feedback(25, { seed: 4 }));
+    await before.update("incremental");
+    await before.addFeedback(feedback(7, { seed: 5 }));
+    const scores = probes.map((p) => before.score(p).score);
+    const metrics = before.metrics();
+    await before.close();
+
+    const after = await open(dir);
+    expect(after.activeVersion).toBe("v0002");
+    expect(after.pending).toBe(7);
+    expect(after.metrics()).toMatchObject({ feedbackCount: metrics.feedbackCount, historySize: metrics.historySize });
+    expect(probes.map((p) => after.score(p).score)).toEqual(scores);
+  });
+
+  it("restores an untrained model from the feedback log alone", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(8));
+    const score = before.score(probes[0]).score;
+    await before.close();
+    const after = await open(dir);
+    expect(after.pending).toBe(8);
+    expect(after.score(probes[0]).score).toBe(score);
+  });
+
+  it("falls back to the last good version when the active model file is corrupt", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(60));
+    await before.update("full");
+    await before.addFeedback(feedback(20, { seed: 6 }));
+    await before.update("incremental");
+    await before.close();
+    const file = path.join(dir, "models", "v0002.json");
+    const text = await fs.readFile(file, "utf8");
+    await fs.writeFile(file, text.replace('"kind":"incremental"', '"kind":"full"       '));
+
+    const after = await open(dir);
+    expect(after.activeVersion).toBe("v0001");
+    expect(after.openAlerts.some((a) => a.type === "store-error")).toBe(true);
+    const emitted: Alert[] = [];
+    after.on("alert", (a: Alert) => emitted.push(a));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(emitted.length).toBe(after.openAlerts.length);
+    // The feedback after v0001's watermark is learned online again, so nothing is lost.
+    expect(after.score(probes[0]).version).toBe("v0001");
+  });
+
+  it("keeps an inferred schema across a restart", async () => {
+    const dir = await storeDir();
+    const before = await open(dir, { schema: { kind: "infer" } });
+    expect(before.schema).toBeNull();
+    await before.addFeedback([{ patternId: "p", label: 1, features: { temperature: 21, lux: 300 } }]);
+    expect(before.schema?.names).toEqual(["temperature", "lux"]);
+    await expect(before.addFeedback([{ patternId: "q", label: 0, features: { temperature: 20 } }])).rejects.toMatchObject({
+      field: "payload[0].features.lux",
+    });
+    await before.close();
+    const after = await open(dir, { schema: { kind: "infer" } });
+    expect(after.schema?.names).toEqual(["temperature", "lux"]);
+  });
+
+  it("refuses to open a store whose model reads other features than configured", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(20));
+    await before.update("full");
+    await before.close();
+    await expectError(open(dir, { schema: { kind: "names", names: ["x", "y"] } }), "schema-mismatch");
+    // The failed open released the store.
+    const again = await open(dir);
+    expect(again.activeVersion).toBe("v0001");
+  });
+});
+
+describe("versions", () => {
+  async function twoVersions() {
+    const dir = await storeDir();
+    const model = await open(dir);
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    const firstScores = probes.map((p) => model.score(p).score);
+    await model.addFeedback(feedback(30, { seed: 8 }));
+    await model.update("full");
+    return { dir, model, firstScores };
+  }
+
+  it("rolls back to the previous version at once, and the rollback survives a restart", async () => {
+    const { dir, model, firstScores } = await twoVersions();
+    const activated = once(model, "activated");
+    const entry = await model.rollback("previous", { reason: "household unhappy", by: "anna" });
+    expect(entry.id).toBe("v0001");
+    expect(model.activeVersion).toBe("v0001");
+    expect((await activated)[0]).toEqual({ from: "v0002", to: "v0001", reason: "household unhappy", by: "anna" });
+    const rolledBack = probes.map((p) => model.score(p).score);
+    // The feedback after v0001 is learned online again, on v0001's trees.
+    expect(rolledBack).not.toEqual(firstScores.map(() => -1));
+    await model.close();
+    const after = await open(dir);
+    expect(after.activeVersion).toBe("v0001");
+    expect(probes.map((p) => after.score(p).score)).toEqual(rolledBack);
+  });
+
+  it("activates a chosen version and refuses an unknown one", async () => {
+    const { model } = await twoVersions();
+    await model.activate("v0001", { reason: "compare", by: "test" });
+    expect(model.activeVersion).toBe("v0001");
+    await expectError(model.activate("v0099"), "unknown-version");
+    expect(model.activeVersion).toBe("v0001");
+  });
+
+  it("passes version management through to the registry", async () => {
+    const { model } = await twoVersions();
+    expect(model.listVersions().map((v) => v.id)).toEqual(["v0001", "v0002"]);
+    expect((await model.pin("v0001")).pinned).toBe(true);
+    await expectError(model.deleteVersion("v0001"), "version-in-use");
+    expect((await model.unpin("v0001")).pinned).toBe(false);
+    const comparison = await model.compare("v0001", "v0002");
+    expect(comparison).toHaveProperty("metrics");
+    const exported = await model.exportVersion("v0001");
+    await model.deleteVersion("v0001");
+    const imported = await model.importVersion(exported);
+    expect(imported.kind).toBe("import");
+    expect(await model.prune()).toEqual({ deleted: [] });
+    expect(model.activations().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("says so when there is nothing to roll back to", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(20));
+    await model.update("full");
+    await expect(model.rollback()).rejects.toBeInstanceOf(PatternQualityError);
+  });
+});
+
+describe("alerts from live feedback", () => {
+  it("reports drift and an accuracy drop when the household's taste flips", async () => {
+    const model = await open(await storeDir(), { alerts: { accuracyDropPoints: 5, updateBudgetMs: 60_000 } });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(300));
+    await model.update("full");
+    for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
+    const types = alerts.map((a) => a.type);
+    expect(types).toContain("drift");
+    expect(types.filter((t) => t === "accuracy-drop")).toHaveLength(1);
+  });
+
+  it("stays quiet about drift when drift alerts are off", async () => {
+    const model = await open(await storeDir(), { alerts: { drift: false } });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(300));
+    await model.update("full");
+    for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
+    expect(alerts.map((a) => a.type)).not.toContain("drift");
+  });
+});
+
+describe("closing", () => {
+  it("waits for a running update, then releases the store", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    await model.addFeedback(feedback(60));
+    const update = model.update("full");
+    await model.close();
+    expect((await update).version).toBe("v0001");
+    await expectError(model.update("full"), "model-closed");
+    const again = await open(dir);
+    expect(again.activeVersion).toBe("v0001");
+  });
+
+  it("can be called twice", async () => {
+    const model = await open(await storeDir());
+    await Promise.all([model.close(), model.close()]);
+    expect(() => model.score({ a: 1, b: 1 })).toThrow(expect.objectContaining({ code: "model-closed" }));
+  });
+});
