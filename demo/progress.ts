@@ -1,11 +1,13 @@
+/** Where the demo flow lists recent updates and alerts for the terminal (GET, `?after=<seq>`). */
+export const EVENTS_PATH = "/pattern-quality-demo/events";
+
 /** One row of the admin API's version list, as far as the demo reads it. */
 export interface VersionRow {
   id: string;
-  created?: string;
   kind?: string;
+  /** Prequential accuracy in percent, or null. */
   accuracy?: number | null;
   active?: boolean;
-  [other: string]: unknown;
 }
 
 /** The admin API's answer to GET /pattern-quality/<model>/versions. */
@@ -14,61 +16,61 @@ export interface VersionList {
   versions: VersionRow[];
 }
 
+/** An update's result or an alert, as the demo flow recorded it. */
+export interface DemoEvent {
+  seq: number;
+  at: string;
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
 /** Fetches the version list of a model from a running Node-RED's admin API. */
-export async function fetchVersions(baseUrl: string, modelId: string, signal?: AbortSignal): Promise<VersionList> {
-  const response = await fetch(`${baseUrl}/pattern-quality/${encodeURIComponent(modelId)}/versions`, signal ? { signal } : {});
-  if (!response.ok) throw new Error(`GET versions answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as VersionList;
+export function fetchVersions(baseUrl: string, modelId: string): Promise<VersionList> {
+  return getJson<VersionList>(`${baseUrl}/pattern-quality/${encodeURIComponent(modelId)}/versions`);
+}
+
+/** Fetches the updates and alerts recorded after `after`. */
+export function fetchEvents(baseUrl: string, after: number): Promise<DemoEvent[]> {
+  return getJson<DemoEvent[]>(`${baseUrl}${EVENTS_PATH}?after=${after}`);
 }
 
 function percent(value: unknown): string {
   return typeof value === "number" && Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : "–";
 }
 
-function milliseconds(value: unknown): string {
-  return typeof value === "number" && Number.isFinite(value) ? `${Math.round(value)} ms` : "–";
+function clock(at: string): string {
+  const date = new Date(at);
+  return Number.isFinite(date.getTime()) ? date.toTimeString().slice(0, 8) : "--:--:--";
 }
 
-/** The terminal line for a new version: id, kind, accuracy, update time, samples, whether active. */
-export function progressLine(row: VersionRow, activeVersion: string | null): string {
-  const metrics = (typeof row.metrics === "object" && row.metrics !== null ? row.metrics : {}) as Record<string, unknown>;
-  const accuracy = row.accuracy ?? metrics.prequentialAccuracy;
-  const fading = row.fadingAccuracy ?? metrics.fadingAccuracy;
-  const time = row.updateTimeMs ?? metrics.updateTimeMs;
-  const samples = row.samples ?? metrics.samples;
-  const parts = [
-    `${row.id}`.padEnd(6),
-    `${row.kind ?? "?"}`.padEnd(11),
-    `accuracy ${percent(accuracy)}`,
-    `fading ${percent(fading)}`,
-    `update ${milliseconds(time)}`,
-  ];
-  if (typeof samples === "number") parts.push(`${samples} samples`);
-  parts.push(row.id === activeVersion ? "active" : "kept inactive");
-  return parts.join(" · ");
+/** Where a stored model stands, for the first lines of a (re)started demo. */
+export function standingLine(list: VersionList): string {
+  if (list.versions.length === 0) return "Model: no version yet; the first one comes after the minimum number of answers.";
+  const active = list.versions.find((row) => row.id === list.activeVersion);
+  const accuracy = typeof active?.accuracy === "number" ? `${active.accuracy.toFixed(1)} %` : "–";
+  return `Model: ${list.versions.length} stored version(s); active ${list.activeVersion ?? "none"} (accuracy ${accuracy}). Continuing from there.`;
 }
 
-/**
- * Watches a model's versions and reports each new one once, in order. Versions present at the
- * first poll are reported too (a restarted demo shows where it stands).
- */
-export class VersionWatch {
-  private readonly seen = new Set<string>();
-  private lastActive: string | null | undefined;
-
-  /** Lines describing what changed since the last call. */
-  changes(list: VersionList): string[] {
-    const lines: string[] = [];
-    for (const row of list.versions.slice().sort((a, b) => a.id.localeCompare(b.id))) {
-      if (this.seen.has(row.id)) continue;
-      this.seen.add(row.id);
-      lines.push(progressLine(row, list.activeVersion));
-    }
-    if (this.lastActive !== undefined && list.activeVersion !== this.lastActive && list.activeVersion !== null) {
-      const isNew = lines.some((line) => line.startsWith(list.activeVersion!));
-      if (!isNew) lines.push(`active version is now ${list.activeVersion}`);
-    }
-    this.lastActive = list.activeVersion;
-    return lines;
+/** The terminal line of an update (version, accuracy, update time) or of an alert. */
+export function eventLine(event: DemoEvent): string {
+  const p = event.payload;
+  if (event.topic === "update") {
+    const parts = [
+      clock(event.at),
+      String(p.version ?? "?").padEnd(6),
+      String(p.kind ?? "?").padEnd(11),
+      `accuracy ${percent(p.prequentialAccuracy)}`,
+      `update ${typeof p.updateTimeMs === "number" ? Math.round(p.updateTimeMs) : "–"} ms`,
+      `${typeof p.samples === "number" ? p.samples : "–"} samples`,
+      p.activated === false ? "kept inactive (guardrail)" : "active",
+    ];
+    return parts.join(" · ");
   }
+  return `${clock(event.at)} alert ${event.topic}: ${String(p.message ?? "")}`;
 }

@@ -9,7 +9,7 @@ import { demoFlows, DEMO_MODEL_ID, DEMO_HA_ID } from "./flows";
 import { DemoHousehold } from "./household";
 import { credentialSecret, encryptCredentials, settingsSource, startNodeRed, type RunningNodeRed } from "./node-red";
 import { demoOptions, type DemoOptions } from "./options";
-import { fetchVersions, VersionWatch } from "./progress";
+import { eventLine, fetchEvents, fetchVersions, standingLine } from "./progress";
 import { startHomeAssistant, type DemoHomeAssistant } from "./home-assistant";
 import { HouseholdLoop } from "./loop";
 
@@ -40,6 +40,19 @@ async function prepare(options: DemoOptions, ha: DemoHomeAssistant): Promise<str
   const credentials = encryptCredentials(secret, { [DEMO_HA_ID]: { token: ha.token } });
   await fs.writeFile(path.join(options.dir, "flows_cred.json"), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return settingsFile;
+}
+
+/** Retries `probe` while Node-RED starts its flows (the admin API answers 404 until then). */
+async function untilAnswered<T>(probe: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -87,14 +100,18 @@ async function main(): Promise<void> {
     );
     say("Press Ctrl-C to stop.\n");
 
+    say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000)));
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
     loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
     loop.start();
 
-    const watch = new VersionWatch();
+    let after = 0;
     while (!stopping) {
       try {
-        for (const line of watch.changes(await fetchVersions(red.url, DEMO_MODEL_ID))) say(line);
+        for (const event of await fetchEvents(red.url, after)) {
+          say(eventLine(event));
+          after = event.seq;
+        }
       } catch {
         // Node-RED may be busy starting or stopping the flows; the next poll tells.
       }
