@@ -1,0 +1,102 @@
+/**
+ * The baselines of the learning benchmark, run in the same process tree as our learner:
+ * scikit-learn through Debian's Python, ml-random-forest in a child process with a time cap,
+ * and the majority class.
+ */
+import { spawn, fork } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Label } from "../src/feedback/feedback";
+import type { MlForestAnswer, MlForestRequest } from "./ml-forest-child";
+
+/** Debian's python3 with python3-sklearn (a pyenv `python3` on PATH may lack it). */
+export const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+export type Outcome<T> = { ok: T } | { skipped: string } | { dnf: string };
+
+/** Sends one JSON request to bench/sklearn_forest.py and returns its answer (or why not). */
+export function runSklearn<T>(request: Record<string, unknown>, capMs = 600_000): Promise<Outcome<T>> {
+  const script = path.join(sourceBenchDir(), "sklearn_forest.py");
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, [script], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve({ dnf: `did not finish in ${Math.round(capMs / 1000)} s` });
+    }, capMs);
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ skipped: `python could not be started (${error.message})` });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      try {
+        const answer = JSON.parse(out) as Record<string, unknown>;
+        if (typeof answer.skipped === "string") resolve({ skipped: answer.skipped });
+        else if (typeof answer.error === "string") resolve({ skipped: `scikit-learn failed: ${answer.error}` });
+        else resolve({ ok: answer as T });
+      } catch {
+        resolve({ skipped: `scikit-learn script exited with ${code}: ${err.trim().split("\n").pop() ?? ""}` });
+      }
+    });
+    child.stdin.on("error", () => undefined); // the child may exit before reading everything
+    child.stdin.end(JSON.stringify(request));
+  });
+}
+
+/** Runs ml-random-forest in a child process; kills it at the cap ("did not finish in N s"). */
+export function runMlForest(request: MlForestRequest, capMs: number): Promise<Outcome<MlForestAnswer>> {
+  return new Promise((resolve) => {
+    const child = fork(path.join(__dirname, "ml-forest-child.js"), [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let settled = false;
+    const settle = (outcome: Outcome<MlForestAnswer>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ dnf: `did not finish in ${Math.round(capMs / 1000)} s` }), capMs);
+    child.on("message", (answer: MlForestAnswer) => {
+      settle("error" in answer ? { skipped: `ml-random-forest failed: ${answer.error}` } : { ok: answer });
+    });
+    child.on("error", (error) => settle({ skipped: `ml-random-forest could not run: ${error.message}` }));
+    child.on("exit", (code) => settle({ skipped: `ml-random-forest exited with ${code} before answering` }));
+    child.send(request);
+  });
+}
+
+/** P(approve) before each label: the share of approvals seen so far (0.5 before any). */
+export function majorityProba(y: readonly Label[]): number[] {
+  let approvals = 0;
+  return y.map((label, i) => {
+    const p = i === 0 ? 0.5 : approvals / i;
+    approvals += label;
+    return p;
+  });
+}
+
+/** The bench/ folder of the source tree (scripts and fixtures are not copied to dist/). */
+export function sourceBenchDir(): string {
+  return __dirname.includes(`${path.sep}dist${path.sep}`) ? path.resolve(__dirname, "../../bench") : __dirname;
+}
+
+/** The WDBC data set from the test fixtures: 569 rows × 30 features, label 1 = benign. */
+export function loadWdbc(): { names: string[]; X: Float64Array[]; y: Label[] } {
+  const file = path.resolve(sourceBenchDir(), "../test/fixtures/wdbc.csv");
+  const [header, ...lines] = readFileSync(file, "utf8").trim().split(/\r?\n/);
+  const columns = (header as string).split(",");
+  const labelAt = columns.indexOf("label");
+  const names = columns.filter((_, i) => i !== labelAt);
+  const X: Float64Array[] = [];
+  const y: Label[] = [];
+  for (const line of lines) {
+    const cells = line.split(",").map(Number);
+    y.push(cells[labelAt] === 1 ? 1 : 0);
+    X.push(Float64Array.from(cells.filter((_, i) => i !== labelAt)));
+  }
+  return { names, X, y };
+}
