@@ -1,0 +1,324 @@
+#!/usr/bin/env node
+/**
+ * `pattern-quality`: inspect and manage a store directory from a shell (also inside the Home
+ * Assistant add-on): model versions, the feedback log, and the benchmark.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PatternQualityError } from "./errors";
+import { FeedbackLog } from "./feedback/log";
+import { PatternLearner } from "./learning/learner";
+import { storeWriteError } from "./store/files";
+import { checkKind } from "./versions/entry";
+import { VersionRegistry, type VersionEntry } from "./versions/registry";
+
+export const USAGE = `usage: pattern-quality <command> [options]
+
+commands:
+  versions list [--kind KIND] [--pinned] [--limit N]   list model versions (* = active)
+  versions show <id>                                   one version in full
+  versions rollback [<id>|previous] [--reason TEXT]    activate an earlier version
+  versions pin <id> | versions unpin <id>              protect a version from prune/delete
+  versions prune [--retention N]                       delete versions beyond the newest N
+  versions export <id> [--out FILE]                    one version as a JSON file (default: stdout)
+  versions import <file>                               add an exported version under a new id
+  feedback stats                                       counts of the feedback log
+  feedback export [--from SEQ] [--out FILE]            the feedback log as JSON lines
+  bench [--quick] [--section NAME]                     run the benchmark (npm run bench)
+
+options:
+  --store DIR   the store directory (default: $PATTERN_QUALITY_STORE)
+  --json        machine-readable output
+  -h, --help    this text
+
+Commands that change the store need it to be free: stop Node-RED first (or use the
+model-version node). Exit codes: 0 ok, 1 error, 2 usage.`;
+
+/** Where the CLI writes; a test passes its own. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+class UsageError extends Error {}
+
+/** Runs one command; resolves with the exit code (0 ok, 1 error, 2 usage). Never rejects. */
+export async function main(argv: string[], out: CliOutput = processOutput, env = process.env): Promise<number> {
+  try {
+    if (argv[0] === "bench") return await runBench(argv.slice(1), out);
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        store: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+        kind: { type: "string" },
+        pinned: { type: "boolean" },
+        limit: { type: "string" },
+        reason: { type: "string" },
+        by: { type: "string" },
+        out: { type: "string" },
+        from: { type: "string" },
+        retention: { type: "string" },
+      },
+    });
+    if (values.help) {
+      out.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError("no command");
+    const store = values.store ?? env.PATTERN_QUALITY_STORE;
+    if (!store) throw new UsageError("no store directory: pass --store DIR or set PATTERN_QUALITY_STORE");
+    const [group, command, ...rest] = positionals;
+    const context: Context = { store, json: values.json, values, args: rest, out };
+    if (group === "versions") return await versions(command, context);
+    if (group === "feedback") return await feedback(command, context);
+    throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      out.stderr(`pattern-quality: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const message = error instanceof PatternQualityError ? error.message : String((error as Error)?.message ?? error);
+    out.stderr(`pattern-quality: ${message}\n`);
+    return 1;
+  }
+}
+
+interface Context {
+  store: string;
+  json: boolean;
+  values: Record<string, string | boolean | undefined>;
+  args: string[];
+  out: CliOutput;
+}
+
+function validateModel(json: unknown): void {
+  PatternLearner.fromJSON(json);
+}
+
+async function withRegistry<T>(context: Context, write: boolean, use: (registry: VersionRegistry) => Promise<T>): Promise<T> {
+  if (!existsSync(context.store)) throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
+  const registry = await VersionRegistry.open(context.store, { validateModel, readOnly: !write, autoPrune: false, ...retention(context) });
+  try {
+    for (const problem of registry.problems) context.out.stderr(`warning: ${problem.message}\n`);
+    return await use(registry);
+  } finally {
+    await registry.close();
+  }
+}
+
+function retention(context: Context): { retention?: number } {
+  const value = context.values.retention;
+  return value === undefined ? {} : { retention: whole(value, "--retention", 1) };
+}
+
+function whole(value: unknown, flag: string, min = 0): number {
+  const number = Number(value);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || number < min) {
+    throw new UsageError(`${flag} expects a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function one(context: Context, what: string): string {
+  if (context.args.length !== 1) throw new UsageError(`expected exactly one ${what}`);
+  return context.args[0]!;
+}
+
+function print(context: Context, json: unknown, text: string): number {
+  context.out.stdout(context.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+  return 0;
+}
+
+async function versions(command: string | undefined, context: Context): Promise<number> {
+  const by = typeof context.values.by === "string" ? context.values.by : `cli:${currentUser()}`;
+  switch (command) {
+    case "list":
+      return withRegistry(context, false, async (registry) => {
+        const filter: Parameters<VersionRegistry["list"]>[0] = {};
+        if (context.values.kind !== undefined) filter.kind = checkKind(context.values.kind, "--kind");
+        if (context.values.pinned) filter.pinned = true;
+        if (context.values.limit !== undefined) filter.limit = whole(context.values.limit, "--limit");
+        const list = registry.list(filter);
+        return print(context, { activeId: registry.activeId, versions: list }, versionTable(list, registry.activeId));
+      });
+    case "show": {
+      const id = one(context, "version id");
+      return withRegistry(context, false, async (registry) => {
+        const entry = registry.get(id);
+        const activations = registry.activations().filter((record) => record.to === entry.id);
+        return print(
+          context,
+          { ...entry, active: registry.activeId === entry.id, activations },
+          [
+            `${entry.id}${registry.activeId === entry.id ? " (active)" : ""}${entry.pinned ? " (pinned)" : ""}`,
+            `  kind:        ${entry.kind}`,
+            `  created:     ${entry.createdAt}`,
+            `  parent:      ${entry.parentId ?? "-"}`,
+            `  trained on:  ${entry.trainedOn.samples} samples, feedback up to #${entry.trainedOn.feedbackWatermark}`,
+            `  metrics:     ${Object.entries(entry.metrics).map(([k, v]) => `${k}=${v}`).join(" ") || "-"}`,
+            `  size:        ${entry.sizeBytes} bytes, sha256 ${entry.sha256}`,
+            `  note:        ${entry.note ?? "-"}`,
+            `  activated:   ${activations.map((record) => `${record.at} by ${record.by} (${record.reason})`).join("; ") || "never"}`,
+          ].join("\n"),
+        );
+      });
+    }
+    case "rollback":
+      return withRegistry(context, true, async (registry) => {
+        if (context.args.length > 1) throw new UsageError("expected one version id or previous");
+        const to = context.args[0] ?? "previous";
+        const from = registry.activeId;
+        const reason = typeof context.values.reason === "string" ? context.values.reason : "rollback from the command line";
+        const entry = await registry.rollback(to, { reason, by });
+        return print(context, { from, to: entry.id }, `active: ${entry.id} (was ${from ?? "none"})`);
+      });
+    case "pin":
+    case "unpin": {
+      const id = one(context, "version id");
+      return withRegistry(context, true, async (registry) => {
+        const entry = command === "pin" ? await registry.pin(id) : await registry.unpin(id);
+        return print(context, entry, `${entry.id} ${entry.pinned ? "pinned" : "unpinned"}`);
+      });
+    }
+    case "prune":
+      return withRegistry(context, true, async (registry) => {
+        const result = await registry.prune();
+        return print(context, result, result.deleted.length ? `deleted ${result.deleted.join(", ")}` : "nothing to prune");
+      });
+    case "export": {
+      const id = one(context, "version id");
+      return withRegistry(context, false, async (registry) => {
+        const text = await registry.export(id);
+        const target = context.values.out;
+        if (typeof target !== "string") {
+          context.out.stdout(text);
+          return 0;
+        }
+        await writeFile(target, text).catch((error: unknown) => {
+          throw storeWriteError(target, "write", error);
+        });
+        return print(context, { file: target, bytes: Buffer.byteLength(text) }, `wrote ${target}`);
+      });
+    }
+    case "import": {
+      const file = one(context, "file");
+      return withRegistry(context, true, async (registry) => {
+        const text = await readFile(file, "utf8").catch((error: unknown) => {
+          throw storeWriteError(file, "read", error);
+        });
+        const entry = await registry.import(text);
+        return print(context, entry, `imported as ${entry.id} (${entry.note})`);
+      });
+    }
+    default:
+      throw new UsageError(`unknown versions command ${JSON.stringify(command ?? "")}`);
+  }
+}
+
+async function feedback(command: string | undefined, context: Context): Promise<number> {
+  if (command !== "stats" && command !== "export") throw new UsageError(`unknown feedback command ${JSON.stringify(command ?? "")}`);
+  if (!existsSync(context.store)) throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
+  const log = await FeedbackLog.open(context.store, { readOnly: true });
+  try {
+    for (const problem of log.problems) context.out.stderr(`warning: ${problem.message}\n`);
+    if (command === "stats") {
+      const stats = log.stats();
+      const sources = Object.entries(stats.bySource).map(([source, n]) => `${source}: ${n}`).join(", ");
+      return print(
+        context,
+        stats,
+        [
+          `records:          ${stats.records} (approved ${stats.approved}, rejected ${stats.rejected})`,
+          `seq:              ${stats.firstSeq ?? "-"} … ${stats.watermark}`,
+          `received:         ${stats.firstReceivedAt ?? "-"} … ${stats.lastReceivedAt ?? "-"}`,
+          `without features: ${stats.withoutFeatures}`,
+          `sources:          ${sources || "-"}`,
+          `damaged lines:    ${stats.problems}`,
+        ].join("\n"),
+      );
+    }
+    const from = context.values.from === undefined ? 0 : whole(context.values.from, "--from");
+    const text = [...log.entries(from)].map((record) => `${JSON.stringify(record)}\n`).join("");
+    const target = context.values.out;
+    if (typeof target !== "string") {
+      context.out.stdout(text);
+      return 0;
+    }
+    await writeFile(target, text).catch((error: unknown) => {
+      throw storeWriteError(target, "write", error);
+    });
+    return print(context, { file: target, records: log.size }, `wrote ${target}`);
+  } finally {
+    await log.close();
+  }
+}
+
+function versionTable(list: VersionEntry[], activeId: string | null): string {
+  if (list.length === 0) return "no versions";
+  const rows = [["", "id", "kind", "created", "samples", "accuracy", "pinned", "note"]];
+  for (const entry of [...list].reverse()) {
+    const accuracy = entry.metrics.accuracy;
+    rows.push([
+      entry.id === activeId ? "*" : "",
+      entry.id,
+      entry.kind,
+      entry.createdAt.slice(0, 19).replace("T", " "),
+      String(entry.trainedOn.samples),
+      typeof accuracy === "number" ? accuracy.toFixed(3) : "-",
+      entry.pinned ? "yes" : "",
+      entry.note ?? "",
+    ]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The package root: the nearest folder above this file with our package.json. */
+export function packageRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "node-red-contrib-pattern-quality") return dir;
+    if (path.dirname(dir) === dir) throw new PatternQualityError("package-missing", "cannot find the package root");
+  }
+}
+
+async function runBench(args: string[], out: CliOutput): Promise<number> {
+  const script = path.join(packageRoot(), "dist", "bench", "run.js");
+  if (!existsSync(script)) throw new PatternQualityError("bench-missing", `the benchmark is not built (${script}): run npm run build`);
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (chunk: Buffer) => out.stdout(chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => out.stderr(chunk.toString()));
+  return new Promise<number>((resolve) => {
+    child.on("error", (error) => {
+      out.stderr(`pattern-quality: cannot start the benchmark: ${error.message}\n`);
+      resolve(1);
+    });
+    child.on("close", (code) => resolve(code === 0 ? 0 : 1));
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
