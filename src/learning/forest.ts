@@ -39,13 +39,14 @@ export function growTrees(rows: TrainingRows, params: ForestParams, serials: rea
 }
 
 /**
- * Class weights: [1, 1], or "balanced" n / (2 · n_class) so both classes weigh alike. A class
- * absent from the training set gets weight 1, so its first online feedback still counts.
+ * Class weights: [1, 1], or "balanced" n / (2 · n_class) so both classes weigh alike. With one
+ * class absent there is nothing to balance: [1, 1], so online feedback of either class counts alike.
  */
 export function classWeights(y: Uint8Array, n: number, params: ForestParams): Float64Array {
   if (params.classWeight === "none") return Float64Array.of(1, 1);
   let approvals = 0;
   for (let i = 0; i < n; i++) approvals += y[i] as number;
   const rejections = n - approvals;
-  return Float64Array.of(rejections > 0 ? n / (2 * rejections) : 1, approvals > 0 ? n / (2 * approvals) : 1);
+  if (approvals === 0 || rejections === 0) return Float64Array.of(1, 1);
+  return Float64Array.of(n / (2 * rejections), n / (2 * approvals));
 }

@@ -1,0 +1,285 @@
+import { describe, expect, it } from "vitest";
+import { InvalidInputError } from "../../src/errors";
+import { FeatureSchema } from "../../src/features/schema";
+import { growTrees } from "../../src/learning/forest";
+import { PatternLearner } from "../../src/learning/learner";
+import { loadWdbc, numberedSchema, pack, ruleRows, trainFull, trainIncremental } from "./forest-fixtures";
+
+const schema = numberedSchema(4);
+
+function trained(params = {}, n = 300): PatternLearner {
+  const { X, y } = ruleRows(n, 4, 21);
+  return trainFull(PatternLearner.create(schema, { trees: 20, ...params }), X, y);
+}
+
+function invalidField(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return (error as InvalidInputError).field;
+  }
+  throw new Error("expected an InvalidInputError");
+}
+
+describe("an untrained learner", () => {
+  it("has no trees and predicts 0.5", () => {
+    const learner = PatternLearner.create(schema);
+    expect(learner.treeCount).toBe(0);
+    expect(learner.predictProba([0.1, 0.2, 0.3, 0.4])).toBe(0.5);
+  });
+
+  it("predicts the smoothed ratio of the feedback it learned online", () => {
+    const learner = PatternLearner.create(schema);
+    learner.learnOne([0, 0, 0, 0], 1);
+    learner.learnOne([0, 0, 0, 0], 1);
+    learner.learnOne([0, 0, 0, 0], 0);
+    expect(learner.predictProba([1, 1, 1, 1])).toBeCloseTo(3 / 5);
+    expect(learner.predict([1, 1, 1, 1])).toBe(1);
+    expect(learner.labelCounts).toEqual([1, 2]);
+  });
+
+  it("uses the default parameters unless told otherwise", () => {
+    const learner = PatternLearner.create(schema, { trees: 7 });
+    expect(learner.params).toMatchObject({ trees: 7, maxDepth: 10, maxFeatures: "sqrt", classWeight: "balanced", incrementalTrees: 10 });
+  });
+});
+
+describe("creating a learner", () => {
+  it("refuses something that is not a feature schema", () => {
+    expect(invalidField(() => PatternLearner.create({ names: ["a"] } as unknown as FeatureSchema))).toBe("schema");
+  });
+
+  it.each([
+    [{ trees: 0 }, "params.trees"],
+    [{ trees: 2.5 }, "params.trees"],
+    [{ maxDepth: -1 }, "params.maxDepth"],
+    [{ bins: 256 }, "params.bins"],
+    [{ minSamplesLeaf: "1" }, "params.minSamplesLeaf"],
+    [{ maxFeatures: "log2" }, "params.maxFeatures"],
+    [{ maxFeatures: 0 }, "params.maxFeatures"],
+    [{ classWeight: "auto" }, "params.classWeight"],
+    [{ seed: -1 }, "params.seed"],
+    [{ incrementalTrees: 0 }, "params.incrementalTrees"],
+    [{ historySample: 1e12 }, "params.historySample"],
+    [{ tres: 10 }, "params.tres"],
+  ])("refuses the parameters %j, naming %s", (params, field) => {
+    expect(invalidField(() => PatternLearner.create(schema, params as never))).toBe(field);
+  });
+
+  it("refuses parameters that are not an object", () => {
+    expect(invalidField(() => PatternLearner.create(schema, 5 as never))).toBe("params");
+  });
+});
+
+describe("predicting", () => {
+  it("gives a probability in [0, 1] and the matching label", () => {
+    const learner = trained();
+    for (const x of [[0.9, 0.9, 0.5, 0.5], [0.05, 0.05, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]) {
+      const p = learner.predictProba(x);
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+      expect(learner.predict(x)).toBe(p >= 0.5 ? 1 : 0);
+    }
+    expect(learner.predictProba([0.95, 0.95, 0.5, 0.5])).toBeGreaterThan(0.8);
+    expect(learner.predictProba([0.05, 0.05, 0.5, 0.5])).toBeLessThan(0.2);
+  });
+
+  it("takes named features, arrays and typed arrays alike", () => {
+    const learner = trained();
+    const p = learner.predictProba([0.7, 0.6, 0.1, 0.2]);
+    expect(learner.predictProba({ f0: 0.7, f1: 0.6, f2: 0.1, f3: 0.2 })).toBe(p);
+    expect(learner.predictProba(Float64Array.of(0.7, 0.6, 0.1, 0.2))).toBe(p);
+  });
+
+  it.each([
+    [[NaN, 0, 0, 0], "features.f0"],
+    [[0, Infinity, 0, 0], "features.f1"],
+    [[0, 0, "1", 0], "features.f2"],
+    [[0, 0, 0], "features"],
+    [{ f0: 0, f1: 0, f2: 0 }, "features.f3"],
+    [{ f0: 0, f1: 0, f2: 0, f3: 0, f4: 1 }, "features.f4"],
+    ["0,0,0,0", "features"],
+  ])("refuses %j, naming %s", (x, field) => {
+    const learner = trained();
+    expect(invalidField(() => learner.predictProba(x as never))).toBe(field);
+  });
+});
+
+describe("learning one feedback online", () => {
+  it("raises the approval probability of a pattern it is told was approved", () => {
+    const learner = trained();
+    const x = [0.52, 0.47, 0.3, 0.3];
+    const before = learner.predictProba(x);
+    for (let i = 0; i < 5; i++) learner.learnOne(x, 1);
+    expect(learner.predictProba(x)).toBeGreaterThan(before);
+  });
+
+  it("lowers the approval probability of a pattern it is told was rejected", () => {
+    const learner = trained();
+    const x = [0.52, 0.47, 0.3, 0.3];
+    const before = learner.predictProba(x);
+    for (let i = 0; i < 5; i++) learner.learnOne(x, 0);
+    expect(learner.predictProba(x)).toBeLessThan(before);
+  });
+
+  it("keeps the forest's structure", () => {
+    const learner = trained();
+    const nodes = learner.treeStats().map((t) => t.nodes);
+    learner.learnOne([0.2, 0.9, 0.1, 0.1], 0);
+    expect(learner.treeStats().map((t) => t.nodes)).toEqual(nodes);
+  });
+
+  it("records per tree how many feedbacks it learned and how wrong it was", () => {
+    const learner = trained();
+    learner.learnOne([0.99, 0.99, 0.5, 0.5], 0);
+    for (const tree of learner.treeStats()) {
+      expect(tree.seen).toBe(1);
+      expect(tree.error).toBeGreaterThan(0);
+    }
+  });
+
+  it("accepts approve/reject words as labels", () => {
+    const learner = PatternLearner.create(schema);
+    learner.learnOne([0, 0, 0, 0], "approved" as never);
+    learner.learnOne([0, 0, 0, 0], "reject" as never);
+    expect(learner.labelCounts).toEqual([1, 1]);
+  });
+
+  it("refuses a bad label and learns nothing", () => {
+    const learner = trained();
+    const before = JSON.stringify(learner.toJSON());
+    expect(invalidField(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], 2 as never))).toBe("label");
+    expect(invalidField(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], "maybe" as never))).toBe("label");
+    expect(JSON.stringify(learner.toJSON())).toBe(before);
+  });
+
+  it("refuses bad features and learns nothing", () => {
+    const learner = trained();
+    const before = JSON.stringify(learner.toJSON());
+    expect(invalidField(() => learner.learnOne([0.5, NaN, 0.5, 0.5], 1))).toBe("features.f1");
+    expect(JSON.stringify(learner.toJSON())).toBe(before);
+  });
+});
+
+describe("a clone", () => {
+  it("predicts the same and learns independently", () => {
+    const learner = trained();
+    const copy = learner.clone();
+    const x = [0.52, 0.47, 0.3, 0.3];
+    expect(copy.predictProba(x)).toBe(learner.predictProba(x));
+    for (let i = 0; i < 5; i++) copy.learnOne(x, 1);
+    expect(copy.predictProba(x)).toBeGreaterThan(learner.predictProba(x));
+    expect(learner.labelCounts).toEqual([0, 0]);
+  });
+});
+
+describe("incremental updates", () => {
+  it("fill an empty forest in one update", () => {
+    const learner = PatternLearner.create(schema, { trees: 30, incrementalTrees: 5 });
+    expect(learner.incrementalSerials()).toHaveLength(30);
+    const { X, y } = ruleRows(50, 4, 1);
+    expect(trainIncremental(learner, X, y).treeCount).toBe(30);
+  });
+
+  it("grow incrementalTrees trees once the forest is full, keeping its size", () => {
+    let learner = trained({ incrementalTrees: 4 });
+    const { X, y } = ruleRows(60, 4, 2);
+    expect(learner.incrementalSerials()).toEqual([20, 21, 22, 23]);
+    const result = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalSerials()));
+    expect(result.treesReplaced).toBe(4);
+    learner = result.model;
+    expect(learner.treeCount).toBe(20);
+    expect(learner.treesGrown).toBe(24);
+  });
+
+  it("replace the oldest trees when none has online feedback", () => {
+    const learner = trained({ incrementalTrees: 3 });
+    const { X, y } = ruleRows(60, 4, 2);
+    const next = trainIncremental(learner, X, y);
+    expect(next.treeStats().map((t) => t.serial)).toEqual([...Array.from({ length: 17 }, (_, i) => i + 3), 20, 21, 22]);
+  });
+
+  it("replace the trees with the highest recent error", () => {
+    const learner = trained({ incrementalTrees: 3 });
+    // Feedback contrary to the training rule: the trees that learned the rule best err most.
+    const { X, y } = ruleRows(40, 4, 8);
+    X.forEach((x, i) => learner.learnOne(x, y[i] === 1 ? 0 : 1));
+    const worst = learner
+      .treeStats()
+      .sort((a, b) => b.error - a.error)
+      .slice(0, 3)
+      .map((t) => t.serial);
+    const next = trainIncremental(learner, X, y);
+    const kept = next.treeStats().map((t) => t.serial);
+    for (const serial of worst) expect(kept).not.toContain(serial);
+    expect(kept).toHaveLength(20);
+  });
+
+  it("start new trees from the mean error of the trees kept", () => {
+    const learner = trained({ incrementalTrees: 2 });
+    const { X, y } = ruleRows(30, 4, 5);
+    X.forEach((x, i) => learner.learnOne(x, y[i] as 0 | 1));
+    const next = trainIncremental(learner, X, y);
+    const stats = next.treeStats();
+    const kept = stats.slice(0, 18);
+    const mean = kept.reduce((s, t) => s + t.error, 0) / kept.length;
+    expect(stats[18]?.error).toBeCloseTo(mean, 12);
+    expect(stats[19]?.seen).toBe(0);
+  });
+
+  it("leave the learner they started from untouched", () => {
+    const learner = trained({ incrementalTrees: 2 });
+    const before = JSON.stringify(learner.toJSON());
+    const { X, y } = ruleRows(30, 4, 5);
+    const next = trainIncremental(learner, X, y);
+    next.learnOne([0.5, 0.5, 0.5, 0.5], 1);
+    expect(JSON.stringify(learner.toJSON())).toBe(before);
+  });
+
+  it("give the same model for the same seed and feedback", () => {
+    const run = () => {
+      let learner = PatternLearner.create(schema, { trees: 12, incrementalTrees: 3, seed: 99 });
+      for (let batch = 0; batch < 4; batch++) {
+        const { X, y } = ruleRows(40, 4, 100 + batch, 0.1);
+        X.forEach((x, i) => learner.learnOne(x, y[i] as 0 | 1));
+        learner = trainIncremental(learner, X, y);
+      }
+      return JSON.stringify(learner.toJSON());
+    };
+    expect(run()).toBe(run());
+  });
+});
+
+describe("a full retrain", () => {
+  it("replaces every tree and keeps the online label counts", () => {
+    const learner = trained();
+    learner.learnOne([0.1, 0.1, 0.1, 0.1], 0);
+    const { X, y } = ruleRows(100, 4, 3);
+    const next = trainFull(learner, X, y);
+    expect(next.treeStats().map((t) => t.serial)).toEqual(Array.from({ length: 20 }, (_, i) => 20 + i));
+    expect(next.labelCounts).toEqual([1, 0]);
+  });
+});
+
+describe("learning the WDBC data as a stream", () => {
+  it("reaches a prequential accuracy of at least 0.93 with batches of 50, test-then-train", () => {
+    const { names, X, y } = loadWdbc();
+    let learner = PatternLearner.create(new FeatureSchema(names));
+    const history: { X: Float64Array[]; y: (0 | 1)[] } = { X: [], y: [] };
+    let correct = 0;
+    for (let start = 0; start < X.length; start += 50) {
+      const end = Math.min(X.length, start + 50);
+      for (let i = start; i < end; i++) {
+        const x = X[i] as Float64Array;
+        if (learner.predict(x) === y[i]) correct++;
+        learner.learnOne(x, y[i] as 0 | 1);
+        history.X.push(x);
+        history.y.push(y[i] as 0 | 1);
+      }
+      const window = Math.max(0, history.X.length - learner.params.historySample);
+      learner = trainIncremental(learner, history.X.slice(window), history.y.slice(window));
+    }
+    expect(correct / X.length).toBeGreaterThanOrEqual(0.93);
+  });
+});
