@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import path from "node:path";
+import { haSection } from "./ha";
 import { learningSection } from "./learning";
 import type { BenchResult, BenchSection } from "./section";
 
@@ -14,6 +15,7 @@ import type { BenchResult, BenchSection } from "./section";
  */
 export const SECTIONS: BenchSection[] = [
   learningSection,
+  haSection,
 ];
 
 interface Flags {
