@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { SUGGEST_PATH } from "./loop";
+import { FEEDBACK_PATH, SUGGEST_PATH } from "./loop";
 import { EVENTS_PATH } from "./progress";
 
 /** The model of the dashboard example, which the demo's household tab feeds too. */
@@ -82,14 +82,38 @@ function householdTab(): FlowNode[] {
       wires: [],
     },
     {
+      id: "pq-demo-answer",
+      type: "http in",
+      z: TAB,
+      name: "answer",
+      url: FEEDBACK_PATH,
+      method: "post",
+      upload: false,
+      swaggerDoc: "",
+      x: 150,
+      y: 200,
+      wires: [["pq-demo-feedback"]],
+    },
+    {
       id: "pq-demo-feedback",
       type: "feedback-collector",
       z: TAB,
       name: "household answers",
       model: DEMO_MODEL_ID,
-      x: 560,
+      x: 380,
       y: 200,
-      wires: [[]],
+      wires: [["pq-demo-answered"]],
+    },
+    {
+      id: "pq-demo-answered",
+      type: "http response",
+      z: TAB,
+      name: "stored",
+      statusCode: "",
+      headers: {},
+      x: 580,
+      y: 200,
+      wires: [],
     },
     {
       id: "pq-demo-updates",

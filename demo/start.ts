@@ -20,7 +20,8 @@ function say(line: string): void {
 }
 
 async function prepare(options: DemoOptions, ha: DemoHomeAssistant): Promise<string> {
-  await fs.mkdir(options.dir, { recursive: true });
+  // The model's store directory (the pattern-model node's default place) is made up front.
+  await fs.mkdir(path.join(options.dir, "pattern-quality", DEMO_MODEL_ID), { recursive: true });
   const secret = await credentialSecret(options.dir, options.credentialSecret);
   const settingsFile = path.join(options.dir, "settings.js");
   await fs.writeFile(settingsFile, settingsSource({ root: options.root, port: options.port, credentialSecret: secret }));
@@ -43,13 +44,13 @@ async function prepare(options: DemoOptions, ha: DemoHomeAssistant): Promise<str
 }
 
 /** Retries `probe` while Node-RED starts its flows (the admin API answers 404 until then). */
-async function untilAnswered<T>(probe: () => Promise<T>, timeoutMs: number): Promise<T> {
+async function untilAnswered<T>(probe: () => Promise<T>, timeoutMs: number, stopped: () => boolean): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await probe();
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (Date.now() > deadline || stopped()) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -100,9 +101,9 @@ async function main(): Promise<void> {
     );
     say("Press Ctrl-C to stop.\n");
 
-    say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000)));
+    say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000, () => stopping !== undefined)));
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
-    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
+    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, answerThrough: "flow", say });
     loop.start();
 
     let after = 0;
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     }
     await stopping;
   } catch (error) {
-    say(`The demo could not start: ${(error as Error).message}`);
+    if (!stopping) say(`The demo could not start: ${(error as Error).message}`);
     await stop(1);
   }
 }
