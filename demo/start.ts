@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000, () => stopping !== undefined)));
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
     loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, answerThrough: "flow", say });
-    loop.start();
+    if (options.answers > 0) loop.start();
 
     let after = 0;
     while (!stopping) {
