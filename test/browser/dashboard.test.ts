@@ -15,6 +15,13 @@ interface VersionList {
   versions: { id: string; active: boolean }[];
 }
 
+interface Metrics {
+  feedbackCount: number;
+  parkedCount: number;
+  pending: number;
+  updating: boolean;
+}
+
 interface Activation {
   at: string;
   from: string | null;
@@ -77,10 +84,13 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
 
   it("shows at least three versions once the household has answered", async () => {
     await demo.waitForOutput(/household: done after 200 answers/, 120_000);
-    const list = await eventually(async () => {
-      const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
-      return body.versions.length >= 3 ? body : undefined;
-    }, "three versions");
+    // Settled: every answer stored and no update running or due, so no version can appear later.
+    await eventually(async () => {
+      const metrics = await getJson<Metrics>(`${demo.url}/pattern-quality/${MODEL}/metrics`);
+      return metrics.feedbackCount === 200 && metrics.parkedCount === 0 && metrics.pending < 40 && !metrics.updating ? metrics : undefined;
+    }, "the model to settle");
+    const list = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+    expect(list.versions.length).toBeGreaterThanOrEqual(3);
     expect(list.activeVersion).not.toBeNull();
     // The terminal shows one progress line per version.
     for (const version of list.versions) expect(demo.output()).toMatch(new RegExp(`${version.id} .*accuracy`));
