@@ -252,7 +252,6 @@ export class HomeAssistantConnection extends EventEmitter {
   }
 
   private async attempt(): Promise<void> {
-    if (this.closed) return;
     this.attempts++;
     this.setStatus({ state: "connecting", message: `Connecting to ${this.url}…`, attempt: this.failures + 1 });
     let socket: AuthenticatedSocket | undefined;
@@ -272,7 +271,8 @@ export class HomeAssistantConnection extends EventEmitter {
         },
       });
     } catch (err) {
-      this.failed(err instanceof HomeAssistantError ? err : new HomeAssistantError("ha-cannot-connect", `Cannot connect to ${this.url}: ${String(err)}`));
+      // openAuthenticatedSocket rejects with HomeAssistantErrors only.
+      this.failed(err as HomeAssistantError);
       return;
     }
     if (this.closed) {
@@ -289,7 +289,7 @@ export class HomeAssistantConnection extends EventEmitter {
     this.lost = { promise, reject: rejectLost };
     connection.addEventListener("disconnected", () => this.connectionLost(connection));
     this.startHeartbeat(connection);
-    this.setStatus({ state: "connected", message: `Connected to Home Assistant ${this.haVersion ?? ""}`.trim() + "." });
+    this.setStatus({ state: "connected", message: `Connected to Home Assistant ${connection.haVersion}.` });
     await this.renewAll(connection);
   }
 
@@ -359,7 +359,6 @@ export class HomeAssistantConnection extends EventEmitter {
       subscription.unsubscribe = undefined;
       subscription.renewedOn = undefined;
     }
-    if (this.closed) return;
     const delay = this.settings.reconnectDelayMs;
     this.setStatus({ state: "disconnected", message: `Lost the connection to Home Assistant; reconnecting in ${seconds(delay)}.`, retryInMs: delay, attempt: 0 });
     this.schedule(delay);
@@ -451,7 +450,7 @@ export function websocketUrl(url: unknown): string {
   }
   if (parsed.protocol === "http:" || parsed.protocol === "https:") {
     parsed.protocol = parsed.protocol === "http:" ? "ws:" : "wss:";
-    if (parsed.pathname === "/" || parsed.pathname === "") parsed.pathname = "/api/websocket";
+    if (parsed.pathname === "/") parsed.pathname = "/api/websocket";
   } else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
     throw new InvalidInputError("url", `expected http(s):// or ws(s)://, got ${describe(url)}`);
   }

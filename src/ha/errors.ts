@@ -8,8 +8,8 @@ import { PatternQualityError } from "../errors";
 export class HomeAssistantError extends PatternQualityError {
   readonly haCode: string | undefined;
 
-  constructor(code: string, message: string, options?: { haCode?: string; cause?: unknown }) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: string, message: string, options?: { haCode?: string }) {
+    super(code, message);
     this.haCode = options?.haCode;
   }
 }

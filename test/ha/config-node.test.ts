@@ -88,6 +88,11 @@ describe("pattern-quality-ha config node", () => {
     expect([...ha.users]).toEqual(["collector"]);
   });
 
+  it("reports a missing URL, naming the field", async () => {
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha" }], { ha: { token: ADMIN } });
+    expect(helper.getNode("ha").configError).toMatchObject({ field: "url" });
+  });
+
   it("uses add-on mode when no URL is set and SUPERVISOR_TOKEN exists", async () => {
     process.env.SUPERVISOR_TOKEN = "supervisor-token-in-env";
     await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: "" }]);

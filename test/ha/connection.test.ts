@@ -186,6 +186,62 @@ describe("events and subscriptions", () => {
     expect(connection.connected).toBe(true);
   });
 
+  it("sends a subscription made while the connection comes up only once", async () => {
+    const sim = await startSimulator();
+    const { connection, subscribed } = connectionTo(sim);
+    const events: HaEvent[] = [];
+    let subscribing: Promise<unknown> | undefined;
+    connection.on("status", (s) => {
+      if (s.state === "connected" && subscribing === undefined) subscribing = connection.subscribeEvents("pattern_feedback", (e) => events.push(e));
+    });
+    await connection.connect();
+    await subscribing;
+    await until(() => subscribed.length === 1);
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+    sim.fireEvent("pattern_feedback", {});
+    await until(() => events.length === 1);
+    await connection.getStates();
+    expect(events).toHaveLength(1);
+  });
+
+  it("keeps a subscription whose request was cut off by a lost connection, and renews it", async () => {
+    const sim = await startSimulator();
+    const { connection, subscribed } = connectionTo(sim);
+    await connection.connect();
+    sim.freezeConnections();
+    const pending = connection.subscribeEvents("pattern_feedback", () => undefined);
+    sim.dropConnections();
+    await expect(pending).resolves.toBeTypeOf("function");
+    await until(() => subscribed.length === 1, "the renewed subscription");
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+  });
+
+  it("drops and reports a subscription refused after a reconnect, without crashing", async () => {
+    const sim = await startSimulator();
+    const { connection, warnings } = connectionTo(sim);
+    await connection.connect();
+    await connection.subscribeEvents("mobile_app_notification_action", () => undefined);
+    await connection.subscribeEvents("state_changed", () => undefined);
+    // The user lost admin rights while the connection was down.
+    sim.addToken({ token: ADMIN, admin: false, name: "Demoted" });
+    sim.dropConnections();
+    await until(() => warnings.some((w) => /refused the subscription to mobile_app_notification_action/.test(w)), "the warning");
+    expect(connection.status.state).toBe("unauthorized");
+    await until(() => sim.subscriptionCount("state_changed") === 1);
+    expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(0);
+  });
+
+  it("reports other refusals of a subscription as failed commands", async () => {
+    const sim = await startSimulator();
+    const { connection } = connectionTo(sim);
+    await connection.connect();
+    sim.failNextCommand("subscribe_events", "home_assistant_error", "Bus overloaded");
+    await expect(connection.subscribeEvents("pattern_feedback", () => undefined)).rejects.toMatchObject({
+      code: "ha-command-failed",
+      message: expect.stringMatching(/subscribe_events pattern_feedback: Bus overloaded/),
+    });
+  });
+
   it("rejects a bad event type or handler naming the field", async () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);

@@ -104,6 +104,7 @@ describe("feedback from Home Assistant, end to end", () => {
     const sim = await startSimulator();
     const { source } = await listening(sim);
     await source.stop();
+    expect(source.sweep()).toEqual([]);
     expect(sim.subscriptionCount("pattern_feedback")).toBe(0);
     expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(0);
   });
@@ -144,6 +145,42 @@ describe("implicit feedback, end to end", () => {
     sim.setState("automation.pattern_p2", "off", {}, "user-carla");
     await until(() => feedback.length === 1);
     expect(feedback[0]).toMatchObject({ patternId: "p2", label: 0, user: "user-carla" });
+  });
+
+  it("checks kept-on automations on its own timer", async () => {
+    const sim = await startSimulator();
+    sim.setState("automation.pattern_p6", "on");
+    let now = Date.now();
+    const { connection } = connectionTo(sim);
+    await connection.connect();
+    const source = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now, sweepIntervalMs: 5 });
+    onCleanup(() => source.stop());
+    const feedback: Feedback[] = [];
+    source.on("feedback", (f: Feedback) => feedback.push(f));
+    await source.start();
+    now += DAY + 1;
+    await until(() => feedback.length === 1, "the approval");
+    expect(feedback[0]).toMatchObject({ patternId: "p6", label: 1 });
+  });
+
+  it("starts watching automations without their states when not connected yet, or when reading them fails", async () => {
+    const sim = await startSimulator();
+    sim.setState("automation.pattern_p7", "on");
+    let now = Date.now();
+    const { connection } = connectionTo(sim);
+    const early = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now });
+    onCleanup(() => early.stop());
+    await early.start();
+    now += 2 * DAY;
+    expect(early.sweep()).toEqual([]);
+    await connection.connect();
+    sim.failNextCommand("get_states");
+    const failing = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now });
+    onCleanup(() => failing.stop());
+    const warnings: string[] = [];
+    failing.on("warning", (w: string) => warnings.push(w));
+    await failing.start();
+    expect(warnings).toEqual([expect.stringMatching(/Could not read the automations' states: Home Assistant refused get_states: Simulated failure/)]);
   });
 
   it("approves an automation kept on for the period, found among existing states", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startDemoSimulator } from "../../src/ha/simulator/cli";
+import { runDemo, startDemoSimulator } from "../../src/ha/simulator/cli";
 import { HomeAssistantSimulator, SUBSCRIBE_ALLOWLIST } from "../../src/ha/simulator/simulator";
 import { ADMIN, GUEST, onCleanup, startSimulator, until } from "./fixtures";
 
@@ -287,5 +287,14 @@ describe("npm run ha-sim", () => {
     const fixed = await startDemoSimulator({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo" });
     onCleanup(() => fixed.simulator.stop());
     expect(fixed.token).toBe("demo");
+  });
+
+  it("prints the banner when run, and stops on SIGTERM", async () => {
+    let printed = "";
+    const stop = await runDemo({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo" }, (text) => (printed += text));
+    expect(printed).toMatch(/Demo token: demo/);
+    expect(process.listeners("SIGTERM")).toContain(stop);
+    await stop();
+    expect(process.listeners("SIGTERM")).not.toContain(stop);
   });
 });

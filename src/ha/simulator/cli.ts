@@ -34,18 +34,24 @@ export async function startDemoSimulator(env: NodeJS.ProcessEnv = process.env): 
   return { simulator, token, banner };
 }
 
-// Run only as a program, not when imported (tests import startDemoSimulator).
+/** Runs the demo as a program: prints the banner and stops on SIGINT/SIGTERM. Resolves to the stop function. */
+export async function runDemo(env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<() => Promise<void>> {
+  const { simulator, banner } = await startDemoSimulator(env);
+  write(banner);
+  const stop = async (): Promise<void> => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await simulator.stop();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return stop;
+}
+
+// Run only as a program, not when imported.
 if (/[\\/]simulator[\\/]cli\.js$/.test(process.argv[1] ?? "")) {
-  startDemoSimulator().then(
-    ({ simulator, banner }) => {
-      process.stdout.write(banner);
-      const stop = (): void => void simulator.stop().then(() => process.exit(0));
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    },
-    (err: Error) => {
-      process.stderr.write(`Cannot start the simulator: ${err.message}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runDemo().catch((err: Error) => {
+    process.stderr.write(`Cannot start the simulator: ${err.message}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -111,6 +111,7 @@ export class HomeAssistantSimulator {
   private readonly clients = new Set<Client>();
   private readonly states = new Map<string, SimulatedState>();
   private readonly services: Map<string, Set<string>>;
+  private readonly failures = new Map<string, { code: string; message: string }>();
   private refusing = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -242,6 +243,11 @@ export class HomeAssistantSimulator {
     return this.states.get(entityId);
   }
 
+  /** Makes the next command of this type fail with this Home Assistant error code. */
+  failNextCommand(type: string, code = "home_assistant_error", message = "Simulated failure"): void {
+    this.failures.set(type, { code, message });
+  }
+
   /** Kills every connection at once, as a network outage would. */
   dropConnections(): void {
     for (const client of this.clients) client.socket.terminate();
@@ -337,6 +343,11 @@ export class HomeAssistantSimulator {
       return;
     }
     client.lastId = id;
+    const failure = this.failures.get(m.type);
+    if (failure !== undefined) {
+      this.failures.delete(m.type);
+      return this.error(client, id, failure.code, failure.message);
+    }
     const user = client.user!;
     switch (m.type) {
       case "supported_features":
