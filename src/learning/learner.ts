@@ -129,10 +129,14 @@ export class PatternLearner {
     return new PatternLearner(this.schema, this.params, this.trees.map(copyTree), this.grown, [this.counts[0], this.counts[1]]);
   }
 
-  /** Serials for the trees the next incremental update grows: enough to fill the forest, at least `incrementalTrees`. */
-  incrementalSerials(): number[] {
-    const count = Math.max(Math.min(this.params.incrementalTrees, this.params.trees), this.params.trees - this.trees.length);
-    return serials(this.grown, count);
+  /**
+   * Serials for the trees the next incremental update grows, on `trainingRows` rows: at least
+   * `incrementalTrees`, enough to fill the forest while it is not full, and one per stale tree.
+   */
+  incrementalSerials(trainingRows = 0): number[] {
+    const stale = this.trees.filter((t) => isStale(t, trainingRows)).length;
+    const count = Math.max(Math.min(this.params.incrementalTrees, this.params.trees), this.params.trees - this.trees.length, stale);
+    return serials(this.grown, Math.min(count, this.params.trees));
   }
 
   /** Serials for the trees of a full retrain. */
@@ -141,14 +145,19 @@ export class PatternLearner {
   }
 
   /**
-   * A new learner with freshly grown trees added. Once the forest would exceed `params.trees`, the
-   * trees with the highest recent error go (the oldest first among equals: without online feedback,
-   * this is a sliding window). New trees start from the mean error of the trees kept, so they are
-   * neither protected nor the first to go. Returns the new learner and how many trees it replaced.
+   * A new learner with freshly grown trees added. Once the forest would exceed `params.trees`,
+   * trees go in this order: stale ones (grown on fewer than half the rows the new trees were
+   * grown on: a forest filled from the first few feedbacks is renewed as feedback accumulates),
+   * then those with the highest recent error, the oldest first among equals (without online
+   * feedback, a sliding window). New trees start from the mean error of the trees kept, so they
+   * are neither protected nor the first to go. Returns the new learner and how many trees it replaced.
    */
   withIncrementalTrees(grown: readonly GrownTree[]): { model: PatternLearner; treesReplaced: number } {
     const replace = Math.max(0, this.trees.length + grown.length - this.params.trees);
-    const ranked = this.trees.map((tree, i) => ({ tree, i })).sort((a, b) => b.tree.error - a.tree.error || a.tree.serial - b.tree.serial);
+    const rows = grown.reduce((max, t) => Math.max(max, t.trainedRows), 0);
+    const ranked = this.trees
+      .map((tree, i) => ({ tree, i, stale: isStale(tree, rows) ? 1 : 0 }))
+      .sort((a, b) => b.stale - a.stale || b.tree.error - a.tree.error || a.tree.serial - b.tree.serial);
     const dropped = new Set(ranked.slice(0, replace).map((r) => r.i));
     const kept = this.trees.filter((_, i) => !dropped.has(i)).map(copyTree);
     const start = kept.length > 0 ? kept.reduce((sum, t) => sum + t.error, 0) / kept.length : 0;
@@ -181,6 +190,11 @@ export class PatternLearner {
     }
     return sum / trees.length;
   }
+}
+
+/** A tree grown on fewer than half the rows an update now trains on. */
+function isStale(tree: ForestTree, trainingRows: number): boolean {
+  return 2 * tree.trainedRows < trainingRows;
 }
 
 function copyTree(tree: ForestTree): ForestTree {

@@ -104,13 +104,15 @@ export class Trainer {
           `expected a row of the history from ${history.firstSeq} to ${history.endSeq - 1}, got ${describe(fromSeq)}${history.size === 0 ? " (the history is empty)" : ""}`,
         );
       }
-      job = { params, fromSeq: fromSeq - params.historySample, toSeq: history.endSeq };
+      job = { params, fromSeq: Math.max(history.firstSeq, fromSeq - params.historySample), toSeq: history.endSeq };
     } else {
       if (typeof batch !== "object" || batch === null) throw new InvalidInputError("batch", `expected { X, y } or { fromSeq }, got ${describe(batch)}`);
       const rows = encodeBatch(model.schema, (batch as { X: unknown }).X, (batch as { y: unknown }).y);
-      job = { params, fromSeq: history.endSeq - params.historySample, toSeq: history.endSeq, extraX: rows.X, extraY: rows.y };
+      const fromSeq = Math.max(history.firstSeq, history.endSeq - params.historySample);
+      job = { params, fromSeq, toSeq: history.endSeq, extraX: rows.X, extraY: rows.y };
     }
-    const reply = await this.grow(model.incrementalSerials(), job, history);
+    const trainingRows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
+    const reply = await this.grow(model.incrementalSerials(trainingRows), job, history);
     const { model: next, treesReplaced } = model.withIncrementalTrees(reply.trees);
     return { model: next, treesGrown: reply.trees.length, treesReplaced, trainMs: reply.trainMs, totalMs: performance.now() - started };
   }

@@ -60,5 +60,5 @@ export function trainFull(model: PatternLearner, X: readonly Float64Array[], y: 
 
 /** The in-process equivalent of an incremental update in the worker (rows = batch plus history sample). */
 export function trainIncremental(model: PatternLearner, X: readonly Float64Array[], y: readonly Label[]): PatternLearner {
-  return model.withIncrementalTrees(growTrees(pack(X, y), model.params, model.incrementalSerials())).model;
+  return model.withIncrementalTrees(growTrees(pack(X, y), model.params, model.incrementalSerials(X.length))).model;
 }

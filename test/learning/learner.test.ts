@@ -216,6 +216,26 @@ describe("incremental updates", () => {
     expect(kept).toHaveLength(20);
   });
 
+  it("renew trees grown on less than half the rows the update trains on", () => {
+    const learner = trainIncremental(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), ...Object.values(ruleRows(30, 4, 1)) as [Float64Array[], (0 | 1)[]]);
+    expect(learner.incrementalSerials(60)).toHaveLength(2);
+    expect(learner.incrementalSerials(61)).toHaveLength(10);
+    const { X, y } = ruleRows(100, 4, 2);
+    const next = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalSerials(100)));
+    expect(next.treesReplaced).toBe(10);
+    expect(next.model.treeStats().every((t) => t.trainedRows === 100)).toBe(true);
+  });
+
+  it("replace stale trees before trees with a high error", () => {
+    const small = trainIncremental(PatternLearner.create(schema, { trees: 4, incrementalTrees: 2 }), ...Object.values(ruleRows(20, 4, 1)) as [Float64Array[], (0 | 1)[]]);
+    // Two trees renewed on 100 rows; the two left from the 20-row start are stale for 100 rows.
+    const { X, y } = ruleRows(100, 4, 2);
+    const mixed = small.withIncrementalTrees(growTrees(pack(X, y), small.params, [4, 5])).model;
+    mixed.learnOne([0.9, 0.9, 0.5, 0.5], 0);
+    const next = mixed.withIncrementalTrees(growTrees(pack(X, y), mixed.params, [6, 7])).model;
+    expect(next.treeStats().map((t) => t.trainedRows)).toEqual([100, 100, 100, 100]);
+  });
+
   it("start new trees from the mean error of the trees kept", () => {
     const learner = trained({ incrementalTrees: 2 });
     const { X, y } = ruleRows(30, 4, 5);
