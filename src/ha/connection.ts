@@ -160,7 +160,7 @@ export class HomeAssistantConnection extends EventEmitter {
         };
         this.on("status-internal", onStatus);
       });
-      void this.attempt();
+      this.retry();
     }
     return this.firstConnect;
   }
@@ -384,7 +384,12 @@ export class HomeAssistantConnection extends EventEmitter {
 
   private schedule(delay: number): void {
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.attempt(), delay);
+    this.retryTimer = setTimeout(() => this.retry(), delay);
+  }
+
+  /** One attempt; a status listener that throws must not become an unhandled rejection. */
+  private retry(): void {
+    this.attempt().catch((err: Error) => this.emit("warning", `A status listener failed: ${err.message}`));
   }
 
   private startHeartbeat(connection: Haws.Connection): void {
@@ -418,7 +423,12 @@ export class HomeAssistantConnection extends EventEmitter {
   private setStatus(status: HaConnectionStatus, error?: HomeAssistantError): void {
     this.current = status;
     if (this.started) this.emit("status-internal", status, error);
-    this.emit("status", { ...status });
+    try {
+      this.emit("status", { ...status });
+    } catch (err) {
+      // A node's failing status display must not stop reconnects or subscription renewals.
+      this.emit("warning", `A status listener failed: ${(err as Error).message}`);
+    }
   }
 
   private commandError(err: unknown, what: string): Error {

@@ -242,6 +242,18 @@ describe("events and subscriptions", () => {
     });
   });
 
+  it("keeps connecting and renewing when a status listener throws", async () => {
+    const sim = await startSimulator();
+    const { connection, warnings, subscribed } = connectionTo(sim);
+    connection.on("status", () => {
+      throw new Error("display broke");
+    });
+    await connection.subscribeEvents("pattern_feedback", () => undefined);
+    await connection.connect();
+    await until(() => subscribed.length === 1);
+    expect(warnings).toContain("A status listener failed: display broke");
+  });
+
   it("rejects a bad event type or handler naming the field", async () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
