@@ -78,25 +78,27 @@ export function binOf(cuts: Float64Array, x: number): number {
  */
 export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
   const m = sorted.length;
-  const distinct: number[] = [];
-  const counts: number[] = [];
+  const distinct = new Float64Array(m);
+  const counts = new Int32Array(m);
+  let last = -1;
   for (let i = 0; i < m; i++) {
     const v = sorted[i] as number;
-    if (distinct.length > 0 && v === distinct[distinct.length - 1]) counts[counts.length - 1]++;
+    if (last >= 0 && v === distinct[last]) counts[last]++;
     else {
-      distinct.push(v);
-      counts.push(1);
+      distinct[++last] = v;
+      counts[last] = 1;
     }
   }
+  const size = last + 1;
   const cuts: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let i = 1; i < distinct.length; i++) cuts.push(between(distinct[i - 1] as number, distinct[i] as number));
+  if (size <= maxBins) {
+    for (let i = 1; i < size; i++) cuts.push(between(distinct[i - 1] as number, distinct[i] as number));
     return Float64Array.from(cuts);
   }
   let binsLeft = maxBins;
   let remaining = m;
   let inBin = 0;
-  for (let k = 0; k < distinct.length && binsLeft > 1; k++) {
+  for (let k = 0; k < size && binsLeft > 1; k++) {
     const c = counts[k] as number;
     if (inBin > 0 && inBin + c > remaining / binsLeft) {
       cuts.push(between(distinct[k - 1] as number, distinct[k] as number));
@@ -106,7 +108,7 @@ export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
       if (binsLeft === 1) break;
     }
     inBin += c;
-    if (inBin >= remaining / binsLeft && k + 1 < distinct.length) {
+    if (inBin >= remaining / binsLeft && k + 1 < size) {
       cuts.push(between(distinct[k] as number, distinct[k + 1] as number));
       remaining -= inBin;
       binsLeft--;
