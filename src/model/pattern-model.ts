@@ -129,6 +129,12 @@ export class PatternModel extends EventEmitter {
   private samplesAtActivation = 0;
   private accuracyAlerted: string | null = null;
   private readonly remembering = new Map<string, Promise<void>>();
+  /** Parked feedback already learned: the cache may offer it again until its removal is written. */
+  private readonly learnedParked = new Set<string>();
+  /** Counts activate/rollback calls, so an update running meanwhile does not override them. */
+  private switchRequests = 0;
+  /** Activations (by hand or by an update) run one after another, in the order asked. */
+  private activationChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private opened = false;
   /** Alerts raised while opening (damaged files set aside, a fallback version); also emitted just after open. */
@@ -351,14 +357,18 @@ export class PatternModel extends EventEmitter {
   /** Makes a version live: its model is loaded and verified first, then the pointer switches. */
   async activate(id: string, options: { reason?: string; by?: string } = {}): Promise<VersionEntry> {
     this.assertOpen();
-    return this.switchTo(id, options.reason ?? "manual", options.by ?? "user");
+    this.switchRequests++;
+    return this.exclusive(() => this.switchTo(id, options.reason ?? "manual", options.by ?? "user"));
   }
 
   /** Activates an earlier version: a given id, or "previous" (the one active before the current). */
   async rollback(to: string = "previous", options: { reason?: string; by?: string } = {}): Promise<VersionEntry> {
     this.assertOpen();
-    const target = to === "previous" ? this.previousVersion() : to;
-    return this.switchTo(target, options.reason ?? "rollback", options.by ?? "user");
+    this.switchRequests++;
+    return this.exclusive(() => {
+      const target = to === "previous" ? this.previousVersion() : to;
+      return this.switchTo(target, options.reason ?? "rollback", options.by ?? "user");
+    });
   }
 
   /** Keeps a version through pruning. */
@@ -443,7 +453,9 @@ export class PatternModel extends EventEmitter {
     // Parked feedback whose pattern became known was learned by the replay above; a removal not
     // yet durable before a crash must not make it learned twice.
     for (const feedback of this.cache.parkedFeedback()) {
-      if (this.cache.lookup(feedback.patternId)) this.cache.takeParked(feedback.patternId);
+      if (!this.cache.lookup(feedback.patternId)) continue;
+      this.learnedParked.add(feedback.id);
+      this.cache.takeParked(feedback.patternId);
     }
     this.samplesAtActivation = 0;
     if (drift) this.driftDetected();
@@ -538,6 +550,8 @@ export class PatternModel extends EventEmitter {
       .then(() => {
         let drift = false;
         for (const feedback of this.cache.takeParked(patternId)) {
+          if (this.learnedParked.has(feedback.id)) continue;
+          this.learnedParked.add(feedback.id);
           drift = this.learn(features, feedback.label, `feedback ${feedback.id}`) || drift;
         }
         if (drift) this.driftDetected();
@@ -629,6 +643,7 @@ export class PatternModel extends EventEmitter {
     }
     this.emit("updating", { mode: kind, reason: request.reason });
     const parentId = this.activeVersion;
+    const switches = this.switchRequests;
     this.claimedSeq = toSeq;
     let trained: { model: PatternLearner; treesReplaced: number; samples: number; watermark: number };
     const progress = { saved: false };
@@ -649,7 +664,7 @@ export class PatternModel extends EventEmitter {
         };
         this.claimedSeq = history.endSeq;
       }
-      return await this.finish(request, kind, parentId, history, trained, fromSeq, toSeq, started, progress);
+      return await this.finish(request, kind, parentId, switches, history, trained, fromSeq, toSeq, started, progress);
     } catch (error) {
       // Nothing was saved: unclaim, so the next update learns these rows.
       if (!progress.saved) this.claimedSeq = Math.min(this.claimedSeq, fromSeq);
@@ -661,6 +676,7 @@ export class PatternModel extends EventEmitter {
     request: UpdateRequest,
     kind: "incremental" | "full",
     parentId: string | null,
+    switches: number,
     history: TrainingHistory,
     trained: { model: PatternLearner; treesReplaced: number; samples: number; watermark: number },
     fromSeq: number,
@@ -693,27 +709,30 @@ export class PatternModel extends EventEmitter {
       note: `${request.reason}; ${verdict.message}`,
     });
     progress.saved = true;
-    let activated = false;
-    if (!verdict.accept) {
-      this.alert({
-        type: "guardrail-rejected",
-        severity: "warning",
-        message: `${entry.id} was saved but not activated: ${verdict.message}`,
-        details: { version: entry.id, active: parentId, ...verdict },
-      });
-    } else if (this.activeVersion !== parentId) {
-      this.alert({
-        type: "guardrail-rejected",
-        severity: "info",
-        message: `${entry.id} was saved but not activated: the active version changed to ${this.activeVersion} during the update`,
-        details: { version: entry.id, active: this.activeVersion },
-      });
-    } else {
+    const activated = await this.exclusive(async () => {
+      if (!verdict.accept) {
+        this.alert({
+          type: "guardrail-rejected",
+          severity: "warning",
+          message: `${entry.id} was saved but not activated: ${verdict.message}`,
+          details: { version: entry.id, active: parentId, ...verdict },
+        });
+        return false;
+      }
+      if (this.activeVersion !== parentId || this.switchRequests !== switches) {
+        this.alert({
+          type: "guardrail-rejected",
+          severity: "info",
+          message: `${entry.id} was saved but not activated: a version was activated by hand during the update`,
+          details: { version: entry.id, active: this.activeVersion },
+        });
+        return false;
+      }
       await this.registry.activate(entry.id, { reason: request.reason === "auto-update" ? "auto-update" : "manual", by: BY });
       // A full retrain has not seen the feedback learned online during the run: replay it.
       this.goLive(entry, candidate, parentId, request.reason, BY, kind === "full");
-      activated = true;
-    }
+      return true;
+    });
     const totalMs = performance.now() - started;
     this.timing.record(totalMs);
     const slow = slowUpdateAlert(entry.id, totalMs, this.settings.alerts.updateBudgetMs);
@@ -765,6 +784,12 @@ export class PatternModel extends EventEmitter {
     this.adoptSchema(learner.schema);
     this.goLive(entry, learner, from, reason, by);
     return activated;
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.activationChain.then(operation);
+    this.activationChain = result.catch(() => undefined);
+    return result;
   }
 
   private previousVersion(): string {

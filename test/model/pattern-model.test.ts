@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, PatternQualityError } from "../../src/errors";
@@ -168,6 +169,40 @@ describe("adding feedback", () => {
     expect(model.metrics().parkedCount).toBe(1);
     await model.rememberPattern("hall-light", { a: 1, b: 2 });
     expect(model.metrics()).toMatchObject({ pending: 1, monitor: { samples: 1 } });
+  });
+
+  it("learns parked feedback once, however often its pattern is remembered", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback([{ id: "late", patternId: "porch", label: 0 }]);
+    await Promise.all([model.rememberPattern("porch", { a: 1, b: 1 }), model.rememberPattern("porch", { a: 1, b: 1 })]);
+    await model.rememberPattern("porch", { a: 1, b: 1 });
+    expect(model.metrics()).toMatchObject({ pending: 1, monitor: { samples: 1 } });
+  });
+
+  it("does not learn parked feedback twice after a restart that found its pattern known", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback([{ id: "late", patternId: "porch", label: 0 }]);
+    await before.close();
+    // As if the pattern's features were written just before a crash, but not the parked entry's removal.
+    const line = { t: "pattern", patternId: "porch", features: { a: 1, b: 1 }, seenAt: new Date().toISOString() };
+    await fs.appendFile(path.join(dir, "patterns.jsonl"), `${JSON.stringify(line)}\n`);
+    const after = await open(dir);
+    expect(after.pending).toBe(1);
+    await after.rememberPattern("porch", { a: 1, b: 1 });
+    expect(after.pending).toBe(1);
+  });
+
+  it("does not learn parked feedback whose remembered features no longer fit the schema", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.rememberPattern("porch", { a: 1, b: 1 });
+    await before.close();
+    const after = await open(dir, { schema: { kind: "names", names: ["c", "d"] } });
+    const alerts = alertsOf(after);
+    const result = await after.addFeedback([{ patternId: "porch", label: 1 }]);
+    expect(result.pending).toBe(0);
+    expect(alerts).toEqual([expect.objectContaining({ type: "store-error", severity: "warning" })]);
   });
 
   it("matches feedback by pattern id with the features remembered when the pattern was scored", async () => {
@@ -494,6 +529,56 @@ describe("versions", () => {
     expect(imported.kind).toBe("import");
     expect(await model.prune()).toEqual({ deleted: [] });
     expect(model.activations().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses to activate a version that reads other features", async () => {
+    const other = await open(await storeDir(), { schema: { kind: "names", names: ["x", "y"] } });
+    await other.addFeedback(feedback(20).map((f) => ({ ...f, features: { x: f.features.a, y: f.features.b } })));
+    await other.update("full");
+    const exported = await other.exportVersion("v0001");
+    const { model } = await twoVersions();
+    const imported = await model.importVersion(exported);
+    await expect(model.activate(imported.id)).rejects.toMatchObject({ field: "id" });
+    expect(model.activeVersion).toBe("v0002");
+  });
+
+  it("saves but does not activate an update whose parent was replaced by a rollback meanwhile", async () => {
+    const { model } = await twoVersions();
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(20, { seed: 11 }));
+    const update = model.update("full");
+    await model.rollback("previous");
+    const result = await update;
+    expect(result).toMatchObject({ version: "v0003", activated: false });
+    expect(model.activeVersion).toBe("v0001");
+    expect(alerts).toContainEqual(expect.objectContaining({ type: "guardrail-rejected", severity: "info" }));
+  });
+
+  it("falls back to an older version when the active one verifies but is not a usable model", async () => {
+    const { dir, model } = await twoVersions();
+    await model.close();
+    // Rewrite v0002 consistently (digest, sha256) around a model of an unknown format version.
+    const file = path.join(dir, "models", "v0002.json");
+    const document = JSON.parse(await fs.readFile(file, "utf8"));
+    document.model.formatVersion = 99;
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    document.digest = sha(JSON.stringify({ version: document.version, model: document.model }));
+    const text = `${JSON.stringify(document)}\n`;
+    await fs.writeFile(file, text);
+    const registryFile = path.join(dir, "versions.json");
+    const registry = JSON.parse(await fs.readFile(registryFile, "utf8"));
+    for (const entry of registry.versions) {
+      if (entry.id !== "v0002") continue;
+      entry.sha256 = sha(text);
+      entry.digest = document.digest;
+      entry.sizeBytes = Buffer.byteLength(text);
+    }
+    await fs.writeFile(registryFile, JSON.stringify(registry, null, 1));
+
+    const after = await open(dir);
+    expect(after.activeVersion).toBe("v0001");
+    expect(after.openAlerts.map((a) => a.type)).toContain("store-error");
+    expect(after.activations().at(-1)).toMatchObject({ to: "v0001", by: "pattern-model" });
   });
 
   it("says so when there is nothing to roll back to", async () => {
