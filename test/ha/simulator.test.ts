@@ -297,4 +297,17 @@ describe("npm run ha-sim", () => {
     await stop();
     expect(process.listeners("SIGTERM")).not.toContain(stop);
   });
+
+  it("prints to standard output by default", async () => {
+    const written: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((text: string) => written.push(text)) as typeof process.stdout.write;
+    try {
+      const stop = await runDemo({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "stdout-demo" });
+      await stop();
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written.join("")).toMatch(/Demo token: stdout-demo/);
+  });
 });
