@@ -8,6 +8,7 @@ import path from "node:path";
 import { haSection } from "./ha";
 import { learningSection } from "./learning";
 import type { BenchResult, BenchSection } from "./section";
+import { storeSection } from "./store";
 
 /**
  * The sections, in the order they run and appear in the report.
@@ -16,6 +17,7 @@ import type { BenchResult, BenchSection } from "./section";
 export const SECTIONS: BenchSection[] = [
   learningSection,
   haSection,
+  storeSection,
 ];
 
 interface Flags {

@@ -77,8 +77,7 @@ export class PatternCache {
     try {
       await removeTempFiles(dir);
       const read = await readJsonLines(file, acceptRecord);
-      const good = read.records.map((record) => `${JSON.stringify(record)}\n`).join("");
-      const problems = await setAsideLines(file, read, good, dir);
+      const problems = await setAsideLines(file, read, dir);
       return new PatternCache(dir, await AppendFile.open(file), lock, read.records, problems, options);
     } catch (error) {
       await lock.release();

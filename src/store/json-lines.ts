@@ -38,16 +38,12 @@ export async function readJsonLines<T>(file: string, accept: (value: unknown) =>
 }
 
 /**
- * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with
- * `good` only (atomically); returns one problem per rejected line.
+ * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with the
+ * accepted records only (atomically); returns one problem per rejected line.
  */
-export async function setAsideLines(
-  file: string,
-  read: JsonLinesRead<unknown>,
-  good: string,
-  storeDir: string,
-): Promise<StoreProblem[]> {
+export async function setAsideLines<T>(file: string, read: JsonLinesRead<T>, storeDir: string): Promise<StoreProblem[]> {
   if (read.rejected.length === 0) return [];
+  const good = read.records.map((record) => `${JSON.stringify(record)}\n`).join("");
   const aside = `${file}.corrupt-${fileTimestamp()}`;
   const evidence = read.rejected.map((entry) => `${JSON.stringify(entry)}\n`).join("");
   try {

@@ -159,8 +159,7 @@ export class VersionRegistry {
       const logFile = path.join(dir, ACTIVATIONS_FILE);
       const logRead = await readJsonLines(logFile, checkActivation);
       if (!readOnly) {
-        const good = logRead.records.map((record) => `${JSON.stringify(record)}\n`).join("");
-        problems.push(...(await setAsideLines(logFile, logRead, good, dir)));
+        problems.push(...(await setAsideLines(logFile, logRead, dir)));
       }
       const registryFile = new DurableJsonFile(path.join(dir, REGISTRY_FILE));
       const db = new Low<RegistryDocument>(registryFile, emptyDocument());
@@ -231,7 +230,7 @@ export class VersionRegistry {
   /** Reads a version's model, checking its hash (and the caller's validateModel). */
   loadModel(id: string): Promise<unknown> {
     return this.serial(async () => {
-      const { model } = await this.readVerified(this.entry(id));
+      const { model } = parseModelFile(await this.readVerified(this.entry(id)));
       try {
         this.validateModel(model);
       } catch (error) {
@@ -292,7 +291,8 @@ export class VersionRegistry {
     return this.serial(async () => {
       const first = this.entry(a);
       const second = this.entry(b);
-      const [modelA, modelB] = [(await this.readVerified(first)).model, (await this.readVerified(second)).model];
+      const modelA = parseModelFile(await this.readVerified(first)).model;
+      const modelB = parseModelFile(await this.readVerified(second)).model;
       const metrics: VersionComparison["metrics"] = {};
       for (const name of new Set([...Object.keys(first.metrics), ...Object.keys(second.metrics)])) {
         const x = first.metrics[name] ?? null;
@@ -325,7 +325,7 @@ export class VersionRegistry {
 
   /** One version as a single self-verifying JSON document (the model file itself). */
   export(id: string): Promise<string> {
-    return this.serial(async () => (await this.readVerified(this.entry(id))).text, true);
+    return this.serial(() => this.readVerified(this.entry(id)), true);
   }
 
   /** Adds an exported version under a new id (kind "import"); malformed or altered files are refused. */
@@ -499,7 +499,7 @@ export class VersionRegistry {
    * Reads a model file and checks its hash. A missing or damaged file is set aside, its entry
    * removed and reported; if it was the active version, the last good one becomes active again.
    */
-  private async readVerified(entry: VersionEntry): Promise<{ text: string; model: unknown }> {
+  private async readVerified(entry: VersionEntry): Promise<string> {
     const file = this.modelPath(entry.id);
     let text: string;
     try {
@@ -517,7 +517,7 @@ export class VersionRegistry {
         `the model file of version ${entry.id} does not match its sha256${setAsideAs ? `; it was set aside as ${setAsideAs}` : ""}`,
       );
     }
-    return { text, model: parseModelFile(text).model };
+    return text;
   }
 
   private async setAsideIfWritable(file: string): Promise<string | undefined> {
