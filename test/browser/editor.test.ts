@@ -35,7 +35,11 @@ describe.skipIf(skipReason !== null)(`the Node-RED editor${skipReason ? ` (skipp
   const types = packageNodeTypes();
 
   beforeAll(async () => {
-    red = await startNodeRed({ flows: [] });
+    red = await startNodeRed({
+      flows: [],
+      // No palette installs, so the editor does not fetch the online catalogue (CI has no internet).
+      settings: { externalModules: { palette: { allowInstall: false } } },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("console", (message) => {
