@@ -18,7 +18,10 @@ export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 export function browserSkipReason(): string | null {
   if (existsSync(chromiumPath)) return null;
   if (process.env.CI === "true") return null;
-  return `Chromium not found at ${chromiumPath} (install it with \`apt-get install chromium\`, or set CHROMIUM_PATH)`;
+  const reason = `Chromium not found at ${chromiumPath} (install it with \`apt-get install chromium\`, or set CHROMIUM_PATH)`;
+  // The default reporter only counts skipped tests; say why, once per file.
+  console.warn(`browser tests skipped: ${reason}`);
+  return reason;
 }
 
 /** Launches headless Chromium with the flags that work in containers. */
