@@ -169,7 +169,13 @@ export class Trainer {
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.ref();
-      slot.worker.postMessage(request, transfer);
+      try {
+        slot.worker.postMessage(request, transfer);
+      } catch (error) {
+        // The worker's copy of the history did not get these rows: start afresh next time.
+        this.retire(slot, index);
+        this.fail(slot, new PatternQualityError("training-failed", `Could not hand the training over to the worker thread: ${(error as Error).message}`));
+      }
     });
   }
 
