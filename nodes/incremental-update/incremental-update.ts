@@ -1,0 +1,88 @@
+import type { PatternModel } from "../../src/model/pattern-model";
+import { asError } from "../shared/errors";
+import { updateMode } from "../shared/messages";
+import { findModelNode, openModel } from "../shared/model-node";
+import { errorStatus, fitStatus, missingModelStatus, openingStatus, percent, versionLabel } from "../shared/status";
+import type { NodeDefinition, NodeMessage, NodeRedApi, NodeStatus, RuntimeNode } from "../shared/red";
+
+interface IncrementalUpdateDefinition extends NodeDefinition {
+  model?: string;
+  mode?: string;
+  /** Also report updates this node did not start (the automatic ones at the threshold). */
+  automatic?: boolean;
+}
+
+type UpdateResult = Awaited<ReturnType<PatternModel["update"]>>;
+
+/** The status after an update: the new version and its accuracy, or the version kept by the guardrail. */
+export function updateStatus(result: UpdateResult, activeVersion: string | null): NodeStatus {
+  if (!result.activated) {
+    return { fill: "yellow", shape: "dot", text: fitStatus(`kept ${versionLabel(activeVersion)}`) };
+  }
+  return { fill: "green", shape: "dot", text: fitStatus(`${versionLabel(result.version)} · ${percent(result.prequentialAccuracy)}`) };
+}
+
+/** Registers `incremental-update`: trains new versions on request or at the threshold; reports metrics and alerts. */
+export default function register(RED: NodeRedApi): void {
+  function IncrementalUpdate(this: RuntimeNode, definition: IncrementalUpdateDefinition) {
+    RED.nodes.createNode(this, definition);
+    const node = this;
+    const modelNode = findModelNode(RED, definition.model);
+    const automatic = definition.automatic !== false;
+    let model: PatternModel | null = null;
+
+    const onUpdating = (event: { mode?: string }) =>
+      node.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event?.mode ?? ""}…`.replace(" …", "…")) });
+    const onUpdate = (result: UpdateResult) => {
+      node.status(updateStatus(result, model?.activeVersion ?? null));
+      if (automatic) node.send([{ topic: "update", payload: result }, null]);
+    };
+    const onAlert = (alert: { type: string; severity: string }) => {
+      node.send([null, { topic: alert.type, payload: alert }]);
+    };
+
+    if (!modelNode) {
+      node.status(missingModelStatus);
+    } else {
+      node.status(openingStatus);
+      modelNode.model().then(
+        (opened) => {
+          model = opened;
+          node.status({ fill: "grey", shape: "dot", text: fitStatus(`idle · ${versionLabel(opened.activeVersion)}`) });
+          opened.on("updating", onUpdating);
+          opened.on("update", onUpdate);
+          opened.on("alert", onAlert);
+        },
+        (error: unknown) => node.status(errorStatus(error)),
+      );
+    }
+
+    node.on("input", (msg: NodeMessage, send, done) => {
+      openModel(modelNode, "incremental-update")
+        .then(async (opened) => {
+          const mode = updateMode(msg.mode, definition.mode || "incremental");
+          const reason = typeof msg.reason === "string" && msg.reason.trim() !== "" ? msg.reason.trim() : "requested by a flow";
+          const result = await opened.update(mode, reason);
+          // With automatic reporting on, the model's "update" event already sent these metrics.
+          if (!automatic) {
+            msg.payload = result;
+            send([msg, null]);
+          }
+          done();
+        })
+        .catch((error: unknown) => {
+          node.status(errorStatus(error));
+          done(asError(error));
+        });
+    });
+
+    node.on("close", (_removed, done) => {
+      model?.off("updating", onUpdating);
+      model?.off("update", onUpdate);
+      model?.off("alert", onAlert);
+      done();
+    });
+  }
+
+  RED.nodes.registerType("incremental-update", IncrementalUpdate);
+}

@@ -1,0 +1,98 @@
+import type { PatternModel } from "../../src/model/pattern-model";
+import { asError } from "../shared/errors";
+import { importText, optionalText, rollbackTarget, versionCommand, versionId, versionPair, type VersionCommand } from "../shared/messages";
+import { findModelNode, openModel } from "../shared/model-node";
+import { errorStatus, fitStatus, missingModelStatus, openingStatus, versionLabel } from "../shared/status";
+import { versionRows } from "../shared/versions";
+import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../shared/red";
+
+interface ModelVersionDefinition extends NodeDefinition {
+  model?: string;
+  /** The command when a message has no topic (e.g. a dashboard button wired straight in). */
+  command?: string;
+  /** Recorded in the activation log as the reason when a message gives none. */
+  reason?: string;
+}
+
+/** Runs one version command against the model; the result becomes `msg.payload`. */
+async function run(model: PatternModel, command: VersionCommand, msg: NodeMessage, defaultReason: string): Promise<unknown> {
+  const payload = msg.payload;
+  const reason = optionalText(payload, "reason") ?? (typeof msg.reason === "string" && msg.reason !== "" ? msg.reason : defaultReason);
+  const by = optionalText(payload, "by") ?? (typeof msg.user === "string" && msg.user !== "" ? msg.user : "flow");
+  switch (command) {
+    case "list":
+      return versionRows(model);
+    case "get":
+      return model.getVersion(versionId(payload));
+    case "activate":
+      return model.activate(versionId(payload), { reason, by });
+    case "rollback":
+      return model.rollback(rollbackTarget(payload), { reason, by });
+    case "pin":
+      return model.pin(versionId(payload));
+    case "unpin":
+      return model.unpin(versionId(payload));
+    case "delete":
+      return model.deleteVersion(versionId(payload));
+    case "prune":
+      return model.prune();
+    case "compare": {
+      const [a, b] = versionPair(payload);
+      return model.compare(a, b);
+    }
+    case "export":
+      return model.exportVersion(versionId(payload));
+    case "import":
+      return model.importVersion(importText(payload));
+  }
+}
+
+/** Registers `model-version`: list, inspect, activate, roll back, pin, prune, compare, export and import versions. */
+export default function register(RED: NodeRedApi): void {
+  function ModelVersion(this: RuntimeNode, definition: ModelVersionDefinition) {
+    RED.nodes.createNode(this, definition);
+    const node = this;
+    const modelNode = findModelNode(RED, definition.model);
+    const defaultReason = typeof definition.reason === "string" && definition.reason.trim() !== "" ? definition.reason.trim() : "flow";
+    let model: PatternModel | null = null;
+    const showActive = () => model && node.status({ fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) });
+
+    if (!modelNode) {
+      node.status(missingModelStatus);
+    } else {
+      node.status(openingStatus);
+      modelNode.model().then(
+        (opened) => {
+          model = opened;
+          showActive();
+          opened.on("activated", showActive);
+        },
+        (error: unknown) => node.status(errorStatus(error)),
+      );
+    }
+
+    node.on("input", (msg, send, done) => {
+      openModel(modelNode, "model-version")
+        .then(async (opened) => {
+          const command = versionCommand(msg.topic, definition.command);
+          msg.payload = await run(opened, command, msg, defaultReason);
+          msg.topic = command;
+          model = opened;
+          showActive();
+          send(msg);
+          done();
+        })
+        .catch((error: unknown) => {
+          node.status(errorStatus(error));
+          done(asError(error));
+        });
+    });
+
+    node.on("close", (_removed, done) => {
+      model?.off("activated", showActive);
+      done();
+    });
+  }
+
+  RED.nodes.registerType("model-version", ModelVersion);
+}

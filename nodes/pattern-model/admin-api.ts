@@ -1,0 +1,80 @@
+import { PatternQualityError } from "../../src/errors";
+import { findModelNode } from "../shared/model-node";
+import { versionRows } from "../shared/versions";
+import type { HttpRequest, HttpResponse, NodeRedApi } from "../shared/red";
+import type { PatternModel } from "../../src/model/pattern-model";
+
+/** An HTTP status for an error thrown by the model: the caller's fault (4xx) or ours (5xx). */
+function httpStatus(error: unknown): number {
+  if (error instanceof PatternQualityError) {
+    if (error.code === "not-found" || error.code === "unknown-version") return 404;
+    if (error.code === "missing-model") return 404;
+    return 400;
+  }
+  return 500;
+}
+
+function reply(res: HttpResponse, work: Promise<unknown>): void {
+  work.then(
+    (body) => res.status(200).json(body),
+    (error: unknown) => {
+      const body: { error: string; code?: string } = { error: (error as Error)?.message ?? String(error) };
+      if (error instanceof PatternQualityError) body.code = error.code;
+      res.status(httpStatus(error)).json(body);
+    },
+  );
+}
+
+function textField(body: unknown, key: string): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[key];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/**
+ * The admin HTTP API used by the editor and dashboards, under /pattern-quality/<model id>/:
+ * GET versions, GET metrics (pattern-model.read), POST activate, POST rollback (pattern-model.write).
+ */
+export function adminRoutes(RED: NodeRedApi): void {
+  const model = (req: HttpRequest): Promise<PatternModel> => {
+    const node = findModelNode(RED, req.params.modelId);
+    if (!node) {
+      return Promise.reject(new PatternQualityError("missing-model", `no pattern-model configuration with id ${JSON.stringify(req.params.modelId)}`));
+    }
+    return node.model();
+  };
+  const by = (req: HttpRequest) => (req.user?.username ? `admin:${req.user.username}` : "admin");
+  const read = RED.auth.needsPermission("pattern-model.read");
+  const write = RED.auth.needsPermission("pattern-model.write");
+
+  RED.httpAdmin.get("/pattern-quality/:modelId/versions", read, (req, res) => {
+    reply(
+      res,
+      model(req).then((m) => ({ activeVersion: m.activeVersion, versions: versionRows(m) })),
+    );
+  });
+
+  RED.httpAdmin.get("/pattern-quality/:modelId/metrics", read, (req, res) => {
+    reply(res, model(req).then((m) => m.metrics()));
+  });
+
+  RED.httpAdmin.post("/pattern-quality/:modelId/activate", write, (req, res) => {
+    reply(
+      res,
+      model(req).then((m) => {
+        const id = textField(req.body, "id");
+        if (!id) throw new PatternQualityError("invalid-input", "id: give the version to activate, e.g. {\"id\": \"v0003\"}");
+        return m.activate(id, { reason: textField(req.body, "reason") ?? "admin API", by: by(req) });
+      }),
+    );
+  });
+
+  RED.httpAdmin.post("/pattern-quality/:modelId/rollback", write, (req, res) => {
+    reply(
+      res,
+      model(req).then((m) =>
+        m.rollback(textField(req.body, "to") ?? "previous", { reason: textField(req.body, "reason") ?? "admin API", by: by(req) }),
+      ),
+    );
+  });
+}

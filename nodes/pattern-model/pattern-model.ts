@@ -1,0 +1,46 @@
+import { PatternModel } from "../../src/model/pattern-model";
+import { adminRoutes } from "./admin-api";
+import { settingsFromDefinition, type PatternModelDefinition } from "./settings";
+import type { NodeRedApi, RuntimeNode } from "../shared/red";
+
+/** The pattern-model configuration node as the other nodes of this package see it. */
+export interface PatternModelNode extends RuntimeNode {
+  /** Resolves to the open model; rejects with the reason it could not be opened. */
+  model(): Promise<PatternModel>;
+  /** The open model, or null while opening, after a failure, or once closed. */
+  readonly current: PatternModel | null;
+}
+
+/** Registers the `pattern-model` configuration node and its admin HTTP API. */
+export default function register(RED: NodeRedApi): void {
+  function PatternModelConfig(this: PatternModelNode & { current: PatternModel | null }, definition: PatternModelDefinition) {
+    RED.nodes.createNode(this, definition);
+    this.current = null;
+    let opening: Promise<PatternModel>;
+    try {
+      const settings = settingsFromDefinition(definition, RED.settings.userDir);
+      opening = PatternModel.open(settings).then((model) => {
+        this.current = model;
+        return model;
+      });
+    } catch (error) {
+      opening = Promise.reject(error);
+    }
+    // The failure reaches every node that asks for the model; log it here once, too.
+    opening.catch((error: unknown) => this.error(`cannot open the pattern model: ${(error as Error).message}`));
+    this.model = () => opening;
+
+    this.on("close", (_removed: boolean, done: () => void) => {
+      opening
+        .then((model) => model.close())
+        .catch(() => undefined)
+        .finally(() => {
+          this.current = null;
+          done();
+        });
+    });
+  }
+
+  RED.nodes.registerType("pattern-model", PatternModelConfig);
+  adminRoutes(RED);
+}

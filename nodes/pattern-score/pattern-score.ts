@@ -1,0 +1,84 @@
+import type { PatternModel } from "../../src/model/pattern-model";
+import { InvalidInputError } from "../../src/errors";
+import { asError } from "../shared/errors";
+import { askThreshold } from "../shared/messages";
+import { findModelNode, openModel } from "../shared/model-node";
+import { errorStatus, fitStatus, missingModelStatus, openingStatus, versionLabel } from "../shared/status";
+import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../shared/red";
+
+interface PatternScoreDefinition extends NodeDefinition {
+  model?: string;
+  threshold?: number | string;
+}
+
+/** The configured "ask" threshold: uncertainty above it sends the pattern to the second output. */
+export function configuredThreshold(value: unknown): number {
+  const threshold = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : 0.5;
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new InvalidInputError("pattern-score.threshold", `expected a number from 0 to 1, got ${String(value)}`);
+  }
+  return threshold;
+}
+
+/** Registers `pattern-score`: scores patterns with the active model; uncertain ones go to "ask". */
+export default function register(RED: NodeRedApi): void {
+  function PatternScore(this: RuntimeNode, definition: PatternScoreDefinition) {
+    RED.nodes.createNode(this, definition);
+    const node = this;
+    const modelNode = findModelNode(RED, definition.model);
+    let threshold = 0.5;
+    let configError: unknown = null;
+    try {
+      threshold = configuredThreshold(definition.threshold);
+    } catch (error) {
+      configError = error;
+    }
+
+    if (configError) node.status(errorStatus(configError));
+    else if (!modelNode) node.status(missingModelStatus);
+    else {
+      node.status(openingStatus);
+      modelNode.model().then(
+        (model) => node.status({ fill: "grey", shape: "dot", text: fitStatus(`ready · ${versionLabel(model.activeVersion)}`) }),
+        (error: unknown) => node.status(errorStatus(error)),
+      );
+    }
+
+    node.on("input", (msg, send, done) => {
+      openModel(modelNode, "pattern-score")
+        .then(async (model: PatternModel) => {
+          if (configError) throw configError;
+          const limit = askThreshold(msg.threshold, threshold);
+          const batch = Array.isArray(msg.payload);
+          const inputs: unknown[] = batch ? (msg.payload as unknown[]) : [msg.payload];
+          if (inputs.length === 0) throw new InvalidInputError("msg.payload", "the array is empty: send at least one pattern");
+          const results = batch ? model.scoreMany(inputs) : [model.score(msg.payload)];
+          await model.rememberPatterns(inputs);
+          const uncertain = results.filter((result) => result.uncertainty > limit);
+          const scored: NodeMessage = { ...msg, payload: batch ? results : results[0] };
+          let ask: NodeMessage | null = null;
+          if (uncertain.length > 0) {
+            ask = {
+              ...msg,
+              payload: batch ? uncertain : uncertain[0],
+              pattern: batch ? inputs.filter((_, i) => results[i].uncertainty > limit) : msg.payload,
+            };
+          }
+          const last = results[results.length - 1];
+          node.status({
+            fill: uncertain.length > 0 ? "yellow" : "green",
+            shape: "dot",
+            text: fitStatus(batch ? `${results.length} scored · ${uncertain.length} ask` : `${last.score.toFixed(2)} ${last.label}`),
+          });
+          send([scored, ask]);
+          done();
+        })
+        .catch((error: unknown) => {
+          node.status(errorStatus(error));
+          done(asError(error));
+        });
+    });
+  }
+
+  RED.nodes.registerType("pattern-score", PatternScore);
+}
