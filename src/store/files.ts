@@ -88,14 +88,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
 
 /** Removes temp files left by interrupted writes; returns their names. */
 export async function removeTempFiles(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
-  }
   const removed: string[] = [];
-  for (const name of names) {
+  for (const name of await fs.readdir(dir)) {
     if (isTempFile(name)) {
       await fs.rm(path.join(dir, name), { force: true });
       removed.push(name);
@@ -110,9 +104,9 @@ export function fileTimestamp(now = new Date()): string {
 }
 
 /** Renames a damaged file to `<name>.corrupt-<timestamp>` and returns the new base name. */
-export async function setAside(file: string): Promise<string> {
-  let target = `${file}.corrupt-${fileTimestamp()}`;
-  for (let n = 1; await exists(target); n += 1) target = `${file}.corrupt-${fileTimestamp()}-${n}`;
+export async function setAside(file: string, now = new Date()): Promise<string> {
+  let target = `${file}.corrupt-${fileTimestamp(now)}`;
+  for (let n = 1; await exists(target); n += 1) target = `${file}.corrupt-${fileTimestamp(now)}-${n}`;
   await fs.rename(file, target);
   return path.basename(target);
 }

@@ -27,6 +27,11 @@ describe("AppendFile", () => {
     await file.close();
   });
 
+  it("reports a directory where the file belongs", async () => {
+    const dir = await tempDir();
+    await expect(AppendFile.open(dir)).rejects.toBeInstanceOf(StoreWriteError);
+  });
+
   it("refuses appends after close", async () => {
     const dir = await tempDir();
     const file = await AppendFile.open(path.join(dir, "log"));
@@ -43,6 +48,7 @@ describe("AppendFile", () => {
     await file.append("a\nb\n");
     await rm(inner, { recursive: true });
     await expect(file.dropLines(1)).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(file.compact("b\n", 2)).rejects.toThrow(/cannot compact/);
     await file.append("c\n");
     expect(file.size).toBe(6);
     await file.close();
