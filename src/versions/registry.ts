@@ -460,9 +460,20 @@ export class VersionRegistry {
       const record: ActivationRecord = { at: new Date().toISOString(), from, to, reason, by };
       await this.log!.append(`${JSON.stringify(record)}\n`, () => this.history.push(record));
     }
-    await this.commit((document) => {
-      document.activeId = to;
-    });
+    try {
+      await this.commit((document) => {
+        document.activeId = to;
+      });
+    } catch (error) {
+      // The record is durable but the pointer did not move: record the way back, so that open()
+      // does not complete an activation the caller was told had failed. (Without a previous
+      // version there is no way back to record; open() then completes it.)
+      if (to !== null && from !== null) {
+        const undo: ActivationRecord = { at: new Date().toISOString(), from: to, to: from, reason: `activation of ${to} failed`, by: "store" };
+        await this.log!.append(`${JSON.stringify(undo)}\n`, () => this.history.push(undo)).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private setPinned(id: string, pinned: boolean): Promise<VersionEntry> {

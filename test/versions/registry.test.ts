@@ -578,6 +578,26 @@ describe("VersionRegistry: safety", () => {
     await registry.close();
   });
 
+  it("records the way back when an activation cannot move the pointer, and stays on the old version", async () => {
+    const dir = await tempDir();
+    const registry = await openWith(dir);
+    await registry.save(version([1]));
+    await registry.save(version([2]));
+    await registry.activate("v0001", by);
+    await rm(path.join(dir, "versions.json"));
+    await mkdir(path.join(dir, "versions.json"));
+    await expect(registry.activate("v0002", by)).rejects.toBeInstanceOf(StoreWriteError);
+    expect(registry.activeId).toBe("v0001");
+    expect(registry.activations().at(-1)).toMatchObject({ from: "v0002", to: "v0001", by: "store" });
+    await rmdir(path.join(dir, "versions.json"));
+    await registry.pin("v0001");
+    await registry.close();
+    const again = await openWith(dir);
+    expect(again.activeId).toBe("v0001");
+    expect(again.problems).toEqual([]);
+    await again.close();
+  });
+
   it.skipIf(process.getuid?.() === 0)("reports a read-only directory (not as root, where chmod does not stop writes)", async () => {
     const { chmod } = await import("node:fs/promises");
     const dir = await tempDir();
