@@ -34,6 +34,13 @@ function householdTab(): FlowNode[] {
       info: "The demo's household: it suggests patterns (scored here), and answers them on its phones through Home Assistant.",
     },
     {
+      id: DEMO_HA_ID,
+      type: "pattern-quality-ha",
+      name: "demo Home Assistant",
+      // The demo sets this variable to the simulator's address (or HA_URL) on every start.
+      url: "${PATTERN_QUALITY_HA_URL}",
+    },
+    {
       id: "pq-demo-comment",
       type: "comment",
       z: TAB,

@@ -3,44 +3,20 @@
  * (the embedded simulator unless HA_URL and HA_TOKEN are set) and a simulated household that
  * answers suggested patterns. Prints the URLs and one line per model version; Ctrl-C stops all.
  */
-import { promises as fs } from "node:fs";
 import path from "node:path";
-import { demoFlows, DEMO_MODEL_ID, DEMO_HA_ID } from "./flows";
+import { DEMO_MODEL_ID } from "./flows";
 import { DemoHousehold } from "./household";
-import { credentialSecret, encryptCredentials, settingsSource, startNodeRed, type RunningNodeRed } from "./node-red";
-import { demoOptions, type DemoOptions } from "./options";
+import { startNodeRed, type RunningNodeRed } from "./node-red";
+import { demoOptions } from "./options";
+import { prepareUserDir } from "./user-dir";
 import { eventLine, fetchEvents, fetchVersions, standingLine } from "./progress";
-import { startHomeAssistant, type DemoHomeAssistant } from "./home-assistant";
+import { startHomeAssistant } from "./home-assistant";
 import { HouseholdLoop } from "./loop";
 
 const root = path.resolve(__dirname, "..", "..");
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function prepare(options: DemoOptions, ha: DemoHomeAssistant): Promise<string> {
-  // The model's store directory (the pattern-model node's default place) is made up front.
-  await fs.mkdir(path.join(options.dir, "pattern-quality", DEMO_MODEL_ID), { recursive: true });
-  const secret = await credentialSecret(options.dir, options.credentialSecret);
-  const settingsFile = path.join(options.dir, "settings.js");
-  await fs.writeFile(settingsFile, settingsSource({ root: options.root, port: options.port, credentialSecret: secret }));
-
-  // The flows are written once, so a person's edits in the editor survive the next start.
-  const flowsFile = path.join(options.dir, "flows.json");
-  const flowsExist = await fs.access(flowsFile).then(
-    () => true,
-    () => false,
-  );
-  if (!flowsExist) {
-    const flows = await demoFlows(options.root);
-    await fs.writeFile(flowsFile, `${JSON.stringify(flows, null, 2)}\n`);
-  }
-  // The token is written on every start (it changes with the simulator, or with HA_TOKEN), only
-  // ever into the encrypted credentials file, never into flows.json.
-  const credentials = encryptCredentials(secret, { [DEMO_HA_ID]: { token: ha.token } });
-  await fs.writeFile(path.join(options.dir, "flows_cred.json"), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  return settingsFile;
 }
 
 /** Retries `probe` while Node-RED starts its flows (the admin API answers 404 until then). */
@@ -78,7 +54,7 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop(0));
 
   try {
-    const settingsFile = await prepare(options, ha);
+    const settingsFile = await prepareUserDir(options, ha.token);
     red = await startNodeRed({
       dir: options.dir,
       settingsFile,
