@@ -97,7 +97,10 @@ export class FeedbackLog {
       const read = await readJsonLines(file, acceptRecord());
       const problems = await setAsideLines(file, read, dir);
       const append = await AppendFile.open(file);
-      return new FeedbackLog(dir, append, lock, read.records, problems, retention, append.size);
+      const log = new FeedbackLog(dir, append, lock, read.records, problems, retention, append.size);
+      // A retention lowered since the last run takes effect now, not at the next append.
+      log.maybeCompact();
+      return log;
     } catch (error) {
       await lock.release();
       throw error;

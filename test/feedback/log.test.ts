@@ -172,6 +172,19 @@ describe("FeedbackLog", () => {
     await again.close();
   });
 
+  it("applies a lowered retention when it opens", async () => {
+    const dir = await tempDir();
+    const log = await FeedbackLog.open(dir, { retention: 100 });
+    await log.append(Array.from({ length: 30 }, (_, i) => feedback(`a${i}`)));
+    await log.close();
+    const smaller = await FeedbackLog.open(dir, { retention: 10 });
+    await smaller.close();
+    expect(smaller.stats().dropped).toBe(20);
+    const again = await FeedbackLog.open(dir, { retention: 10 });
+    expect([...again.entries()][0]!.id).toBe("a20");
+    await again.close();
+  });
+
   it("says nothing to drop when under the retention", async () => {
     const dir = await tempDir();
     const log = await FeedbackLog.open(dir, { retention: 10 });
