@@ -146,14 +146,16 @@ export class AppendFile {
   }
 
   /**
-   * Drops the first `count` lines (the oldest records), keeping everything appended meanwhile.
+   * Drops the first `count` non-empty lines (the oldest records), keeping everything appended meanwhile.
    */
   async dropLines(count: number): Promise<void> {
     const since = this.bytes;
     const content = await this.read(0, since);
     let offset = 0;
-    for (let line = 0; line < count && offset < content.length; line += 1) {
+    for (let line = 0; line < count && offset < content.length; ) {
       const newline = content.indexOf(10, offset);
+      // Empty lines are no records (a hand-edited file may have some): they do not count.
+      if (newline !== offset) line += 1;
       offset = newline < 0 ? content.length : newline + 1;
     }
     await this.compact(content.subarray(offset), since);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreWriteError } from "../../src/errors";
@@ -24,6 +24,17 @@ describe("AppendFile", () => {
     await expect(failed).rejects.toThrow(/disk is full/);
     expect(file.size).toBe(0);
     await expect(file.append("b\n")).rejects.toThrow(/disk is full/);
+    await file.close();
+  });
+
+  it("drops the oldest lines, not counting empty ones", async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, "log"), "a\n\nb\nc\n");
+    const file = await AppendFile.open(path.join(dir, "log"));
+    await file.dropLines(2);
+    await file.append("d\n");
+    expect(await readFile(path.join(dir, "log"), "utf8")).toBe("c\nd\n");
+    expect(file.size).toBe(4);
     await file.close();
   });
 
