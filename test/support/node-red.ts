@@ -15,8 +15,8 @@ const require = createRequire(import.meta.url);
 export const packageRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 
 export interface NodeRedOptions {
-  /** Flows to deploy: an array of node objects, or the path of a flows file to copy. */
-  flows: unknown[] | string;
+  /** Flows to deploy: an array of node objects, or the path of a flows file to copy; omit to keep the user directory's (a restart). */
+  flows?: unknown[] | string;
   /** Credentials for the flows file (stored unencrypted: the settings set no credential secret). */
   credentials?: Record<string, unknown>;
   /** Extra settings merged into settings.js (JSON-serializable: adminAuth, functionGlobalContext…). */
@@ -67,8 +67,8 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
   const port = options.port ?? (await freePort());
   const flowFile = path.join(userDir, "flows.json");
   if (typeof options.flows === "string") {
-    await fs.copyFile(options.flows, flowFile);
-  } else {
+    if (path.resolve(options.flows) !== flowFile) await fs.copyFile(options.flows, flowFile);
+  } else if (options.flows) {
     await fs.writeFile(flowFile, JSON.stringify(options.flows, null, 2));
   }
   if (options.credentials) {
