@@ -6,6 +6,7 @@ Reads one JSON request on stdin, writes one JSON answer on stdout:
   {"task": "prequential", "X": ..., "y": ..., "batch": 50, "window": null, ...}
     -> {"proba": [...], "fitMs": total, "fits": n}   (test-then-train, full retrain per batch
                                                       on all rows so far or the last `window`)
+  {"task": "batch", "requests": [...]} -> {"answers": [...]}  (one Python start-up for many requests)
 When scikit-learn is missing: {"skipped": "<reason>"}.
 The forest is the original design's: 100 trees, depth 10, balanced classes, both cores.
 """
@@ -76,16 +77,22 @@ def prequential(request):
     return {"proba": proba, "fitMs": fit_ms, "fits": fits, "version": sklearn.__version__}
 
 
-def main():
-    request = json.load(sys.stdin)
+def run(request):
     task = request.get("task")
-    if task == "fit":
-        answer = fit(request)
-    elif task == "prequential":
-        answer = prequential(request)
-    else:
-        answer = {"error": f"unknown task {task!r}"}
-    json.dump(answer, sys.stdout)
+    try:
+        if task == "fit":
+            return fit(request)
+        if task == "prequential":
+            return prequential(request)
+        if task == "batch":
+            return {"answers": [run(r) for r in request["requests"]]}
+        return {"error": f"unknown task {task!r}"}
+    except Exception as error:  # reported to the benchmark, which prints it
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def main():
+    json.dump(run(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":
