@@ -107,9 +107,20 @@ function validateModel(json: unknown): void {
   PatternLearner.fromJSON(json);
 }
 
-async function withRegistry<T>(context: Context, write: boolean, use: (registry: VersionRegistry) => Promise<T>): Promise<T> {
+async function withRegistry<T>(
+  context: Context,
+  write: boolean,
+  use: (registry: VersionRegistry) => Promise<T>,
+  create = false,
+): Promise<T> {
+  const options = { validateModel, readOnly: !write, autoPrune: false, ...retention(context) };
   if (!existsSync(context.store)) throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
-  const registry = await VersionRegistry.open(context.store, { validateModel, readOnly: !write, autoPrune: false, ...retention(context) });
+  // A mistyped --store must not turn some other directory into a store.
+  const isStore = ["versions.json", "models", "feedback.jsonl"].some((name) => existsSync(path.join(context.store, name)));
+  if (!isStore && !create) {
+    throw new PatternQualityError("store-missing", `${context.store} is not a pattern-quality store (no versions.json, models/ or feedback.jsonl)`);
+  }
+  const registry = await VersionRegistry.open(context.store, options);
   try {
     for (const problem of registry.problems) context.out.stderr(`warning: ${problem.message}\n`);
     return await use(registry);
@@ -144,15 +155,16 @@ function print(context: Context, json: unknown, text: string): number {
 async function versions(command: string | undefined, context: Context): Promise<number> {
   const by = typeof context.values.by === "string" ? context.values.by : `cli:${currentUser()}`;
   switch (command) {
-    case "list":
+    case "list": {
+      const filter: Parameters<VersionRegistry["list"]>[0] = {};
+      if (context.values.kind !== undefined) filter.kind = checkKind(context.values.kind, "--kind");
+      if (context.values.pinned) filter.pinned = true;
+      if (context.values.limit !== undefined) filter.limit = whole(context.values.limit, "--limit");
       return withRegistry(context, false, async (registry) => {
-        const filter: Parameters<VersionRegistry["list"]>[0] = {};
-        if (context.values.kind !== undefined) filter.kind = checkKind(context.values.kind, "--kind");
-        if (context.values.pinned) filter.pinned = true;
-        if (context.values.limit !== undefined) filter.limit = whole(context.values.limit, "--limit");
         const list = registry.list(filter);
         return print(context, { activeId: registry.activeId, versions: list }, versionTable(list, registry.activeId));
       });
+    }
     case "show": {
       const id = one(context, "version id");
       return withRegistry(context, false, async (registry) => {
@@ -175,15 +187,16 @@ async function versions(command: string | undefined, context: Context): Promise<
         );
       });
     }
-    case "rollback":
+    case "rollback": {
+      if (context.args.length > 1) throw new UsageError("expected one version id or previous");
+      const to = context.args[0] ?? "previous";
       return withRegistry(context, true, async (registry) => {
-        if (context.args.length > 1) throw new UsageError("expected one version id or previous");
-        const to = context.args[0] ?? "previous";
         const from = registry.activeId;
         const reason = typeof context.values.reason === "string" ? context.values.reason : "rollback from the command line";
         const entry = await registry.rollback(to, { reason, by });
         return print(context, { from, to: entry.id }, `active: ${entry.id} (was ${from ?? "none"})`);
       });
+    }
     case "pin":
     case "unpin": {
       const id = one(context, "version id");
@@ -220,7 +233,7 @@ async function versions(command: string | undefined, context: Context): Promise<
         });
         const entry = await registry.import(text);
         return print(context, entry, `imported as ${entry.id} (${entry.note})`);
-      });
+      }, true);
     }
     default:
       throw new UsageError(`unknown versions command ${JSON.stringify(command ?? "")}`);

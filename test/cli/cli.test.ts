@@ -181,9 +181,9 @@ describe("pattern-quality CLI", () => {
     [["nothing", "--store", "x"], /unknown command "nothing"/],
     [["versions", "list", "--bogus"], /Unknown option/],
     [["versions", "show", "--store", "x"], /exactly one version id/],
-    [["versions", "rollback", "a", "b", "--store", "."], /one version id or previous/],
-    [["versions", "list", "--limit", "many", "--store", "."], /--limit expects a whole number/],
-    [["versions", "prune", "--retention", "0", "--store", "."], /--retention expects a whole number ≥ 1/],
+    [["versions", "rollback", "a", "b", "--store", "/nonexistent"], /one version id or previous/],
+    [["versions", "list", "--limit", "many", "--store", "/nonexistent"], /--limit expects a whole number/],
+    [["versions", "prune", "--retention", "0", "--store", "/nonexistent"], /--retention expects a whole number ≥ 1/],
   ])("answers %j with usage and exit code 2", async (args, message) => {
     const { code, stderr } = await cli(args as string[]);
     expect(code).toBe(2);
@@ -209,6 +209,14 @@ describe("pattern-quality CLI", () => {
     const { code, stderr } = await cli([...(args as string[]), "--store", store]);
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
+  });
+
+  it("refuses to change a directory that is not a store", async () => {
+    const dir = await tempDir("pq-cli-");
+    const { code, stderr } = await cli(["versions", "rollback", "--store", dir]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not a pattern-quality store/);
+    expect(existsSync(path.join(dir, "versions.json"))).toBe(false);
   });
 
   it("says which directory is missing", async () => {
