@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { InvalidInputError, PatternQualityError } from "../errors";
 import { describe, type Features, type Feedback, type Label } from "../feedback/feedback";
 import { FeedbackLog, type StoredFeedback } from "../feedback/log";
@@ -10,6 +12,7 @@ import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor, type MonitorSnapshot } from "../learning/monitor";
 import { TimingStats, type TimingSnapshot } from "../learning/timing";
 import { Trainer } from "../learning/trainer";
+import { writeFileAtomic } from "../store/files";
 import { StoreLock } from "../store/lock";
 import { VersionRegistry, type ActivationRecord, type VersionEntry } from "../versions/registry";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert, type Alert } from "./alerts";
@@ -100,6 +103,8 @@ export interface ActivationEvent {
 }
 
 const CLOSE_WAIT_MS = 5000;
+/** The monitor's state and the last feedback it saw, so a restart keeps the live metrics. */
+const MONITOR_FILE = "monitor.json";
 const BY = "pattern-model";
 
 /**
@@ -437,6 +442,7 @@ export class PatternModel extends EventEmitter {
       const first = firstFeatures(this.log, this.cache);
       if (first) this.adoptSchema(readFeatures(first, null, "features", new Date()).schema);
     }
+    const monitorSeq = await this.loadMonitor();
     const watermark = active?.entry.trainedOn.feedbackWatermark ?? 0;
     const latest = Math.max(0, ...this.registry.list().map((v) => v.trainedOn.feedbackWatermark));
     let drift = false;
@@ -447,8 +453,13 @@ export class PatternModel extends EventEmitter {
       const x = this.vectorOrNull(features);
       if (!x) continue;
       if (record.seq <= latest) this.claimedSeq = this.history.endSeq + 1;
-      if (record.seq > watermark) drift = this.learnVector(x, record.label) || drift;
-      else this.history.add(x, record.label);
+      if (record.seq <= watermark) this.history.add(x, record.label);
+      else if (record.seq > monitorSeq) drift = this.learnVector(x, record.label) || drift;
+      else {
+        // Already counted by the saved monitor: learn it without predicting it again.
+        this.learner.learnOne(x, record.label);
+        this.history.add(x, record.label);
+      }
     }
     // Parked feedback whose pattern became known was learned by the replay above; a removal not
     // yet durable before a crash must not make it learned twice.
@@ -459,6 +470,44 @@ export class PatternModel extends EventEmitter {
     }
     this.samplesAtActivation = 0;
     if (drift) this.driftDetected();
+  }
+
+  /** Restores the saved monitor; returns the last feedback seq it had seen (0 without one). */
+  private async loadMonitor(): Promise<number> {
+    const file = path.join(this.settings.storeDir, MONITOR_FILE);
+    let text: string;
+    try {
+      text = await fs.readFile(file, "utf8");
+    } catch {
+      return 0;
+    }
+    try {
+      const saved = JSON.parse(text) as { seq?: unknown; monitor?: unknown };
+      const seq = saved.seq;
+      if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0 || seq > this.log.watermark) {
+        throw new Error(`seq ${describe(seq)} does not fit the feedback log (watermark ${this.log.watermark})`);
+      }
+      this.monitor = PrequentialMonitor.fromJSON(saved.monitor);
+      return seq;
+    } catch (error) {
+      // Only the live metrics are lost: they restart from the feedback after the active version.
+      this.alert({
+        type: "store-error",
+        severity: "warning",
+        message: `${MONITOR_FILE} could not be read (${(error as Error).message}); the live metrics start afresh`,
+        details: { file: MONITOR_FILE },
+      });
+      return 0;
+    }
+  }
+
+  private async saveMonitor(): Promise<void> {
+    const state = { format: "pattern-quality-monitor-state", seq: this.learnedSeq, monitor: this.monitor.toJSON() };
+    try {
+      await writeFileAtomic(path.join(this.settings.storeDir, MONITOR_FILE), `${JSON.stringify(state)}\n`);
+    } catch (error) {
+      this.alert(storeErrorAlert("saving the live metrics", error));
+    }
   }
 
   /**
@@ -608,6 +657,7 @@ export class PatternModel extends EventEmitter {
     try {
       return await this.train(request);
     } catch (error) {
+      if ((error as PatternQualityError).code === "update-not-needed") throw error;
       const failure: UpdateFailure = {
         mode: request.mode,
         reason: request.reason,
@@ -633,6 +683,10 @@ export class PatternModel extends EventEmitter {
       );
     }
     const kind: "incremental" | "full" = learner.treeCount === 0 ? "full" : request.mode;
+    if (request.reason === "auto-update" && this.pending < this.settings.updateThreshold) {
+      // A follow-up of an automatic trigger whose feedback the previous run already took.
+      throw new PatternQualityError("update-not-needed", `fewer than ${this.settings.updateThreshold} new feedback: no automatic update needed`);
+    }
     const fromSeq = Math.max(this.claimedSeq, history.firstSeq);
     const toSeq = history.endSeq;
     if (kind === "incremental" && toSeq <= fromSeq) {
@@ -735,6 +789,7 @@ export class PatternModel extends EventEmitter {
     });
     const totalMs = performance.now() - started;
     this.timing.record(totalMs);
+    await this.saveMonitor();
     const slow = slowUpdateAlert(entry.id, totalMs, this.settings.alerts.updateBudgetMs);
     if (slow) this.alert(slow);
     const result: UpdateResult = {
@@ -849,6 +904,7 @@ export class PatternModel extends EventEmitter {
     ]);
     clearTimeout(timer);
     await Promise.allSettled([...this.remembering.values()]);
+    await this.saveMonitor();
     const errors: unknown[] = [];
     for (const part of [this.trainer, this.cache, this.log, this.registry]) {
       await part.close().catch((error: unknown) => errors.push(error));

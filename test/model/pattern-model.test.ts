@@ -415,7 +415,35 @@ describe("restarting", () => {
     expect(after.activeVersion).toBe("v0002");
     expect(after.pending).toBe(7);
     expect(after.metrics()).toMatchObject({ feedbackCount: metrics.feedbackCount, historySize: metrics.historySize });
+    expect(after.metrics().monitor).toEqual(metrics.monitor);
     expect(probes.map((p) => after.score(p).score)).toEqual(scores);
+  });
+
+  it("predicts again, after a crash, the feedback the saved live metrics had not seen", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(30));
+    await before.update("full");
+    // The live metrics are saved with each update; these 9 arrive after that save.
+    await before.addFeedback(feedback(9, { seed: 12 }));
+    const samples = before.metrics().monitor.samples;
+    const saved = await fs.readFile(path.join(dir, "monitor.json"), "utf8");
+    await before.close();
+    await fs.writeFile(path.join(dir, "monitor.json"), saved);
+    const after = await open(dir);
+    expect(after.metrics().monitor.samples).toBe(samples);
+  });
+
+  it("starts the live metrics afresh when their file is damaged, with a warning", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(12));
+    await before.close();
+    await fs.writeFile(path.join(dir, "monitor.json"), "{ not json");
+    const after = await open(dir);
+    expect(after.openAlerts).toContainEqual(expect.objectContaining({ type: "store-error", severity: "warning" }));
+    // Without saved metrics the whole log since the active version (none) is predicted again.
+    expect(after.metrics().monitor.samples).toBe(12);
   });
 
   it("restores an untrained model from the feedback log alone", async () => {
