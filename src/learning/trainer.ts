@@ -194,19 +194,25 @@ export class Trainer {
     if (existing && !existing.dead) return existing;
     const worker = new Worker(this.script);
     const slot: Slot = { worker, pending: new Map(), historyId: null, endSeq: 0, dead: false };
-    worker.on("message", (reply: TrainingReply) => {
-      const waiting = slot.pending.get(reply.id);
+    worker.on("message", (reply: TrainingReply | null) => {
+      const waiting = typeof reply === "object" && reply !== null ? slot.pending.get(reply.id) : undefined;
       if (!waiting) return;
-      slot.pending.delete(reply.id);
+      const answer = reply as TrainingReply;
+      slot.pending.delete(answer.id);
       if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) {
-        waiting.resolve(reply);
+      if (answer.ok) {
+        waiting.resolve(answer);
         return;
       }
       // Its copy of the history may no longer match what this side believes: start afresh next time.
+      const error = new PatternQualityError("training-failed", `Training failed in the worker thread: ${answer.message}`);
       this.retire(slot, index);
-      this.fail(slot, new PatternQualityError("training-failed", `Training failed in the worker thread: ${reply.message}`));
-      waiting.reject(new PatternQualityError("training-failed", `Training failed in the worker thread: ${reply.message}`));
+      this.fail(slot, error);
+      waiting.reject(error);
+    });
+    worker.on("messageerror", (error) => {
+      this.retire(slot, index);
+      this.fail(slot, new PatternQualityError("training-failed", `The training worker thread sent an unreadable answer: ${error.message}`));
     });
     worker.on("error", (error) => {
       this.retire(slot, index);

@@ -246,6 +246,15 @@ describe("the worker threads", () => {
     expect(error.message).toMatch(/Training failed in the worker thread: no room for trees/);
   });
 
+  it("that send something else than an answer are ignored until they answer", async () => {
+    const script = scriptFile(
+      "const { parentPort } = require('node:worker_threads');" +
+        "parentPort.on('message', (r) => { parentPort.postMessage(null); parentPort.postMessage({ id: -1 }); parentPort.postMessage({ id: r.id, ok: false, message: 'late' }); });",
+    );
+    const error = await failure(trainer({ workerScript: script, workers: 1 }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)));
+    expect(error.message).toMatch(/late/);
+  });
+
   it("are replaced by fresh ones after a crash, with the history sent again", async () => {
     const marker = path.join(mkdtempSync(path.join(tmpdir(), "pq-marker-")), "crashed");
     const script = scriptFile(
