@@ -434,6 +434,28 @@ describe("restarting", () => {
     expect(after.metrics().monitor.samples).toBe(samples);
   });
 
+  it("ignores saved live metrics that claim feedback the log does not hold", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(5));
+    await before.close();
+    const saved = JSON.parse(await fs.readFile(path.join(dir, "monitor.json"), "utf8"));
+    await fs.writeFile(path.join(dir, "monitor.json"), JSON.stringify({ ...saved, seq: 999 }));
+    const after = await open(dir);
+    expect(after.openAlerts).toContainEqual(expect.objectContaining({ type: "store-error", message: expect.stringContaining("seq 999") }));
+    expect(after.metrics().monitor.samples).toBe(5);
+  });
+
+  it("reports live metrics it cannot save as a store error", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    const alerts = alertsOf(model);
+    await fs.mkdir(path.join(dir, "monitor.json", "blocked"), { recursive: true });
+    await model.addFeedback(feedback(12));
+    await model.update("full");
+    expect(alerts).toContainEqual(expect.objectContaining({ type: "store-error", message: expect.stringContaining("saving the live metrics") }));
+  });
+
   it("starts the live metrics afresh when their file is damaged, with a warning", async () => {
     const dir = await storeDir();
     const before = await open(dir);
@@ -636,6 +658,95 @@ describe("alerts from live feedback", () => {
     await model.update("full");
     for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
     expect(alerts.map((a) => a.type)).not.toContain("drift");
+  });
+});
+
+describe("an inferred schema", () => {
+  it("scores neutrally and refuses to train before the first sample", async () => {
+    const model = await open(await storeDir(), { schema: { kind: "infer" } });
+    expect(model.pending).toBe(0);
+    expect(model.score({ x: 1 })).toMatchObject({ score: 0.5, version: null });
+    expect(model.metrics()).toMatchObject({ historySize: 0, features: null });
+    const error = await expectError(model.update("full"), "not-enough-feedback");
+    expect(error.message).toContain("there are 0: 10 more needed");
+  });
+
+  it("is set by the first pattern remembered", async () => {
+    const model = await open(await storeDir(), { schema: { kind: "infer" } });
+    await model.rememberPattern("p", { lux: 3, temperature: 20 });
+    expect(model.schema?.names).toEqual(["lux", "temperature"]);
+  });
+
+  it("is set by the first pattern scored with its id", async () => {
+    const model = await open(await storeDir(), { schema: { kind: "infer" } });
+    model.score({ patternId: "p", pattern: { pattern_type: "anomaly", confidence: 0.3 } });
+    expect(model.schema?.size).toBe(25);
+  });
+
+  it("is found again after a restart from a remembered pattern when the feedback had no features", async () => {
+    const dir = await storeDir();
+    const before = await open(dir, { schema: { kind: "infer" } });
+    await before.rememberPattern("p", { lux: 3 });
+    await before.addFeedback([{ patternId: "p", label: 1 }]);
+    await before.close();
+    const after = await open(dir, { schema: { kind: "infer" } });
+    expect(after.schema?.names).toEqual(["lux"]);
+    expect(after.pending).toBe(1);
+  });
+});
+
+describe("details", () => {
+  it("skips, on replay, stored features that no longer fit a changed schema", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(3));
+    await before.addFeedback([{ patternId: "unknown", label: 1 }]);
+    await before.close();
+    const after = await open(dir, { schema: { kind: "names", names: ["c", "d"] } });
+    expect(after.metrics()).toMatchObject({ pending: 0, feedbackCount: 4 });
+  });
+
+  it("does not start an automatic update below the minimum of samples", async () => {
+    const model = await open(await storeDir(), { autoUpdate: true, updateThreshold: 3, minSamples: 10 });
+    expect((await model.addFeedback(feedback(5))).updateTriggered).toBe(false);
+  });
+
+  it("remembers only scoring inputs that name a pattern", async () => {
+    const model = await open(await storeDir());
+    model.score({ patternId: "p", features: [1, 2] });
+    await model.rememberPatterns([{ a: 1, b: 2 }, 7, { patternId: "p" }]);
+    expect(model.score({ patternId: "p" }).score).toBe(0.5);
+  });
+
+  it("scores a pattern object without an id without remembering it", async () => {
+    const model = await open(await storeDir(), { schema: { kind: "standard" } });
+    expect(model.score({ pattern_type: "seasonal" })).not.toHaveProperty("patternId");
+  });
+
+  it("rolls back to a named version and replays the feedback after it, parked or not", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    await model.addFeedback(feedback(40));
+    await model.update("full");
+    await model.addFeedback([{ patternId: "nobody-knows", label: 1 }]);
+    await model.addFeedback(feedback(20, { seed: 13 }));
+    await model.update("full");
+    await model.rollback("v0001");
+    expect(model.activeVersion).toBe("v0001");
+  });
+
+  it("starts untrained when no version's model can be loaded", async () => {
+    const dir = await storeDir();
+    const before = await open(dir);
+    await before.addFeedback(feedback(20));
+    await before.update("full");
+    await before.close();
+    const file = path.join(dir, "models", "v0001.json");
+    await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace('"kind":"full"', '"kind":"fuLL"'));
+    const after = await open(dir);
+    expect(after.activeVersion).toBeNull();
+    expect(after.score(probes[0])).toMatchObject({ version: null });
+    expect(after.pending).toBe(20);
   });
 });
 
