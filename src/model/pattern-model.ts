@@ -593,7 +593,8 @@ export class PatternModel extends EventEmitter {
 
   /** Stores a pattern's features and learns the feedback that was parked waiting for them. */
   private remember(patternId: string, features: Features): Promise<void> {
-    const previous = this.remembering.get(patternId) ?? Promise.resolve();
+    // One write per pattern at a time, in call order; a failed one does not fail the next.
+    const previous = (this.remembering.get(patternId) ?? Promise.resolve()).catch(() => undefined);
     const next = previous
       .then(() => this.cache.remember(patternId, features))
       .then(() => {
