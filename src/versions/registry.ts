@@ -148,6 +148,7 @@ export class VersionRegistry {
     const readOnly = options.readOnly === true;
     if (!readOnly) await ensureDirectory(dir);
     const lock = readOnly ? null : await StoreLock.acquire(dir, "versions");
+    let log: AppendFile | null = null;
     try {
       const models = path.join(dir, MODELS_DIR);
       if (!readOnly) {
@@ -163,12 +164,13 @@ export class VersionRegistry {
       }
       const registryFile = new DurableJsonFile(path.join(dir, REGISTRY_FILE));
       const db = new Low<RegistryDocument>(registryFile, emptyDocument());
-      const log = readOnly ? null : await AppendFile.open(logFile);
+      log = readOnly ? null : await AppendFile.open(logFile);
       const registry = new VersionRegistry(dir, db, registryFile, log, logRead.records, lock, options);
       registry.problems.push(...problems);
       await registry.recover(readOnly);
       return registry;
     } catch (error) {
+      await log?.close().catch(() => undefined);
       await lock?.release();
       throw error;
     }

@@ -578,6 +578,13 @@ describe("VersionRegistry: safety", () => {
     await registry.close();
   });
 
+  it("reports an unreadable versions.json on open and gives the directory back", async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, "versions.json"));
+    await expect(openWith(dir)).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(openWith(dir)).rejects.toThrow(/cannot read/);
+  });
+
   it("records the way back when an activation cannot move the pointer, and stays on the old version", async () => {
     const dir = await tempDir();
     const registry = await openWith(dir);
