@@ -140,7 +140,7 @@ async function measureOpen(dir: string, quick: boolean) {
   for (let i = 0; i < 500; i += 1) await cache.remember(`pattern-${i}`, feedback("x", i).features!);
   await cache.close();
   const times: number[] = [];
-  for (let round = 0; round < (quick ? 2 : 5); round += 1) {
+  for (let round = 0; round < (quick ? 1 : 5); round += 1) {
     const t0 = performance.now();
     const [openedLog, openedCache, openedRegistry] = await Promise.all([
       FeedbackLog.open(dir, { retention: records }),
