@@ -143,6 +143,7 @@ describe("feedback-collector", () => {
       ["a text payload", "approve p1", /msg\.payload/],
       ["an empty array", [], /msg\.payload.*empty/],
       ["an array with one bad item", [...feedbackBatch(3), { patternId: "p", label: "perhaps" }], /payload\[3\]\.label/],
+      ["a malformed event in an array", [feedbackBatch(1)[0], { event_type: "pattern_feedback", data: { pattern_id: "p" }, context: { id: "c" } }], /msg\.payload\[1\]\.data\.decision/],
       ["a malformed notification answer", { event_type: "mobile_app_notification_action", data: { action: 42 }, context: { id: "c" } }, /msg\.payload\.data\.action/],
     ];
     for (const [what, payload, message] of bad) {
