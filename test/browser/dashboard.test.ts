@@ -92,8 +92,12 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     const list = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
     expect(list.versions.length).toBeGreaterThanOrEqual(3);
     expect(list.activeVersion).not.toBeNull();
-    // The terminal shows one progress line per version.
-    for (const version of list.versions) expect(demo.output()).toMatch(new RegExp(`${version.id} .*accuracy`));
+    // The terminal shows one progress line per version (it polls Node-RED every second).
+    const lines = await eventually(async () => {
+      const printed = list.versions.filter((version) => new RegExp(`${version.id} .*accuracy`).test(demo.output()));
+      return printed.length === list.versions.length ? printed : undefined;
+    }, "a progress line per version", 10_000);
+    expect(lines).toHaveLength(list.versions.length);
   }, 180_000);
 
   it("rolls back to an older version with its Rollback button, recorded with the reason dashboard", async () => {
