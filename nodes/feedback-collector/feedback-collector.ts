@@ -1,17 +1,23 @@
-import { feedbackFromHaEvent } from "../../src/feedback/ha-events";
+import type { Feedback } from "../../src/feedback/feedback";
+import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/feedback/ha-events";
+import { HaFeedbackSource, type HaSubscriptionReport } from "../../src/ha/feedback-source";
 import type { PatternModel } from "../../src/model/pattern-model";
+import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
 import { asError, underMessage } from "../shared/errors";
 import { feedbackItems, messageUser, type FeedbackItem } from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
-import { errorStatus, missingModelStatus, openingStatus, pendingStatus } from "../shared/status";
+import { errorStatus, fitStatus, missingModelStatus, openingStatus, pendingStatus } from "../shared/status";
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from "../shared/red";
+import { haRulesFromDefinition, type HaSourceDefinition } from "./ha-rules";
 
-interface FeedbackCollectorDefinition extends NodeDefinition {
+interface FeedbackCollectorDefinition extends NodeDefinition, HaSourceDefinition {
   model?: string;
+  /** Optional `pattern-quality-ha` connection whose events are listened to. */
+  ha?: string;
 }
 
 /** The feedback objects for the model: flow feedback as is, HA events mapped (non-feedback events dropped). */
-function feedbackInputs(items: FeedbackItem[]): unknown[] {
+function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[] {
   const inputs: unknown[] = [];
   items.forEach((entry, index) => {
     if (entry.kind === "feedback") {
@@ -24,13 +30,20 @@ function feedbackInputs(items: FeedbackItem[]): unknown[] {
     const prefix = items.length === 1 ? "msg.payload" : `msg.payload[${index}]`;
     let feedback;
     try {
-      feedback = feedbackFromHaEvent(shaped);
+      feedback = feedbackFromHaEvent(shaped, rules);
     } catch (error) {
       throw underMessage(prefix, error);
     }
     if (feedback) inputs.push(feedback);
   });
   return inputs;
+}
+
+/** The HA connection node with this id, or null. */
+function findHaNode(RED: NodeRedApi, id: unknown): HaConnectionNode | null {
+  if (typeof id !== "string" || id === "") return null;
+  const node = RED.nodes.getNode(id) as Partial<HaConnectionNode> | null;
+  return node && node.type === "pattern-quality-ha" && typeof node.register === "function" ? (node as HaConnectionNode) : null;
 }
 
 /** Registers `feedback-collector`: household decisions from flows and Home Assistant into the model. */
@@ -42,8 +55,18 @@ export default function register(RED: NodeRedApi): void {
     let model: PatternModel | null = null;
     const showPending = () => model && node.status(pendingStatus(model.pending, model.activeVersion));
 
+    let rules: HaFeedbackRules | null = null;
+    let rulesError: unknown = null;
+    try {
+      rules = haRulesFromDefinition(definition);
+    } catch (error) {
+      rulesError = error;
+    }
+
     if (!modelNode) {
       node.status(missingModelStatus);
+    } else if (rulesError) {
+      node.status(errorStatus(rulesError));
     } else {
       node.status(openingStatus);
       modelNode.model().then(
@@ -61,7 +84,8 @@ export default function register(RED: NodeRedApi): void {
     node.on("input", (msg, send, done) => {
       openModel(modelNode, "feedback-collector")
         .then(async (opened) => {
-          const inputs = feedbackInputs(feedbackItems(msg.payload));
+          if (rulesError) throw rulesError;
+          const inputs = feedbackInputs(feedbackItems(msg.payload), rules!);
           if (inputs.length === 0) {
             // A Home Assistant event that carries no decision (e.g. another app's notification action).
             node.status({ fill: "grey", shape: "ring", text: "not feedback" });
@@ -81,10 +105,49 @@ export default function register(RED: NodeRedApi): void {
         });
     });
 
+    // Decisions arriving straight from Home Assistant, when a connection is chosen.
+    const haNode = findHaNode(RED, definition.ha);
+    let source: HaFeedbackSource | null = null;
+    if (definition.ha && !haNode) {
+      node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
+    } else if (haNode && rules) {
+      if (!haNode.connection) {
+        node.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
+      } else {
+        const haSource = new HaFeedbackSource(haNode.connection, rules);
+        source = haSource;
+        haSource.on("feedback", (feedback: Feedback) => {
+          openModel(modelNode, "feedback-collector")
+            .then((opened) => opened.addFeedback([feedback]))
+            .then((result) => {
+              node.status(pendingStatus(result.pending, result.activeVersion));
+              node.send({ topic: feedback.source, payload: result });
+            })
+            .catch((error: unknown) => {
+              node.status(errorStatus(error));
+              node.error(`Home Assistant feedback for pattern ${feedback.patternId} not stored: ${asError(error).message}`);
+            });
+        });
+        haSource.on("invalid", ({ error }: { error: Error }) => node.warn(`ignored a Home Assistant event: ${error.message}`));
+        haSource.on("warning", (message: string) => node.warn(message));
+        haNode.register(node);
+        haSource.start().then(
+          (report: HaSubscriptionReport) => {
+            for (const refused of report.refused) node.warn(refused.message);
+            if (report.refused.length > 0) {
+              node.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
+            }
+          },
+          (error: unknown) => node.error(`cannot listen to Home Assistant: ${asError(error).message}`),
+        );
+      }
+    }
+
     node.on("close", (_removed, done) => {
       model?.off("update", showPending);
       model?.off("activated", showPending);
-      done();
+      haNode?.deregister(node);
+      (source ? source.stop() : Promise.resolve()).catch(() => undefined).finally(() => done());
     });
   }
 

@@ -1,0 +1,102 @@
+// feedback-collector listening to Home Assistant itself: the simulator speaks HA's websocket
+// protocol over a real socket; the connection node is this package's pattern-quality-ha.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import registerHa from "../../nodes/pattern-quality-ha/pattern-quality-ha";
+import type { NodeRedApi } from "../../nodes/shared/red";
+import { ADMIN, GUEST, fast, startSimulator, until } from "../ha/fixtures";
+import { allNodes, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
+
+const haNode = (RED: NodeRedApi) => registerHa(RED, fast);
+const nodes = [...allNodes, haNode];
+
+beforeAll(() => initNodeRed());
+afterEach(() => helper.unload());
+
+async function loadWithHa(token: string, collector: Record<string, unknown> = {}) {
+  const sim = await startSimulator();
+  const dir = await tempDir();
+  await helper.load(
+    nodes,
+    [
+      modelConfig("m1", dir),
+      { id: "ha", type: "pattern-quality-ha", url: sim.url },
+      { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [["out"]], ...collector },
+      { id: "out", type: "helper" },
+    ],
+    { ha: { token } },
+  );
+  return { sim, model: await helper.getNode("m1").model(), collector: helper.getNode("c1"), out: helper.getNode("out") };
+}
+
+describe("feedback-collector with a Home Assistant connection", () => {
+  it("stores a notification answer fired in Home Assistant and sends it on", async () => {
+    const { sim, model, out } = await loadWithHa(ADMIN);
+    await until(() => sim.subscriptionCount("mobile_app_notification_action") === 1, "the subscription");
+    const received = nextMessage(out);
+    sim.fireEvent("mobile_app_notification_action", { action: "PATTERN_REJECT_porch-light" }, { userId: "user-anna", origin: "REMOTE" });
+    const msg = await received;
+    expect(msg.topic).toBe("ha:mobile_app_notification_action");
+    expect(msg.payload.stored[0]).toMatchObject({ patternId: "porch-light", label: 0, user: "user-anna" });
+    expect(model.metrics().feedbackCount).toBe(1);
+  });
+
+  it("stores the custom event under a configured event type, with its features", async () => {
+    const { sim, out } = await loadWithHa(ADMIN, { customEventType: "household_answer" });
+    await until(() => sim.subscriptionCount("household_answer") === 1, "the subscription");
+    const received = nextMessage(out);
+    sim.fireEvent("household_answer", { pattern_id: "p9", decision: "approve", features: { hour: 20, devices: 1, confidence: 0.7 } });
+    const msg = await received;
+    expect(msg.payload.stored[0]).toMatchObject({ patternId: "p9", label: 1, features: { hour: 20, devices: 1, confidence: 0.7 } });
+    expect(msg.payload.parked).toEqual([]);
+  });
+
+  it("stores decisions from a helper entity's state, which a non-admin token may follow", async () => {
+    const { sim, out } = await loadWithHa(GUEST, { notificationAction: false, customEvent: false, helperEntities: true, entityIds: "input_select.pattern_answer" });
+    await until(() => sim.subscriptionCount("state_changed") === 1, "the subscription");
+    const received = nextMessage(out);
+    sim.setState("input_select.pattern_answer", "approve", { pattern_id: "hall-dim" }, "user-guest");
+    expect((await received).payload.stored[0]).toMatchObject({ patternId: "hall-dim", label: 1 });
+  });
+
+  it("warns, naming the event, and turns yellow when a non-admin token is refused a source", async () => {
+    const sim = await startSimulator();
+    const dir = await tempDir();
+    const warnings: string[] = [];
+    await helper.load(nodes, [modelConfig("m1", dir), { id: "ha", type: "pattern-quality-ha", url: sim.url }], { ha: { token: GUEST } });
+    // Connected before the collector starts, so start() sees the refusal itself.
+    const ha = helper.getNode("ha");
+    ha.register({ id: "probe" });
+    await until(() => ha.connection.connected, "the connection");
+    await helper.setFlows(
+      [modelConfig("m1", dir), { id: "ha", type: "pattern-quality-ha", url: sim.url }, { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [[]] }],
+      "nodes",
+    );
+    const collector = helper.getNode("c1");
+    collector.on("call:warn", (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
+    await statusWith(collector, (s) => s.fill === "yellow");
+    expect(warnings.join("\n")).toMatch(/mobile_app_notification_action/);
+  });
+
+  it("applies its rules to Home Assistant events that arrive as messages, too", async () => {
+    const { collector, out } = await loadWithHa(ADMIN, { approvePrefix: "YES_", rejectPrefix: "NO_" });
+    const received = nextMessage(out);
+    collector.receive({ payload: { event_type: "mobile_app_notification_action", data: { action: "YES_p1" }, context: { id: "ctx-1" } } });
+    expect((await received).payload.stored[0]).toMatchObject({ patternId: "p1", label: 1 });
+  });
+
+  it("refuses messages with a red ring when its Home Assistant rules are invalid", async () => {
+    const { collector } = await loadWithHa(ADMIN, { implicit: true, entityTemplate: "automation.pattern" });
+    const error = nextError(collector);
+    collector.receive({ payload: { patternId: "p", label: 1 } });
+    expect((await error).message).toMatch(/entityTemplate.*\{id\}/);
+  });
+
+  it("warns when the chosen connection no longer exists", async () => {
+    const dir = await tempDir();
+    await helper.load(nodes, [modelConfig("m1", dir), { id: "c1", type: "feedback-collector", model: "m1", ha: "gone", wires: [[]] }]);
+    const collector = helper.getNode("c1");
+    // The test helper records every node's warn calls on a spy shared by all nodes.
+    const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.warn.getCalls();
+    expect(calls.some((call) => call.thisValue === collector && /no longer exists/.test(String(call.args[0])))).toBe(true);
+  });
+});
