@@ -300,6 +300,18 @@ describe("updating the model", () => {
     expect(model.activations().at(-1)).toMatchObject({ reason: "auto-update", by: "pattern-model" });
   });
 
+  it("ends an automatic update quietly when an earlier run already took its feedback", async () => {
+    const model = await open(await storeDir(), { updateThreshold: 50 });
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    await model.addFeedback(feedback(5, { seed: 14 }));
+    const failures: unknown[] = [];
+    model.on("update-failed", (f) => failures.push(f));
+    await expectError(model.update("incremental", "auto-update"), "update-not-needed");
+    expect(failures).toEqual([]);
+    expect(model.pending).toBe(5);
+  });
+
   it("reports an update over the time budget as a slow-update alert", async () => {
     const model = await open(await storeDir(), { alerts: { updateBudgetMs: 0 } });
     const alerts = alertsOf(model);
