@@ -2,6 +2,7 @@
 // protocol over a real socket; the connection node is this package's pattern-quality-ha.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerHa from "../../nodes/pattern-quality-ha/pattern-quality-ha";
+import { haRulesFromDefinition } from "../../nodes/feedback-collector/ha-rules";
 import type { NodeRedApi } from "../../nodes/shared/red";
 import { ADMIN, GUEST, fast, startSimulator, until } from "../ha/fixtures";
 import { allNodes, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
@@ -98,5 +99,68 @@ describe("feedback-collector with a Home Assistant connection", () => {
     // The test helper records every node's warn calls on a spy shared by all nodes.
     const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.warn.getCalls();
     expect(calls.some((call) => call.thisValue === collector && /no longer exists/.test(String(call.args[0])))).toBe(true);
+  });
+
+  it("reports, naming the pattern, a Home Assistant decision the model refuses", async () => {
+    const { sim, collector, model } = await loadWithHa(ADMIN);
+    await until(() => sim.subscriptionCount("pattern_feedback") === 1, "the subscription");
+    const error = nextError(collector);
+    const red = statusWith(collector, (s) => s.fill === "red");
+    sim.fireEvent("pattern_feedback", { pattern_id: "odd", decision: "approve", features: { colour: 3 } });
+    // Logged as text: there is no message to hand to a catch node for an event from Home Assistant.
+    expect(String(await error)).toMatch(/pattern odd not stored: .*colour/);
+    await red;
+    expect(model.metrics().feedbackCount).toBe(0);
+  });
+
+  it("says so when the chosen connection has no URL or token", async () => {
+    const dir = await tempDir();
+    delete process.env.SUPERVISOR_TOKEN;
+    await helper.load(nodes, [
+      modelConfig("m1", dir),
+      { id: "ha", type: "pattern-quality-ha", url: "" },
+      { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [[]] },
+    ]);
+    const collector = helper.getNode("c1");
+    const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.error.getCalls();
+    expect(calls.some((call) => call.thisValue === collector && /Home Assistant connection not configured/.test(String(call.args[0])))).toBe(true);
+  });
+});
+
+describe("Home Assistant rules from the feedback-collector form", () => {
+  it("uses the defaults for empty fields", () => {
+    const rules = haRulesFromDefinition({ id: "c", type: "feedback-collector" });
+    expect(rules.notificationAction).toEqual({ enabled: true, approvePrefix: "PATTERN_APPROVE_", rejectPrefix: "PATTERN_REJECT_" });
+    expect(rules.customEvent).toEqual({ enabled: true, eventType: "pattern_feedback" });
+    expect(rules.helperEntities.enabled).toBe(false);
+    expect(rules.implicit).toMatchObject({ enabled: false, days: 7 });
+  });
+
+  it("reads every field the form offers", () => {
+    const rules = haRulesFromDefinition({
+      id: "c",
+      type: "feedback-collector",
+      notificationAction: false,
+      customEvent: false,
+      helperEntities: true,
+      entityIds: "input_select.a, input_button.b",
+      patternAttribute: "pid",
+      decisionAttribute: "answer",
+      implicit: true,
+      entityTemplate: "automation.suggested_{id}",
+      implicitDays: "3",
+    });
+    expect(rules.notificationAction.enabled).toBe(false);
+    expect(rules.customEvent.enabled).toBe(false);
+    expect(rules.helperEntities).toEqual({ enabled: true, entityIds: ["input_select.a", "input_button.b"], patternAttribute: "pid", decisionAttribute: "answer" });
+    expect(rules.implicit).toEqual({ enabled: true, entityTemplate: "automation.suggested_{id}", days: 3 });
+  });
+
+  it("refuses equal approve and reject prefixes, naming the rule", () => {
+    expect(() => haRulesFromDefinition({ id: "c", type: "feedback-collector", approvePrefix: "X_", rejectPrefix: "X_" })).toThrow(/rejectPrefix/);
+  });
+
+  it("refuses a non-positive number of days", () => {
+    expect(() => haRulesFromDefinition({ id: "c", type: "feedback-collector", implicitDays: "0" })).toThrow(/days/);
   });
 });
