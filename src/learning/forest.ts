@@ -9,8 +9,10 @@ export interface GrownTree extends TreeNodes {
   serial: number;
   /** Weights of [reject, approve] in this tree's training set; online feedback is weighed alike. */
   classWeight: Float64Array;
-  /** Rows in the training set the tree was grown on. */
+  /** Rows in the training set the tree was grown from. */
   trainedRows: number;
+  /** The most recent of those rows the tree sampled from (≤ trainedRows). */
+  windowRows: number;
 }
 
 /** Rows to grow trees on: a row-major matrix (n × d) and 0/1 labels. */
@@ -22,20 +24,32 @@ export interface TrainingRows {
 }
 
 /**
- * Grows one tree per serial on the same training set (binned once). Deterministic: a tree
- * depends only on the rows, the params and its serial.
+ * Grows one tree per serial on the same training set (binned once), tree i on its most recent
+ * `windows[i]` rows (all rows by default; rows are in time order). Deterministic: a tree depends
+ * only on the rows, the params, its window and its serial.
  */
-export function growTrees(rows: TrainingRows, params: ForestParams, serials: readonly number[]): GrownTree[] {
+export function growTrees(rows: TrainingRows, params: ForestParams, serials: readonly number[], windows?: readonly number[]): GrownTree[] {
   if (rows.n === 0 || serials.length === 0) return [];
   const set = binTrainingSet(rows.X, rows.y, rows.n, rows.d, params.bins);
-  const classWeight = classWeights(rows.y, rows.n, params);
-  const options = { maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf, featuresPerSplit: featuresPerSplit(params, rows.d) };
-  return serials.map((serial) => ({
-    ...growTree(set, options, [classWeight[0] as number, classWeight[1] as number], new SeededRandom(treeSeed(params.seed, serial))),
-    serial,
-    classWeight: classWeight.slice(),
-    trainedRows: rows.n,
-  }));
+  return serials.map((serial, i) => {
+    const window = Math.max(1, Math.min(rows.n, windows?.[i] ?? rows.n));
+    const windowStart = rows.n - window;
+    const classWeight = classWeights(rows.y.subarray(windowStart), window, params);
+    const options = {
+      maxDepth: params.maxDepth,
+      minSamplesLeaf: params.minSamplesLeaf,
+      featuresPerSplit: featuresPerSplit(params, rows.d),
+      windowStart,
+    };
+    const rng = new SeededRandom(treeSeed(params.seed, serial));
+    return {
+      ...growTree(set, options, [classWeight[0] as number, classWeight[1] as number], rng),
+      serial,
+      classWeight,
+      trainedRows: rows.n,
+      windowRows: window,
+    };
+  });
 }
 
 /**

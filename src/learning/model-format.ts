@@ -18,6 +18,7 @@ export const MODEL_FORMAT_VERSION = 1;
 export interface TreeJSON {
   serial: number;
   trainedRows: number;
+  windowRows: number;
   classWeight: [number, number];
   /** Fading mean absolute error of the tree on online feedback. */
   error: number;
@@ -53,7 +54,7 @@ export interface ModelParts {
 }
 
 const MODEL_KEYS = ["format", "formatVersion", "schema", "params", "treesGrown", "labelCounts", "trees"];
-const TREE_KEYS = ["serial", "trainedRows", "classWeight", "error", "seen", "nodes", "feature", "threshold", "left", "value"];
+const TREE_KEYS = ["serial", "trainedRows", "windowRows", "classWeight", "error", "seen", "nodes", "feature", "threshold", "left", "value"];
 const MAX_NODES = 1 << 24;
 
 /** The JSON form of one tree. */
@@ -76,6 +77,7 @@ export function treeToJSON(tree: ForestTree): TreeJSON {
   return {
     serial: tree.serial,
     trainedRows: tree.trainedRows,
+    windowRows: tree.windowRows,
     classWeight: [tree.classWeight[0] as number, tree.classWeight[1] as number],
     error: tree.error,
     seen: tree.seen,
@@ -122,6 +124,7 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
   onlyKeys(tree, TREE_KEYS, field);
   const serial = integer(tree.serial, `${field}.serial`, 0, treesGrown - 1);
   const trainedRows = integer(tree.trainedRows, `${field}.trainedRows`, 1, Number.MAX_SAFE_INTEGER);
+  const windowRows = integer(tree.windowRows, `${field}.windowRows`, 1, trainedRows);
   const weights = tree.classWeight;
   if (!Array.isArray(weights) || weights.length !== 2) fail(`${field}.classWeight: expected [reject, approve] weights, got ${describe(weights)}`);
   const classWeight = Float64Array.of(
@@ -176,7 +179,7 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
     }
   }
   for (let i = 1; i < nodes; i++) if (!parents[i]) fail(`${field}: node ${i} is not reachable from the root`);
-  return { serial, trainedRows, classWeight, error, seen, feature, threshold, left, right, value };
+  return { serial, trainedRows, windowRows, classWeight, error, seen, feature, threshold, left, right, value };
 }
 
 function array<T extends Int32Array | Float64Array>(

@@ -33,7 +33,7 @@ export const DEFAULT_FOREST_PARAMS: Readonly<ForestParams> = Object.freeze({
   classWeight: "balanced",
   seed: 1,
   incrementalTrees: 10,
-  historySample: 2000,
+  historySample: 1000,
 });
 
 const INTEGER_RANGES: Record<string, [number, number]> = {

@@ -112,7 +112,9 @@ export class Trainer {
       job = { params, fromSeq, toSeq: history.endSeq, extraX: rows.X, extraY: rows.y };
     }
     const trainingRows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
-    const reply = await this.grow(model.incrementalSerials(trainingRows), job, history);
+    const batchRows = job.extraY ? job.extraY.length : history.endSeq - (batch as { fromSeq: number }).fromSeq;
+    const plan = model.incrementalPlan(trainingRows, batchRows);
+    const reply = await this.grow(plan.serials, { ...job, windows: plan.windows }, history);
     const { model: next, treesReplaced } = model.withIncrementalTrees(reply.trees);
     return { model: next, treesGrown: reply.trees.length, treesReplaced, trainMs: reply.trainMs, totalMs: performance.now() - started };
   }
@@ -153,7 +155,11 @@ export class Trainer {
     const parts = Math.min(this.size, serials.length);
     const chunk = Math.ceil(serials.length / parts);
     const replies = await Promise.all(
-      Array.from({ length: parts }, (_, i) => this.send(i, { ...job, serials: serials.slice(i * chunk, (i + 1) * chunk) }, history)),
+      Array.from({ length: parts }, (_, i) => {
+        const share: GrowJob = { ...job, serials: serials.slice(i * chunk, (i + 1) * chunk) };
+        if (job.windows) share.windows = job.windows.slice(i * chunk, (i + 1) * chunk);
+        return this.send(i, share, history);
+      }),
     );
     return { trees: replies.flatMap((r) => r.trees), trainMs: Math.max(...replies.map((r) => r.trainMs)) };
   }

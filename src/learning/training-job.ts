@@ -24,6 +24,8 @@ export interface HistorySync {
 export interface GrowJob {
   params: ForestParams;
   serials: number[];
+  /** Per serial, the most recent training rows the tree samples from (default: all). */
+  windows?: number[];
   fromSeq: number;
   toSeq: number;
   extraX?: Float64Array;
@@ -94,7 +96,7 @@ export class TreeGrower {
       y.set(stored.y);
       y.set(job.extraY as Uint8Array, stored.n);
     }
-    return growTrees({ X, y, n: stored.n + extraN, d }, job.params, job.serials);
+    return growTrees({ X, y, n: stored.n + extraN, d }, job.params, job.serials, job.windows);
   }
 }
 

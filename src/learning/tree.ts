@@ -26,6 +26,8 @@ export interface GrowOptions {
   minSamplesLeaf: number;
   /** Features tried per split. */
   featuresPerSplit: number;
+  /** The tree samples only rows from this one on (the most recent, when rows are in time order). */
+  windowStart?: number;
 }
 
 // Scratch histograms, reused by every node of every tree (training is single-threaded per worker):
@@ -36,14 +38,15 @@ const histCount = new Int32Array(256);
 const touched = new Int32Array(8);
 
 /**
- * Grows one tree on a bootstrap sample of a binned set. `classWeight` weighs each class
+ * Grows one tree on a bootstrap sample of a binned set (of its rows from `windowStart` on). `classWeight` weighs each class
  * (balanced weights or [1, 1]); the sample's duplicate draws become row weights, so a row drawn
  * three times is counted once with weight 3.
  */
 export function growTree(set: BinnedSet, options: GrowOptions, classWeight: readonly [number, number], rng: SeededRandom): TreeNodes {
   const { n, d, codes, edges, y } = set;
+  const from = options.windowStart ?? 0;
   const draws = new Int32Array(n);
-  for (let i = 0; i < n; i++) draws[rng.nextInt(n)]++;
+  for (let i = from; i < n; i++) draws[from + rng.nextInt(n - from)]++;
   // Rows of the sample, grouped by node as the tree grows, with their labels and weights kept in
   // the same order so the histogram loop reads them sequentially.
   const rows = new Int32Array(n);
@@ -52,7 +55,7 @@ export function growTree(set: BinnedSet, options: GrowOptions, classWeight: read
   let m = 0;
   let total0 = 0;
   let total1 = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const k = draws[i] as number;
     if (k === 0) continue;
     const w = k * (y[i] === 1 ? classWeight[1] : classWeight[0]);

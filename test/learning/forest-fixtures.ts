@@ -58,7 +58,11 @@ export function trainFull(model: PatternLearner, X: readonly Float64Array[], y: 
   return model.withForest(growTrees(pack(X, y), model.params, model.fullSerials()));
 }
 
-/** The in-process equivalent of an incremental update in the worker (rows = batch plus history sample). */
-export function trainIncremental(model: PatternLearner, X: readonly Float64Array[], y: readonly Label[]): PatternLearner {
-  return model.withIncrementalTrees(growTrees(pack(X, y), model.params, model.incrementalSerials(X.length))).model;
+/**
+ * The in-process equivalent of an incremental update in the worker: rows = history sample then
+ * the new batch, its last `batchRows` rows (default: all rows are new).
+ */
+export function trainIncremental(model: PatternLearner, X: readonly Float64Array[], y: readonly Label[], batchRows = X.length): PatternLearner {
+  const plan = model.incrementalPlan(X.length, batchRows);
+  return model.withIncrementalTrees(growTrees(pack(X, y), model.params, plan.serials, plan.windows)).model;
 }

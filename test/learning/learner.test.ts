@@ -162,6 +162,35 @@ describe("learning one feedback online", () => {
   });
 });
 
+describe("the forest's vote", () => {
+  it("weighs trees with equal errors equally (a plain average)", () => {
+    const learner = trained();
+    const x = [0.52, 0.47, 0.3, 0.3];
+    const json = learner.toJSON();
+    for (const tree of json.trees) tree.error = 0.3;
+    expect(PatternLearner.fromJSON(json).predictProba(x)).toBeCloseTo(learner.predictProba(x), 12);
+  });
+
+  it("gives a tree with a higher recent error less say", () => {
+    const learner = trained();
+    const x = [0.52, 0.47, 0.3, 0.3];
+    const json = learner.toJSON();
+    json.trees[0]!.error = 0.45;
+    expect(PatternLearner.fromJSON(json).predictProba(x)).not.toBe(learner.predictProba(x));
+  });
+
+  it("follows the trees that fit recent feedback", () => {
+    const learner = trained();
+    // A change of taste: everything is now rejected. Every tree learns it, but the vote shifts
+    // beyond the leaf counts as trees that still approve lose weight.
+    const { X } = ruleRows(60, 4, 77);
+    for (const x of X) learner.learnOne(x, 0);
+    const weights = learner.treeStats().map((t) => (0.5 - t.error) ** 2);
+    expect(Math.max(...weights)).toBeGreaterThan(Math.min(...weights));
+    expect(learner.predictProba([0.9, 0.9, 0.5, 0.5])).toBeLessThan(0.9);
+  });
+});
+
 describe("a clone", () => {
   it("predicts the same and learns independently", () => {
     const learner = trained();
@@ -177,7 +206,7 @@ describe("a clone", () => {
 describe("incremental updates", () => {
   it("fill an empty forest in one update", () => {
     const learner = PatternLearner.create(schema, { trees: 30, incrementalTrees: 5 });
-    expect(learner.incrementalSerials()).toHaveLength(30);
+    expect(learner.incrementalPlan(50).serials).toHaveLength(30);
     const { X, y } = ruleRows(50, 4, 1);
     expect(trainIncremental(learner, X, y).treeCount).toBe(30);
   });
@@ -185,8 +214,8 @@ describe("incremental updates", () => {
   it("grow incrementalTrees trees once the forest is full, keeping its size", () => {
     let learner = trained({ incrementalTrees: 4 });
     const { X, y } = ruleRows(60, 4, 2);
-    expect(learner.incrementalSerials()).toEqual([20, 21, 22, 23]);
-    const result = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalSerials()));
+    expect(learner.incrementalPlan(60).serials).toEqual([20, 21, 22, 23]);
+    const result = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalPlan(60).serials));
     expect(result.treesReplaced).toBe(4);
     learner = result.model;
     expect(learner.treeCount).toBe(20);
@@ -218,10 +247,10 @@ describe("incremental updates", () => {
 
   it("renew trees grown on less than half the rows the update trains on", () => {
     const learner = trainIncremental(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), ...Object.values(ruleRows(30, 4, 1)) as [Float64Array[], (0 | 1)[]]);
-    expect(learner.incrementalSerials(60)).toHaveLength(2);
-    expect(learner.incrementalSerials(61)).toHaveLength(10);
+    expect(learner.incrementalPlan(60).serials).toHaveLength(2);
+    expect(learner.incrementalPlan(61).serials).toHaveLength(10);
     const { X, y } = ruleRows(100, 4, 2);
-    const next = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalSerials(100)));
+    const next = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalPlan(100).serials));
     expect(next.treesReplaced).toBe(10);
     expect(next.model.treeStats().every((t) => t.trainedRows === 100)).toBe(true);
   });
@@ -234,6 +263,19 @@ describe("incremental updates", () => {
     mixed.learnOne([0.9, 0.9, 0.5, 0.5], 0);
     const next = mixed.withIncrementalTrees(growTrees(pack(X, y), mixed.params, [6, 7])).model;
     expect(next.treeStats().map((t) => t.trainedRows)).toEqual([100, 100, 100, 100]);
+  });
+
+  it("spread the new trees' windows from the new batch alone to all rows", () => {
+    const learner = trained({ incrementalTrees: 5 });
+    expect(learner.incrementalPlan(500, 100).windows).toEqual([100, 200, 300, 400, 500]);
+    const { X, y } = ruleRows(500, 4, 6);
+    const next = trainIncremental(learner, X, y, 100);
+    expect(next.treeStats().slice(-5).map((t) => [t.trainedRows, t.windowRows])).toEqual([[500, 100], [500, 200], [500, 300], [500, 400], [500, 500]]);
+  });
+
+  it("grow every tree on all rows while filling the forest", () => {
+    const learner = PatternLearner.create(schema, { trees: 6, incrementalTrees: 2 });
+    expect(learner.incrementalPlan(500, 100).windows).toEqual([500, 500, 500, 500, 500, 500]);
   });
 
   it("start new trees from the mean error of the trees kept", () => {

@@ -117,7 +117,7 @@ describe("an incremental update in worker threads", () => {
     const result = await trainer().incremental(model, { fromSeq: from }, history);
     const rows = rowsOf(history, from - 100);
     expect(rows.X).toHaveLength(130);
-    expect(result.model.toJSON()).toEqual(trainIncremental(model, rows.X, rows.y).toJSON());
+    expect(result.model.toJSON()).toEqual(trainIncremental(model, rows.X, rows.y, 30).toJSON());
   });
 
   it("keeps the worker's copy of the history in step over many updates", async () => {
@@ -131,7 +131,7 @@ describe("an incremental update in worker threads", () => {
       history.addBatch(X, y);
       model = (await t.incremental(model, { fromSeq: from }, history)).model;
       const rows = rowsOf(history);
-      local = trainIncremental(local, rows.X, rows.y);
+      local = trainIncremental(local, rows.X, rows.y, 100);
     }
     expect(history.firstSeq).toBeGreaterThan(0);
     expect(model.toJSON()).toEqual(local.toJSON());
