@@ -5,6 +5,7 @@ export type AlertType =
   | "drift"
   | "guardrail-rejected"
   | "store-error"
+  | "update-failed"
   | "feedback-parked";
 
 /** How urgent an alert is: info (for the record), warning (look at it), error (something failed). */

@@ -666,7 +666,12 @@ export class PatternModel extends EventEmitter {
         message: (error as Error).message,
       };
       this.emit("update-failed", failure);
-      if (isStoreFailure(error)) this.alert(storeErrorAlert(`the ${request.mode} update`, error));
+      if (isStoreFailure(error)) {
+        this.alert(storeErrorAlert(`the ${request.mode} update`, error));
+      } else if (request.reason === "auto-update") {
+        // Nobody awaits an automatic update: its failure must reach the flow as an alert.
+        this.alert({ type: "update-failed", severity: "error", message: `the automatic update failed: ${failure.message}`, details: { ...failure } });
+      }
       throw error;
     }
   }

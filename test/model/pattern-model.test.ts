@@ -27,6 +27,9 @@ async function open(dir: string, settings: Partial<PatternModelSettings> = {}): 
     forest: FOREST,
     autoUpdate: false,
     minSamples: 10,
+    // Tests of other behaviour must not depend on how close two small forests score; the
+    // guardrail has its own tests with the limit set.
+    guardrail: { maxDropPoints: 100 },
     ...settings,
   });
   models.push(model);
@@ -310,6 +313,22 @@ describe("updating the model", () => {
     await expectError(model.update("incremental", "auto-update"), "update-not-needed");
     expect(failures).toEqual([]);
     expect(model.pending).toBe(5);
+  });
+
+  it("raises an alert when an automatic update fails, since nobody awaits it", async () => {
+    const model = await open(await storeDir(), { updateThreshold: 1, minSamples: 10 });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(5));
+    await expectError(model.update("incremental", "auto-update"), "not-enough-feedback");
+    expect(alerts).toEqual([expect.objectContaining({ type: "update-failed", severity: "error", details: expect.objectContaining({ code: "not-enough-feedback" }) })]);
+  });
+
+  it("leaves the failure of a requested update to its caller, without an alert", async () => {
+    const model = await open(await storeDir());
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(5));
+    await expectError(model.update("full"), "not-enough-feedback");
+    expect(alerts).toEqual([]);
   });
 
   it("reports an update over the time budget as a slow-update alert", async () => {
