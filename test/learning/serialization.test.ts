@@ -178,6 +178,18 @@ describe("typed arrays in the model file", () => {
     expect([...(decodeArray(encodeArray(big.subarray(1, 3)), Int32Array) as Int32Array)]).toEqual([8, 7]);
   });
 
+  it("are little-endian whatever the platform's byte order", () => {
+    const ints = Int32Array.of(1, -2);
+    const doubles = Float64Array.of(1.5, -1 / 3);
+    // Our values read as big-endian bytes must produce the same file after swapping.
+    const swappedInts = new Int32Array(Buffer.from(ints.buffer.slice(0)).swap32().buffer);
+    const swappedDoubles = new Float64Array(Buffer.from(doubles.buffer.slice(0)).swap64().buffer);
+    expect(encodeArray(swappedInts, false)).toBe(encodeArray(ints));
+    expect(encodeArray(swappedDoubles, false)).toBe(encodeArray(doubles));
+    expect([...(decodeArray(encodeArray(ints), Int32Array, false) as Int32Array)]).toEqual([...swappedInts]);
+    expect([...(decodeArray(encodeArray(doubles), Float64Array, false) as Float64Array)]).toEqual([...swappedDoubles]);
+  });
+
   it("refuse text that is not base64", () => {
     expect(decodeArray(5, Int32Array)).toMatch(/base64/);
     expect(decodeArray("abc", Int32Array)).toMatch(/base64/);
