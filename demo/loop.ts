@@ -85,7 +85,7 @@ export class HouseholdLoop {
       this.answered += 1;
       if (household.tasteChanged && !this.tasteAnnounced) {
         this.tasteAnnounced = true;
-        say(`-- after ${this.answered} answers the household's taste changes: watch the accuracy dip and recover --`);
+        say(`-- from answer ${this.answered} on, the household's taste has changed: watch for drift alerts and the accuracy --`);
       }
     } catch (error) {
       if (Date.now() - this.lastComplaint > 10_000) {
