@@ -30,7 +30,7 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
     return {
       url: base,
       token,
-      description: `${base} (real Home Assistant; answers arrive as pattern_feedback events)`,
+      description: `${base} (your Home Assistant)`,
       async answer(patternId, approve) {
         const response = await fetch(`${base}/api/events/pattern_feedback`, {
           method: "POST",
@@ -51,7 +51,7 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
   return {
     url: simulator.url,
     token,
-    description: `${simulator.url} (embedded simulator; answers arrive as mobile_app_notification_action events)`,
+    description: `${simulator.url} (embedded simulator)`,
     async answer(patternId, approve, user) {
       if (!users.has(user)) users.set(user, randomBytes(16).toString("hex"));
       simulator.fireEvent(
