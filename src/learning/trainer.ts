@@ -53,6 +53,9 @@ export function defaultWorkerScript(): string {
   return path.resolve(__dirname, "../../dist/src/learning/training-worker.js");
 }
 
+/** Trees × training rows from which a training is shared between the workers. */
+const SHARED_WORK = 50_000;
+
 interface Slot {
   worker: Worker;
   pending: Map<number, { resolve: (reply: TrainingReply & { ok: true }) => void; reject: (error: Error) => void }>;
@@ -150,9 +153,14 @@ export class Trainer {
     }
   }
 
-  /** Shares the serials out between the workers and gathers their trees, in serial order. */
+  /**
+   * Shares the serials out between the workers and gathers their trees, in serial order. Small
+   * jobs (a usual incremental update) go to one worker: below SHARED_WORK tree-rows, waiting for
+   * two threads to be scheduled costs more than the second core saves, on a busy machine most.
+   */
   private async grow(serials: number[], job: Omit<GrowJob, "serials">, history: TrainingHistory): Promise<{ trees: GrownTree[]; trainMs: number }> {
-    const parts = Math.min(this.size, serials.length);
+    const rows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
+    const parts = serials.length * rows < SHARED_WORK ? 1 : Math.min(this.size, serials.length);
     const chunk = Math.ceil(serials.length / parts);
     const replies = await Promise.all(
       Array.from({ length: parts }, (_, i) => {

@@ -63,8 +63,9 @@ describe("a full retrain in worker threads", () => {
   });
 
   it("gives the same model with one worker or two", async () => {
-    const history = historyOf(500);
-    const model = PatternLearner.create(schema, { trees: 9, seed: 5 });
+    // 1,000 rows × 61 trees: enough work to be shared between two workers.
+    const history = historyOf(1000);
+    const model = PatternLearner.create(schema, { trees: 61, seed: 5, maxDepth: 4 });
     const one = await trainer({ workers: 1 }).full(model, history);
     const two = await trainer({ workers: 2 }).full(model, history);
     expect(JSON.stringify(two.model.toJSON())).toBe(JSON.stringify(one.model.toJSON()));
