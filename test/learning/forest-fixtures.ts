@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Label } from "../../src/feedback/feedback";
 import { FeatureSchema } from "../../src/features/schema";
@@ -8,9 +8,7 @@ import { SeededRandom } from "../../src/learning/random";
 
 /** The Wisconsin breast cancer data (569 rows, 30 features, label 0/1) from the test fixtures. */
 export function loadWdbc(): { names: string[]; X: Float64Array[]; y: Label[] } {
-  const root = path.resolve(__dirname, "../..");
-  const fixture = path.join(root, "test/fixtures/wdbc.csv");
-  const file = existsSync(fixture) ? fixture : path.resolve(root, "../shared/data/wdbc.csv");
+  const file = path.resolve(__dirname, "../fixtures/wdbc.csv");
   const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);
   const header = (lines[0] as string).split(",");
   const names = header.slice(0, -1);
