@@ -313,6 +313,34 @@ describe("incremental updates", () => {
   });
 });
 
+describe("a forest grown from 1 to 20 feedbacks", () => {
+  it.each(Array.from({ length: 20 }, (_, i) => i + 1))("of %i rows gives a finite probability in [0, 1] everywhere", (n) => {
+    const { X, y } = ruleRows(n, 4, n);
+    for (const learner of [trainFull(PatternLearner.create(schema, { trees: 10 }), X, y), trainIncremental(PatternLearner.create(schema, { trees: 10 }), X, y)]) {
+      expect(learner.treeCount).toBe(10);
+      for (const x of [...X, [0, 0, 0, 0], [1, 1, 1, 1], [-5, 9, 0.5, 100]]) {
+        const p = learner.predictProba(x);
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it("of one class only predicts that class", () => {
+    const X = ruleRows(7, 4, 3).X;
+    const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), X, X.map(() => 0 as const));
+    expect(learner.predictProba([0.9, 0.9, 0.9, 0.9])).toBe(0);
+  });
+
+  it("of duplicate rows with both labels predicts their ratio there", () => {
+    const X = Array.from({ length: 12 }, () => Float64Array.of(0.5, 0.5, 0.5, 0.5));
+    const y = X.map((_, i) => (i < 9 ? 1 : 0) as 0 | 1);
+    const p = trainFull(PatternLearner.create(schema, { trees: 30, classWeight: "none" }), X, y).predictProba([0.5, 0.5, 0.5, 0.5]);
+    expect(p).toBeGreaterThan(0.5);
+    expect(p).toBeLessThan(0.95);
+  });
+});
+
 describe("a full retrain", () => {
   it("replaces every tree and keeps the online label counts", () => {
     const learner = trained();
