@@ -800,3 +800,52 @@ describe("closing", () => {
     expect(() => model.score({ a: 1, b: 1 })).toThrow(expect.objectContaining({ code: "model-closed" }));
   });
 });
+
+describe("a crash", () => {
+  it("loses no acknowledged feedback when the process is killed mid-stream, and reopens consistently", async () => {
+    const dir = await storeDir();
+    const dist = path.resolve(__dirname, "../../dist/src/model/pattern-model.js");
+    // The child acknowledges each feedback on stdout only after addFeedback resolved (durable).
+    const script = `
+      const { PatternModel } = require(${JSON.stringify(dist)});
+      (async () => {
+        const model = await PatternModel.open({ storeDir: ${JSON.stringify(dir)}, schema: { kind: "names", names: ["a", "b"] },
+          forest: { trees: 8, maxDepth: 3, incrementalTrees: 2 }, updateThreshold: 20, minSamples: 5, guardrail: { maxDropPoints: 100 } });
+        model.on("update", (u) => process.stdout.write("update " + u.version + "\\n"));
+        for (let i = 0; ; i++) {
+          await model.addFeedback([{ id: "k" + i, patternId: "p" + (i % 13), label: i % 2, features: { a: i % 7, b: i % 3 } }]);
+          process.stdout.write("ack " + i + "\\n");
+        }
+      })();`;
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let acknowledged = -1;
+    let updates = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.on("exit", (code) => reject(new Error(`the writer exited by itself (code ${code})`)));
+      let buffer = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        for (const line of buffer.split("\n").slice(0, -1)) {
+          if (line.startsWith("ack ")) acknowledged = Number(line.slice(4));
+          else updates++;
+        }
+        buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+        // After at least one automatic update and some more feedback, kill it without warning.
+        if (updates >= 1 && acknowledged >= 70 && child.exitCode === null) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    await once(child, "exit");
+
+    const model = await open(dir, { forest: { trees: 8, maxDepth: 3, incrementalTrees: 2 } });
+    const { feedbackCount, pending } = model.metrics();
+    expect(feedbackCount).toBeGreaterThanOrEqual(acknowledged + 1);
+    const latest = Math.max(0, ...model.listVersions().map((v) => v.trainedOn.feedbackWatermark));
+    expect(pending).toBe(feedbackCount - latest);
+    expect(model.activeVersion).not.toBeNull();
+    expect(model.score({ a: 1, b: 1 }).version).toBe(model.activeVersion);
+  });
+});
