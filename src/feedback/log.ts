@@ -1,8 +1,9 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError, PatternQualityError } from "../errors";
 import { AppendFile } from "../store/append-file";
-import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
-import { readJsonLines, setAsideLines } from "../store/json-lines";
+import { ensureDirectory, removeTempFiles, writeFileAtomic, type StoreProblem } from "../store/files";
+import { readFileOrEmpty, scanJsonLines, setAsideLines, type JsonLinesScan } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
 import { describe, parseLabel, type Feedback, type Features } from "./feedback";
 
@@ -41,6 +42,55 @@ export interface FeedbackLogStats {
 export const LOG_FILE = "feedback.jsonl";
 const DEFAULT_RETENTION = 100_000;
 const MAX_TEXT = 256;
+const READ_CHUNK = 1 << 20;
+
+/**
+ * What the log keeps in memory per record: enough to deduplicate, count and find it on disk.
+ * The records themselves stay in the file and are parsed when read, so a log of 100,000
+ * records costs a few MB of memory, not the parsed objects.
+ */
+class RecordIndex {
+  seqs: number[] = [];
+  /** Byte offset of each record's line in the current file. */
+  offsets: number[] = [];
+  labels: (0 | 1)[] = [];
+  withFeatures: boolean[] = [];
+  sources: string[] = [];
+  /** id → seq */
+  readonly ids = new Map<string, number>();
+
+  add(record: StoredFeedback, offset: number): void {
+    this.seqs.push(record.seq);
+    this.offsets.push(offset);
+    this.labels.push(record.label);
+    this.withFeatures.push(record.features !== undefined);
+    this.sources.push(record.source);
+    this.ids.set(record.id, record.seq);
+  }
+
+  /** Position of the first record with seq ≥ `seq`. */
+  position(seq: number): number {
+    let low = 0;
+    let high = this.seqs.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.seqs[mid]! < seq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** Forgets the first `count` records; the file now starts at the first kept one. */
+  dropFirst(count: number, ids: Iterable<string>): void {
+    const shift = this.offsets[count] ?? 0;
+    for (const id of ids) this.ids.delete(id);
+    this.seqs = this.seqs.slice(count);
+    this.offsets = this.offsets.slice(count).map((offset) => offset - shift);
+    this.labels = this.labels.slice(count);
+    this.withFeatures = this.withFeatures.slice(count);
+    this.sources = this.sources.slice(count);
+  }
+}
 
 /**
  * The durable, append-only feedback log of one store directory (JSON lines). Nothing is
@@ -49,8 +99,6 @@ const MAX_TEXT = 256;
 export class FeedbackLog {
   /** Damaged lines found on open, set aside to `feedback.jsonl.corrupt-<timestamp>`. */
   readonly problems: StoreProblem[];
-  private readonly records: StoredFeedback[];
-  private readonly ids = new Set<string>();
   private readonly pendingIds = new Set<string>();
   private nextSeq: number;
   private dropped = 0;
@@ -63,15 +111,14 @@ export class FeedbackLog {
     readonly directory: string,
     private readonly file: AppendFile | null,
     private readonly lock: StoreLock | null,
-    records: StoredFeedback[],
+    private index: RecordIndex,
     problems: StoreProblem[],
     readonly retention: number,
-    private readonly bytesOnOpen: number,
+    /** A read-only log reads from the content it was opened with, not from the live file. */
+    private readonly snapshot: Buffer | null,
   ) {
-    this.records = records;
     this.problems = problems;
-    for (const record of records) this.ids.add(record.id);
-    this.nextSeq = (records.at(-1)?.seq ?? 0) + 1;
+    this.nextSeq = (index.seqs.at(-1) ?? 0) + 1;
   }
 
   /** Opens (creating if needed) the log in `dir`, replaying it; damaged lines are set aside and reported. */
@@ -82,22 +129,26 @@ export class FeedbackLog {
     }
     const file = path.join(dir, LOG_FILE);
     if (options.readOnly) {
-      const read = await readJsonLines(file, acceptRecord());
-      const problems = read.rejected.map((entry) => ({
+      const content = await readFileOrEmpty(file);
+      const { index, scan, good } = replay(content);
+      const problems = scan.rejected.map((entry) => ({
         file: LOG_FILE,
         kind: entry.reason.startsWith("torn line") ? ("torn-line" as const) : ("garbage-line" as const),
         message: `${LOG_FILE} line ${entry.line}: ${entry.reason} (read-only: left in place)`,
       }));
-      return new FeedbackLog(dir, null, null, read.records, problems, retention, 0);
+      return new FeedbackLog(dir, null, null, index, problems, retention, scan.rejected.length || scan.gaps ? good() : content);
     }
     await ensureDirectory(dir);
     const lock = await StoreLock.acquire(dir, "feedback");
     try {
       await removeTempFiles(dir);
-      const read = await readJsonLines(file, acceptRecord());
-      const problems = await setAsideLines(file, read, dir);
+      const content = await readFileOrEmpty(file);
+      const { index, scan, good } = replay(content);
+      const problems = await setAsideLines(file, scan.rejected, good, dir);
+      // Offsets are those of the accepted lines laid end to end: rewrite a file with blank lines too.
+      if (scan.gaps && scan.rejected.length === 0) await writeFileAtomic(file, good());
       const append = await AppendFile.open(file);
-      const log = new FeedbackLog(dir, append, lock, read.records, problems, retention, append.size);
+      const log = new FeedbackLog(dir, append, lock, index, problems, retention, null);
       // A retention lowered since the last run takes effect now, not at the next append.
       log.maybeCompact();
       return log;
@@ -109,17 +160,17 @@ export class FeedbackLog {
 
   /** Number of records in the log. */
   get size(): number {
-    return this.records.length;
+    return this.index.seqs.length;
   }
 
   /** Seq of the last durable record (0 when empty). */
   get watermark(): number {
-    return this.records.at(-1)?.seq ?? 0;
+    return this.index.seqs.at(-1) ?? 0;
   }
 
   /** True when a feedback with this id is stored (or being stored). */
   has(id: string): boolean {
-    return this.ids.has(id) || this.pendingIds.has(id);
+    return this.index.ids.has(id) || this.pendingIds.has(id);
   }
 
   /**
@@ -143,14 +194,14 @@ export class FeedbackLog {
     }
     this.duplicateCount += duplicates.length;
     if (added.length === 0) return { added, duplicates };
-    const text = added.map((record) => `${JSON.stringify(record)}\n`).join("");
+    const lines = added.map((record) => `${JSON.stringify(record)}\n`);
     try {
-      await this.file.append(text, () => {
-        for (const record of added) {
-          this.records.push(record);
-          this.ids.add(record.id);
-          this.pendingIds.delete(record.id);
-        }
+      await this.file.append(lines.join(""), (offset) => {
+        let at = offset;
+        added.forEach((record, i) => {
+          this.index.add(record, at);
+          at += Buffer.byteLength(lines[i]!);
+        });
       });
     } finally {
       for (const record of added) this.pendingIds.delete(record.id);
@@ -159,45 +210,78 @@ export class FeedbackLog {
     return { added, duplicates };
   }
 
-  /** Records with `seq >= fromSeq` (all by default), oldest first. */
-  *entries(fromSeq = 0): Iterable<StoredFeedback> {
-    let low = 0;
-    let high = this.records.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.records[mid]!.seq < fromSeq) low = mid + 1;
-      else high = mid;
+  /**
+   * Records with `seq >= fromSeq` (all by default), oldest first, read from the file as the
+   * iteration goes. Consume it without awaiting in between: a compaction may move the records.
+   */
+  *entries(fromSeq = 0): IterableIterator<StoredFeedback> {
+    const first = this.index.position(fromSeq);
+    if (first >= this.index.seqs.length) return;
+    const from = this.index.offsets[first]!;
+    const to = this.snapshot ? this.snapshot.length : this.file!.size;
+    for (const chunk of this.chunks(from, to)) {
+      let start = 0;
+      for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
+        if (newline > start) yield JSON.parse(chunk.toString("utf8", start, newline)) as StoredFeedback;
+        start = newline + 1;
+      }
     }
-    for (let index = low; index < this.records.length; index += 1) yield this.records[index]!;
+  }
+
+  /** The content between two offsets, in chunks that end at a line end. */
+  private *chunks(from: number, to: number): Iterable<Buffer> {
+    if (this.snapshot) {
+      yield this.snapshot.subarray(from, to);
+      return;
+    }
+    const fd = openSync(this.file!.file, "r");
+    try {
+      let carry = Buffer.alloc(0);
+      for (let position = from; position < to; ) {
+        const buffer = Buffer.alloc(Math.min(READ_CHUNK, to - position));
+        const read = readSync(fd, buffer, 0, buffer.length, position);
+        if (read === 0) break;
+        position += read;
+        const content = carry.length ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+        const cut = content.lastIndexOf(10) + 1;
+        yield content.subarray(0, cut);
+        carry = content.subarray(cut);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The stored feedback with this id, if any. */
   get(id: string): StoredFeedback | undefined {
-    if (!this.ids.has(id)) return undefined;
-    return this.records.find((record) => record.id === id);
+    const seq = this.index.ids.get(id);
+    return seq === undefined ? undefined : firstOf(this.entries(seq));
   }
 
   /** Counts for a status display or the CLI. */
   stats(): FeedbackLogStats {
+    const { seqs, labels, withFeatures, sources } = this.index;
     let approved = 0;
     let withoutFeatures = 0;
     const bySource: Record<string, number> = {};
-    for (const record of this.records) {
-      approved += record.label;
-      if (!record.features) withoutFeatures += 1;
-      bySource[record.source] = (bySource[record.source] ?? 0) + 1;
+    for (let i = 0; i < seqs.length; i += 1) {
+      approved += labels[i]!;
+      if (!withFeatures[i]) withoutFeatures += 1;
+      bySource[sources[i]!] = (bySource[sources[i]!] ?? 0) + 1;
     }
+    const first = firstOf(this.entries());
+    const last = firstOf(this.entries(this.watermark));
     return {
-      records: this.records.length,
+      records: seqs.length,
       watermark: this.watermark,
-      firstSeq: this.records[0]?.seq ?? null,
+      firstSeq: seqs[0] ?? null,
       approved,
-      rejected: this.records.length - approved,
+      rejected: seqs.length - approved,
       withoutFeatures,
       bySource,
-      firstReceivedAt: this.records[0]?.receivedAt ?? null,
-      lastReceivedAt: this.records.at(-1)?.receivedAt ?? null,
-      bytes: this.file?.size ?? this.bytesOnOpen,
+      firstReceivedAt: first?.receivedAt ?? null,
+      lastReceivedAt: last?.receivedAt ?? null,
+      bytes: this.snapshot ? this.snapshot.length : this.file!.size,
       retention: this.retention,
       dropped: this.dropped,
       duplicates: this.duplicateCount,
@@ -213,14 +297,21 @@ export class FeedbackLog {
   async compact(): Promise<{ dropped: number }> {
     if (!this.file) throw readOnlyError(this.directory);
     while (this.compacting) await this.compacting.catch(() => undefined);
-    const count = this.records.length - this.retention;
+    const count = this.size - this.retention;
     if (count <= 0) return { dropped: 0 };
     let resolveDone!: () => void;
     this.compacting = new Promise<void>((resolve) => (resolveDone = resolve));
     try {
-      await this.file.dropLines(count);
-      for (const record of this.records.splice(0, count)) this.ids.delete(record.id);
-      this.dropped += count;
+      const droppedIds: string[] = [];
+      for (const record of this.entries()) {
+        if (droppedIds.length === count) break;
+        droppedIds.push(record.id);
+      }
+      // The index switches in the same tick as the file, so no reader sees old offsets on the new file.
+      await this.file.dropBefore(this.index.offsets[count]!, () => {
+        this.index.dropFirst(count, droppedIds);
+        this.dropped += count;
+      });
       return { dropped: count };
     } finally {
       this.compacting = null;
@@ -235,7 +326,7 @@ export class FeedbackLog {
 
   private maybeCompact(): void {
     const slack = Math.max(1, Math.floor(this.retention / 10));
-    if (this.compacting || this.records.length <= this.retention + slack) return;
+    if (this.compacting || this.size <= this.retention + slack) return;
     this.compact().then(
       () => (this.compactionError = null),
       (error: Error) => (this.compactionError = error),
@@ -250,6 +341,12 @@ export class FeedbackLog {
     await this.file?.close();
     await this.lock?.release();
   }
+}
+
+/** The first item; `for…of` closes the iterator (and its file) when it stops early. */
+function firstOf<T>(items: Iterable<T>): T | undefined {
+  for (const item of items) return item;
+  return undefined;
 }
 
 function readOnlyError(dir: string): PatternQualityError {
@@ -305,42 +402,51 @@ function timestamp(value: unknown, field: string): string {
 }
 
 /**
- * Checks a replayed line. Lines were validated when appended, so this is a fast shape check
- * (open time matters at 100,000 records) that still catches garbage, torn and repeated records.
+ * Replays the log's content into an index. Lines were validated when appended, so each line gets
+ * a fast shape check (open time matters at 100,000 records) that still catches garbage, torn and
+ * repeated records. Offsets are those of the accepted lines laid end to end (`good()`).
  */
-function acceptRecord(): (value: unknown) => StoredFeedback {
-  let lastSeq = 0;
-  const seen = new Set<string>();
-  return (value) => {
-    const record = value as Record<string, unknown> | null;
-    if (typeof record !== "object" || record === null || Array.isArray(record)) throw new Error("not a feedback record");
-    const seq = record.seq;
-    if (typeof seq !== "number" || !Number.isInteger(seq) || seq <= lastSeq) {
-      throw new Error(`seq ${describe(seq)} is not a whole number above ${lastSeq}`);
+function replay(content: Buffer): { index: RecordIndex; scan: JsonLinesScan; good: () => Buffer } {
+  const index = new RecordIndex();
+  const ranges: [number, number][] = [];
+  let offset = 0;
+  const scan = scanJsonLines(content, (value, start, end) => {
+    const record = checkRecord(value, index);
+    index.add(record, offset);
+    ranges.push([start, end + 1]);
+    offset += end + 1 - start;
+  });
+  return { index, scan, good: () => Buffer.concat(ranges.map(([start, end]) => content.subarray(start, end))) };
+}
+
+function checkRecord(value: unknown, index: RecordIndex): StoredFeedback {
+  const record = value as Record<string, unknown> | null;
+  if (typeof record !== "object" || record === null || Array.isArray(record)) throw new Error("not a feedback record");
+  const seq = record.seq;
+  const lastSeq = index.seqs.at(-1) ?? 0;
+  if (typeof seq !== "number" || !Number.isInteger(seq) || seq <= lastSeq) {
+    throw new Error(`seq ${describe(seq)} is not a whole number above ${lastSeq}`);
+  }
+  const { id, patternId, label, source, receivedAt, user, features } = record;
+  if (
+    typeof id !== "string" ||
+    id === "" ||
+    typeof patternId !== "string" ||
+    patternId === "" ||
+    (label !== 0 && label !== 1) ||
+    typeof source !== "string" ||
+    typeof receivedAt !== "string" ||
+    (user !== undefined && typeof user !== "string")
+  ) {
+    throw new Error("not a feedback record {seq, id, patternId, label, source, receivedAt}");
+  }
+  if (features !== undefined) {
+    if (typeof features !== "object" || features === null || Array.isArray(features)) throw new Error("features are not named numbers");
+    for (const name in features) {
+      const number = (features as Record<string, unknown>)[name];
+      if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`feature ${name} is not a finite number`);
     }
-    const { id, patternId, label, source, receivedAt, user, features } = record;
-    if (
-      typeof id !== "string" ||
-      id === "" ||
-      typeof patternId !== "string" ||
-      patternId === "" ||
-      (label !== 0 && label !== 1) ||
-      typeof source !== "string" ||
-      typeof receivedAt !== "string" ||
-      (user !== undefined && typeof user !== "string")
-    ) {
-      throw new Error("not a feedback record {seq, id, patternId, label, source, receivedAt}");
-    }
-    if (features !== undefined) {
-      if (typeof features !== "object" || features === null || Array.isArray(features)) throw new Error("features are not named numbers");
-      for (const name in features) {
-        const number = (features as Record<string, unknown>)[name];
-        if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`feature ${name} is not a finite number`);
-      }
-    }
-    if (seen.has(id)) throw new Error(`id ${describe(id)} appears twice`);
-    seen.add(id);
-    lastSeq = seq;
-    return record as unknown as StoredFeedback;
-  };
+  }
+  if (index.ids.has(id)) throw new Error(`id ${describe(id)} appears twice`);
+  return record as unknown as StoredFeedback;
 }

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { InvalidInputError, PatternQualityError } from "../errors";
 import { AppendFile } from "../store/append-file";
 import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
-import { readJsonLines, setAsideLines } from "../store/json-lines";
+import { jsonLines, readJsonLines, setAsideLines } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
 import { describe, type Feedback, type Features } from "./feedback";
 import { validateFeatures, validateFeedback } from "./log";
@@ -77,7 +77,7 @@ export class PatternCache {
     try {
       await removeTempFiles(dir);
       const read = await readJsonLines(file, acceptRecord);
-      const problems = await setAsideLines(file, read, dir);
+      const problems = await setAsideLines(file, read.rejected, () => jsonLines(read.records), dir);
       return new PatternCache(dir, await AppendFile.open(file), lock, read.records, problems, options);
     } catch (error) {
       await lock.release();

@@ -6,7 +6,7 @@ import { fsyncDirectory, storeWriteError, tempPathFor } from "./files";
 
 interface PendingWrite {
   text: string;
-  onDurable: (() => void) | undefined;
+  onDurable: ((offset: number) => void) | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -53,9 +53,10 @@ export class AppendFile {
 
   /**
    * Appends `text`; resolves once it is on disk (fsync'd). `onDurable` runs synchronously at the
-   * moment the write counts as durable, so a caller's in-memory view never lags `size`.
+   * moment the write counts as durable, with the byte offset the text starts at, so a caller's
+   * in-memory view never lags `size`.
    */
-  append(text: string, onDurable?: () => void): Promise<void> {
+  append(text: string, onDurable?: (offset: number) => void): Promise<void> {
     if (this.closed) return Promise.reject(new PatternQualityError("store-closed", `${this.file} is closed`));
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<void>((resolve, reject) => {
@@ -80,8 +81,12 @@ export class AppendFile {
       await this.handle.writeFile(text);
       await this.handle.sync();
       this.syncs += 1;
-      this.bytes += Buffer.byteLength(text);
-      for (const write of batch) write.onDurable?.();
+      let offset = before;
+      for (const write of batch) {
+        write.onDurable?.(offset);
+        offset += Buffer.byteLength(write.text);
+      }
+      this.bytes = offset;
       for (const write of batch) write.resolve();
     } catch (error) {
       const failure = storeWriteError(this.file, "append to", error);
@@ -114,27 +119,30 @@ export class AppendFile {
 
   /**
    * Replaces the file by `head` followed by everything appended after offset `since`, atomically:
-   * appends keep being acknowledged while `head` is written, and none is lost.
+   * appends keep being acknowledged while `head` is written, and none is lost. `onSwitched` runs
+   * synchronously at the moment the new content takes the file's place.
    */
-  async compact(head: string | Uint8Array, since: number): Promise<void> {
+  async compact(head: string | Uint8Array, since: number, onSwitched?: () => void): Promise<void> {
     const temp = tempPathFor(this.file);
     let out: FileHandle | null = null;
     try {
-      out = await fs.open(temp, "wx");
+      // Opened for appending: after the rename this handle is the file's append handle.
+      out = await fs.open(temp, "ax");
       await out.writeFile(head);
       this.paused = true;
       await this.flushing;
       const tail = await this.read(since);
       await out.writeFile(tail);
       await out.sync();
-      await out.close();
-      out = null;
       await fs.rename(temp, this.file);
-      await fsyncDirectory(path.dirname(this.file));
-      const next = await fs.open(this.file, "a");
-      await this.handle.close();
-      this.handle = next;
+      const old = this.handle;
+      this.handle = out;
+      out = null;
       this.bytes = (typeof head === "string" ? Buffer.byteLength(head) : head.length) + tail.length;
+      onSwitched?.();
+      await old.close().catch(() => undefined);
+      // The rename is atomic already; the directory fsync only makes it survive a power cut.
+      await fsyncDirectory(path.dirname(this.file)).catch(() => undefined);
     } catch (error) {
       await out?.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -145,20 +153,10 @@ export class AppendFile {
     }
   }
 
-  /**
-   * Drops the first `count` non-empty lines (the oldest records), keeping everything appended meanwhile.
-   */
-  async dropLines(count: number): Promise<void> {
+  /** Drops the bytes before `offset` (the oldest records), keeping everything appended meanwhile. */
+  async dropBefore(offset: number, onSwitched?: () => void): Promise<void> {
     const since = this.bytes;
-    const content = await this.read(0, since);
-    let offset = 0;
-    for (let line = 0; line < count && offset < content.length; ) {
-      const newline = content.indexOf(10, offset);
-      // Empty lines are no records (a hand-edited file may have some): they do not count.
-      if (newline !== offset) line += 1;
-      offset = newline < 0 ? content.length : newline + 1;
-    }
-    await this.compact(content.subarray(offset), since);
+    await this.compact(await this.read(offset, since), since, onSwitched);
   }
 
   /** Waits for pending appends, then closes the file. */

@@ -2,12 +2,65 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { fileTimestamp, storeWriteError, writeFileAtomic, type StoreProblem } from "./files";
 
-/** The result of reading a JSON-lines file: the records that passed, and the lines that did not. */
-export interface JsonLinesRead<T> {
-  records: T[];
-  rejected: { line: number; text: string; reason: string }[];
+/** A line that did not pass, with its 1-based line number and why. */
+export interface RejectedLine {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+/** What scanning a JSON-lines file found besides the accepted records. */
+export interface JsonLinesScan {
+  rejected: RejectedLine[];
   /** The last line had no newline: a write cut off by a crash. */
   torn: boolean;
+  /** Empty lines were skipped (the file was edited by hand): rewriting it would change offsets. */
+  gaps: boolean;
+}
+
+/** The result of reading a JSON-lines file into records. */
+export interface JsonLinesRead<T> extends JsonLinesScan {
+  records: T[];
+}
+
+/** A file's bytes; a missing file reads as empty. */
+export async function readFileOrEmpty(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+    throw storeWriteError(file, "read", error);
+  }
+}
+
+/**
+ * Parses each line of `content` and hands it to `accept` with the line's byte range; a line that
+ * does not parse, or that `accept` throws on, is rejected with the reason.
+ */
+export function scanJsonLines(content: Buffer, accept: (value: unknown, start: number, end: number) => void): JsonLinesScan {
+  const scan: JsonLinesScan = { rejected: [], torn: false, gaps: false };
+  let start = 0;
+  for (let line = 1; start < content.length; line += 1) {
+    const newline = content.indexOf(10, start);
+    const end = newline < 0 ? content.length : newline;
+    if (newline < 0) {
+      scan.torn = true;
+      scan.rejected.push({ line, text: content.toString("utf8", start, end), reason: "torn line (no newline)" });
+      break;
+    }
+    if (end === start) {
+      scan.gaps = true;
+    } else {
+      const text = content.toString("utf8", start, end);
+      try {
+        accept(JSON.parse(text), start, end);
+      } catch (error) {
+        scan.rejected.push({ line, text, reason: (error as Error).message });
+      }
+    }
+    start = end + 1;
+  }
+  return scan;
 }
 
 /**
@@ -15,45 +68,37 @@ export interface JsonLinesRead<T> {
  * A missing file reads as empty.
  */
 export async function readJsonLines<T>(file: string, accept: (value: unknown) => T): Promise<JsonLinesRead<T>> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], rejected: [], torn: false };
-    throw storeWriteError(file, "read", error);
-  }
-  const lines = text.split("\n");
-  const last = lines.pop() ?? "";
-  const result: JsonLinesRead<T> = { records: [], rejected: [], torn: last !== "" };
-  lines.forEach((line, index) => {
-    if (line === "") return;
-    try {
-      result.records.push(accept(JSON.parse(line)));
-    } catch (error) {
-      result.rejected.push({ line: index + 1, text: line, reason: (error as Error).message });
-    }
-  });
-  if (result.torn) result.rejected.push({ line: lines.length + 1, text: last, reason: "torn line (no newline)" });
-  return result;
+  const records: T[] = [];
+  const scan = scanJsonLines(await readFileOrEmpty(file), (value) => records.push(accept(value)));
+  return { ...scan, records };
+}
+
+/** The records as JSON lines. */
+export function jsonLines(records: readonly unknown[]): string {
+  return records.map((record) => `${JSON.stringify(record)}\n`).join("");
 }
 
 /**
- * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with the
- * accepted records only (atomically); returns one problem per rejected line.
+ * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with
+ * `good` (the accepted lines) atomically; returns one problem per rejected line.
  */
-export async function setAsideLines<T>(file: string, read: JsonLinesRead<T>, storeDir: string): Promise<StoreProblem[]> {
-  if (read.rejected.length === 0) return [];
-  const good = read.records.map((record) => `${JSON.stringify(record)}\n`).join("");
+export async function setAsideLines(
+  file: string,
+  rejected: readonly RejectedLine[],
+  good: () => string | Uint8Array,
+  storeDir: string,
+): Promise<StoreProblem[]> {
+  if (rejected.length === 0) return [];
   const aside = `${file}.corrupt-${fileTimestamp()}`;
-  const evidence = read.rejected.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+  const evidence = rejected.map((entry) => `${JSON.stringify(entry)}\n`).join("");
   try {
     await fs.writeFile(aside, evidence, { flag: "wx" });
   } catch (error) {
     throw storeWriteError(aside, "set aside damaged lines in", error);
   }
-  await writeFileAtomic(file, good);
+  await writeFileAtomic(file, good());
   const name = path.relative(storeDir, file);
-  return read.rejected.map((entry) => ({
+  return rejected.map((entry) => ({
     file: name,
     kind: entry.reason.startsWith("torn line") ? ("torn-line" as const) : ("garbage-line" as const),
     message: `${name} line ${entry.line}: ${entry.reason}`,

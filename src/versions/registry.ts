@@ -23,7 +23,7 @@ import {
   writeFileAtomic,
   type StoreProblem,
 } from "../store/files";
-import { readJsonLines, setAsideLines } from "../store/json-lines";
+import { jsonLines, readJsonLines, setAsideLines } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
 import {
   checkKind,
@@ -160,7 +160,7 @@ export class VersionRegistry {
       const logFile = path.join(dir, ACTIVATIONS_FILE);
       const logRead = await readJsonLines(logFile, checkActivation);
       if (!readOnly) {
-        problems.push(...(await setAsideLines(logFile, logRead, dir)));
+        problems.push(...(await setAsideLines(logFile, logRead.rejected, () => jsonLines(logRead.records), dir)));
       }
       const registryFile = new DurableJsonFile(path.join(dir, REGISTRY_FILE));
       const db = new Low<RegistryDocument>(registryFile, emptyDocument());

@@ -185,6 +185,58 @@ describe("FeedbackLog", () => {
     await again.close();
   });
 
+  it("reads records back after a compaction moved them, by seq and by id", async () => {
+    const dir = await tempDir();
+    const log = await FeedbackLog.open(dir, { retention: 3 });
+    for (let i = 0; i < 5; i += 1) await log.append([feedback(`k${i}`, { patternId: `p${i}` })]);
+    await log.compact();
+    expect(log.get("k4")).toMatchObject({ seq: 5, patternId: "p4" });
+    expect(log.get("k0")).toBeUndefined();
+    expect([...log.entries(4)].map((record) => record.id)).toEqual(["k3", "k4"]);
+    await log.append([feedback("k5")]);
+    expect([...log.entries()].map((record) => record.seq)).toEqual([3, 4, 5, 6]);
+    await log.close();
+  });
+
+  it("reads a log edited by hand with blank lines", async () => {
+    const dir = await tempDir();
+    const line = (seq: number, id: string) => `${JSON.stringify({ seq, ...feedback(id) })}\n`;
+    await writeFile(path.join(dir, "feedback.jsonl"), `\n${line(1, "a")}\n\n${line(2, "b")}`);
+    const log = await FeedbackLog.open(dir);
+    expect(log.problems).toEqual([]);
+    expect(log.get("b")?.seq).toBe(2);
+    await log.append([feedback("c")]);
+    expect([...log.entries()].map((record) => record.id)).toEqual(["a", "b", "c"]);
+    await log.close();
+  });
+
+  it("reports when the first and the last feedback were received", async () => {
+    const dir = await tempDir();
+    const log = await FeedbackLog.open(dir);
+    expect(log.stats()).toMatchObject({ firstReceivedAt: null, lastReceivedAt: null, firstSeq: null, watermark: 0 });
+    await log.append([feedback("a", { receivedAt: "2026-01-01T00:00:00Z" }), feedback("b", { receivedAt: "2026-02-01T00:00:00Z" })]);
+    expect(log.stats()).toMatchObject({ firstReceivedAt: "2026-01-01T00:00:00Z", lastReceivedAt: "2026-02-01T00:00:00Z" });
+    await log.close();
+  });
+
+  it("reads records across many read chunks", async () => {
+    const dir = await tempDir();
+    const log = await FeedbackLog.open(dir);
+    // Long notes in the user field make the file span several 1 MB read chunks.
+    const items = Array.from({ length: 12_000 }, (_, i) => feedback(`big${i}`, { user: "u".repeat(200) }));
+    await log.append(items);
+    let count = 0;
+    let last = 0;
+    for (const record of log.entries()) {
+      expect(record.seq).toBe(last + 1);
+      last = record.seq;
+      count += 1;
+    }
+    expect(count).toBe(12_000);
+    expect(log.stats().bytes).toBeGreaterThan(3 * (1 << 20));
+    await log.close();
+  });
+
   it("says nothing to drop when under the retention", async () => {
     const dir = await tempDir();
     const log = await FeedbackLog.open(dir, { retention: 10 });
@@ -237,7 +289,7 @@ describe("FeedbackLog", () => {
     expect(reader.size).toBe(1);
     expect(reader.problems[0]?.kind).toBe("garbage-line");
     expect(reader.problems[0]?.setAsideAs).toBeUndefined();
-    expect(reader.stats().bytes).toBe(0);
+    expect([...reader.entries()].map((record) => record.id)).toEqual(["a"]);
     await expect(reader.append([feedback("b")])).rejects.toMatchObject({ code: "store-read-only" });
     await expect(reader.compact()).rejects.toMatchObject({ code: "store-read-only" });
     await reader.close();

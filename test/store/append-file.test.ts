@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreWriteError } from "../../src/errors";
@@ -27,14 +27,16 @@ describe("AppendFile", () => {
     await file.close();
   });
 
-  it("drops the oldest lines, not counting empty ones", async () => {
+  it("drops the bytes before an offset and keeps what is appended after", async () => {
     const dir = await tempDir();
-    await writeFile(path.join(dir, "log"), "a\n\nb\nc\n");
     const file = await AppendFile.open(path.join(dir, "log"));
-    await file.dropLines(2);
+    const offsets: number[] = [];
+    for (const line of ["a\n", "bb\n", "c\n"]) await file.append(line, (offset) => offsets.push(offset));
+    expect(offsets).toEqual([0, 2, 5]);
+    await file.dropBefore(offsets[1]!);
     await file.append("d\n");
-    expect(await readFile(path.join(dir, "log"), "utf8")).toBe("c\nd\n");
-    expect(file.size).toBe(4);
+    expect(await readFile(path.join(dir, "log"), "utf8")).toBe("bb\nc\nd\n");
+    expect(file.size).toBe(7);
     await file.close();
   });
 
@@ -58,7 +60,7 @@ describe("AppendFile", () => {
     const file = await AppendFile.open(path.join(inner, "log"));
     await file.append("a\nb\n");
     await rm(inner, { recursive: true });
-    await expect(file.dropLines(1)).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(file.dropBefore(2)).rejects.toBeInstanceOf(StoreWriteError);
     await expect(file.compact("b\n", 2)).rejects.toThrow(/cannot compact/);
     await file.append("c\n");
     expect(file.size).toBe(6);
