@@ -13,6 +13,7 @@ const FOREST = { trees: 12, maxDepth: 4, seed: 7, incrementalTrees: 4, historySa
 
 const dirs: string[] = [];
 const models: PatternModel[] = [];
+const writers: Array<{ kill(signal: NodeJS.Signals): boolean }> = [];
 
 async function storeDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-model-"));
@@ -81,6 +82,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  for (const writer of writers.splice(0)) writer.kill("SIGKILL");
   for (const model of models.splice(0)) await model.close().catch(() => undefined);
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -819,9 +821,10 @@ describe("a crash", () => {
       })();`;
     const { spawn } = await import("node:child_process");
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    writers.push(child);
     let acknowledged = -1;
     let updates = 0;
-    await new Promise<void>((resolve, reject) => {
+    const killed = new Promise<void>((resolve, reject) => {
       child.on("exit", (code) => reject(new Error(`the writer exited by itself (code ${code})`)));
       let buffer = "";
       child.stdout.on("data", (chunk: Buffer) => {
@@ -838,7 +841,8 @@ describe("a crash", () => {
         }
       });
     });
-    await once(child, "exit");
+    await killed;
+    if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
 
     const model = await open(dir, { forest: { trees: 8, maxDepth: 3, incrementalTrees: 2 } });
     const { feedbackCount, pending } = model.metrics();
