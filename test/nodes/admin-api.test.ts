@@ -70,7 +70,7 @@ describe("admin HTTP API", () => {
     expect(res.body.error).toMatch(/^id:/);
   });
 
-  it("answers 500 without details of internals for an unexpected failure", async () => {
+  it("answers 500 with the message of an unexpected failure", async () => {
     const model = await loadWithVersions();
     model.metrics = () => {
       throw new TypeError("boom");
