@@ -146,4 +146,21 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     await page.getByText(`Active version: ${rolledBackTo}`).waitFor({ timeout: 30_000 });
     await page.close();
   }, 180_000);
+
+  it("trains a full version on all stored feedback when Retrain now is pressed", async () => {
+    const before = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+    const page = await openDashboard(browser, demo, consoleErrors);
+    await page.getByRole("button", { name: "Retrain now" }).click();
+
+    const added = await eventually(async () => {
+      const body = await getJson<VersionList & { versions: { id: string; kind: string }[] }>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+      return body.versions.find((row) => !before.versions.some((old) => old.id === row.id));
+    }, "a new version", 60_000);
+    expect(added.kind).toBe("full");
+    // The page announces it (or says the guardrail kept the active version) and lists it.
+    await page.getByText(new RegExp(`${added.id}.*(full|kept inactive)`)).first().waitFor({ timeout: 15_000 });
+    await page.locator("tr", { hasText: added.id }).waitFor({ timeout: 15_000 });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
