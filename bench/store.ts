@@ -4,7 +4,7 @@
  * versions, and disk use. Runs on a temp directory of the machine's own disk.
  */
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import type { Feedback } from "../src/feedback/feedback";
 import { FeedbackLog } from "../src/feedback/log";
@@ -170,7 +170,8 @@ async function runStore(options: BenchOptions): Promise<BenchResult> {
       activationLogBytes: (await stat(path.join(store, "activations.jsonl"))).size,
       totalBytes: await directoryBytes(store),
     };
-    const json = { store: { appends, versions, open, disk } };
+    const load = Math.round(loadavg()[0]! * 10) / 10;
+    const json = { store: { appends, versions, open, disk, loadAverage: load } };
     const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
     const table = [
       ["figure", "measured", "target"],
@@ -193,7 +194,8 @@ async function runStore(options: BenchOptions): Promise<BenchResult> {
       "Feedback is acknowledged only after fsync; appends arriving during an fsync are committed together.",
       `Versions: ${versions.versions} model files of ${mb(versions.modelBytes)}; activation verifies the target's sha256,`,
       "appends the activation record (fsync) and rewrites the small registry (temp, fsync, rename, fsync directory).",
-      `Records carry 25 features each. ${options.quick ? "`--quick`: fewer appends and rounds; same store sizes." : ""}`,
+      `Records carry 25 features each. Load average during the run: ${load} (fsync and open times grow with it).`,
+      options.quick ? "`--quick`: fewer appends and rounds; same store sizes." : "",
       "",
       "| figure | measured | target |",
       "|---|---|---|",
