@@ -7,6 +7,7 @@ import { cpus, freemem, loadavg, totalmem } from "node:os";
 import path from "node:path";
 import { haSection } from "./ha";
 import { learningSection } from "./learning";
+import { nodesSection } from "./nodes";
 import type { BenchResult, BenchSection } from "./section";
 import { storeSection } from "./store";
 
@@ -18,6 +19,7 @@ export const SECTIONS: BenchSection[] = [
   learningSection,
   haSection,
   storeSection,
+  nodesSection,
 ];
 
 interface Flags {
