@@ -89,4 +89,25 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
     // Answers carry the pattern id only; the features come from scoring, so nothing stays parked.
     expect(metrics.parkedCount).toBe(0);
   });
+
+  it("the editor gets every node's form, help and icon, with no load error", async () => {
+    const list = await (await fetch(`${red.url}/nodes`, { headers: { accept: "application/json" } })).json();
+    const ours = list.filter((set: { module: string }) => set.module === "node-red-contrib-pattern-quality");
+    const types = ours.flatMap((set: { types: string[] }) => set.types);
+    expect(types).toEqual(expect.arrayContaining(["pattern-model", "feedback-collector", "incremental-update", "model-version", "pattern-score"]));
+    for (const set of ours) expect(set.err ?? null).toBeNull();
+
+    const html = await (await fetch(`${red.url}/nodes`, { headers: { accept: "text/html" } })).text();
+    for (const type of ["pattern-model", "feedback-collector", "incremental-update", "model-version", "pattern-score"]) {
+      expect(html).toContain(`data-template-name="${type}"`);
+      expect(html).toMatch(new RegExp(`data-help-name="${type}"[\\s\\S]*?<h3>Details</h3>`));
+    }
+    for (const icon of ["pattern-feedback.svg", "pattern-score.svg", "pattern-update.svg", "pattern-versions.svg"]) {
+      const res = await fetch(`${red.url}/icons/node-red-contrib-pattern-quality/${icon}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("<svg");
+    }
+    const locale = await (await fetch(`${red.url}/locales/node-red-contrib-pattern-quality/pattern-model?lng=en-US`)).json();
+    expect(locale["pattern-model"].label.updateThreshold).toBe("Update after");
+  });
 });
