@@ -2,7 +2,7 @@
 // versions as fast as it can, printing each acknowledgement, until it is SIGKILLed.
 "use strict";
 const path = require("node:path");
-const dist = path.resolve(__dirname, "../../dist/src");
+const dist = process.env.PATTERN_QUALITY_DIST ?? path.resolve(__dirname, "../../dist/src");
 const { FeedbackLog } = require(path.join(dist, "feedback/log.js"));
 const { VersionRegistry } = require(path.join(dist, "versions/registry.js"));
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { cp, readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FeedbackLog } from "../../src/feedback/log";
@@ -8,7 +8,10 @@ import { VersionRegistry } from "../../src/versions/registry";
 import { tempDir } from "./temp-dir";
 
 const CHILD = path.join(__dirname, "crash-child.cjs");
-const BUILT = path.resolve(__dirname, "../../dist/src/versions/registry.js");
+const DIST = path.resolve(__dirname, "../../dist/src");
+const BUILT = path.join(DIST, "versions", "registry.js");
+// The child runs a private copy of the build, so a rebuild during the test cannot pull files away.
+let distCopy = DIST;
 const KILLS = 50;
 const RETENTION = 2000;
 // Kinds a crash may legitimately leave behind; anything else (a damaged registry, a wrong hash,
@@ -25,7 +28,8 @@ interface RunOutput {
 /** Starts the child, lets it work for `ms` after it is ready, then SIGKILLs it. */
 function runAndKill(dir: string, run: number, ms: number): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dir, String(run), String(RETENTION)], { stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...process.env, PATTERN_QUALITY_DIST: distCopy, NODE_PATH: path.resolve(__dirname, "../../node_modules") };
+    const child = spawn(process.execPath, [CHILD, dir, String(run), String(RETENTION)], { stdio: ["ignore", "pipe", "pipe"], env });
     const output: RunOutput = { acked: [], activations: [], errors: [] };
     let buffered = "";
     let stderr = "";
@@ -57,8 +61,10 @@ function validateCrashModel(json: unknown): void {
 }
 
 describe("crash safety", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (npm test does)`);
+    distCopy = path.join(await tempDir("pq-crash-dist-"), "src");
+    await cp(DIST, distCopy, { recursive: true });
   });
 
   it(`keeps every acknowledged feedback and a verified active version across ${KILLS} SIGKILLs`, async () => {
