@@ -111,7 +111,7 @@ export class FeedbackLog {
     readonly directory: string,
     private readonly file: AppendFile | null,
     private readonly lock: StoreLock | null,
-    private index: RecordIndex,
+    private readonly index: RecordIndex,
     problems: StoreProblem[],
     readonly retention: number,
     /** A read-only log reads from the content it was opened with, not from the live file. */
