@@ -141,7 +141,7 @@ export class FeedbackLog {
     await ensureDirectory(dir);
     const lock = await StoreLock.acquire(dir, "feedback");
     try {
-      await removeTempFiles(dir);
+      await removeTempFiles(dir, LOG_FILE);
       const content = await readFileOrEmpty(file);
       const { index, scan, good } = replay(content);
       const problems = await setAsideLines(file, scan.rejected, good, dir);

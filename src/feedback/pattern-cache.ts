@@ -75,7 +75,7 @@ export class PatternCache {
     await ensureDirectory(dir);
     const lock = await StoreLock.acquire(dir, "patterns");
     try {
-      await removeTempFiles(dir);
+      await removeTempFiles(dir, CACHE_FILE);
       const read = await readJsonLines(file, acceptRecord);
       const problems = await setAsideLines(file, read.rejected, () => jsonLines(read.records), dir);
       return new PatternCache(dir, await AppendFile.open(file), lock, read.records, problems, options);

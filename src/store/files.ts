@@ -86,11 +86,15 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   }
 }
 
-/** Removes temp files left by interrupted writes; returns their names. */
-export async function removeTempFiles(dir: string): Promise<string[]> {
+/**
+ * Removes temp files left by interrupted writes of the given files (all temp files when none
+ * are named); returns their names. Naming them keeps one component from deleting the temp file
+ * another component of the same store is writing right now.
+ */
+export async function removeTempFiles(dir: string, ...of: string[]): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await fs.readdir(dir)) {
-    if (isTempFile(name)) {
+    if (isTempFile(name) && (of.length === 0 || of.some((file) => name.startsWith(`.${file}${TEMP_MARKER}`)))) {
       await fs.rm(path.join(dir, name), { force: true });
       removed.push(name);
     }

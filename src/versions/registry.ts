@@ -153,7 +153,7 @@ export class VersionRegistry {
       const models = path.join(dir, MODELS_DIR);
       if (!readOnly) {
         await ensureDirectory(models);
-        await removeTempFiles(dir);
+        await removeTempFiles(dir, REGISTRY_FILE, ACTIVATIONS_FILE);
         await removeTempFiles(models);
       }
       const problems: StoreProblem[] = [];

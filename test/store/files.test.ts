@@ -39,6 +39,16 @@ describe("store files", () => {
     expect((await readdir(dir)).sort()).toEqual([".hidden", "x.json"]);
   });
 
+  it("removes only the temp files of the files it is told about", async () => {
+    const dir = await tempDir();
+    const mine = tempPathFor(path.join(dir, "patterns.jsonl"));
+    const theirs = tempPathFor(path.join(dir, "feedback.jsonl"));
+    await writeFile(mine, "half");
+    await writeFile(theirs, "being written");
+    expect(await removeTempFiles(dir, "patterns.jsonl")).toEqual([path.basename(mine)]);
+    expect(await readdir(dir)).toEqual([path.basename(theirs)]);
+  });
+
   it("sets a damaged file aside under a name that does not overwrite an earlier one", async () => {
     const dir = await tempDir();
     const file = path.join(dir, "versions.json");
