@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { cp, readdir } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StoreLockedError } from "../../src/errors";
 import { FeedbackLog } from "../../src/feedback/log";
 import { VersionRegistry } from "../../src/versions/registry";
 import { tempDir } from "./temp-dir";
@@ -63,8 +66,30 @@ function validateCrashModel(json: unknown): void {
 describe("crash safety", () => {
   beforeAll(async () => {
     if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (npm test does)`);
-    distCopy = path.join(await tempDir("pq-crash-dist-"), "src");
+    distCopy = path.join(await mkdtemp(path.join(tmpdir(), "pq-crash-dist-")), "src");
     await cp(DIST, distCopy, { recursive: true });
+  });
+
+  afterAll(async () => {
+    if (distCopy !== DIST) await rm(path.dirname(distCopy), { recursive: true, force: true });
+  });
+
+  it("refuses a second writer while another process holds the store, naming the directory and its pid", async () => {
+    const dir = await tempDir("pq-crash-");
+    const env = { ...process.env, PATTERN_QUALITY_DIST: distCopy, NODE_PATH: path.resolve(__dirname, "../../node_modules") };
+    const child = spawn(process.execPath, [CHILD, dir, "0", String(RETENTION)], { stdio: ["ignore", "pipe", "ignore"], env });
+    try {
+      await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
+      const attempt = VersionRegistry.open(dir);
+      await expect(attempt).rejects.toBeInstanceOf(StoreLockedError);
+      await expect(attempt).rejects.toMatchObject({ directory: dir, holderPid: child.pid });
+      await expect(FeedbackLog.open(dir)).rejects.toThrow(new RegExp(`${dir} is in use by process ${child.pid}`));
+    } finally {
+      child.kill("SIGKILL");
+      await once(child, "close");
+    }
+    // Once the holder is gone, its lock is stale and the store opens.
+    await (await VersionRegistry.open(dir)).close();
   });
 
   it(`keeps every acknowledged feedback and a verified active version across ${KILLS} SIGKILLs`, async () => {

@@ -50,6 +50,15 @@ describe("VersionRegistry: versions", () => {
     await registry.close();
   });
 
+  it("gives concurrent saves distinct ids and keeps every one", async () => {
+    const dir = await tempDir();
+    const registry = await openWith(dir);
+    const entries = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.save(version([i]))));
+    expect(entries.map((entry) => entry.id)).toEqual(["v0001", "v0002", "v0003", "v0004", "v0005", "v0006", "v0007", "v0008"]);
+    expect(await readdir(path.join(dir, "models"))).toHaveLength(8);
+    await registry.close();
+  });
+
   it("never reuses an id, even after the newest version is deleted and the store reopened", async () => {
     const dir = await tempDir();
     const registry = await openWith(dir);
