@@ -37,6 +37,10 @@ export default function register(RED: NodeRedApi): void {
       node.status(updateStatus(result, model?.activeVersion ?? null));
       if (automatic) node.send([{ topic: "update", payload: result }, null]);
     };
+    const onFailed = (failure: { message: string }) => {
+      node.status({ fill: "red", shape: "ring", text: "update failed" });
+      node.warn(`update failed: ${failure.message}`);
+    };
     const onAlert = (alert: { type: string; severity: string }) => {
       node.send([null, { topic: alert.type, payload: alert }]);
     };
@@ -52,6 +56,7 @@ export default function register(RED: NodeRedApi): void {
           opened.on("updating", onUpdating);
           opened.on("update", onUpdate);
           opened.on("alert", onAlert);
+          opened.on("update-failed", onFailed);
         },
         (error: unknown) => node.status(errorStatus(error)),
       );
@@ -80,6 +85,7 @@ export default function register(RED: NodeRedApi): void {
       model?.off("updating", onUpdating);
       model?.off("update", onUpdate);
       model?.off("alert", onAlert);
+      model?.off("update-failed", onFailed);
       done();
     });
   }

@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createRequire } from "node:module";
+import { afterAll } from "vitest";
 import helperModule from "node-red-node-test-helper";
 import patternModel from "../../nodes/pattern-model/pattern-model";
 import feedbackCollector from "../../nodes/feedback-collector/feedback-collector";
@@ -40,9 +41,17 @@ export function initNodeRed(): void {
   helper.init(redPath);
 }
 
-/** A fresh temporary directory for one test's store. */
-export function tempDir(prefix = "pattern-quality-nodes-"): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+const created: string[] = [];
+// Removed once the test file is done (after its last helper.unload closed the stores).
+afterAll(async () => {
+  await Promise.all(created.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh temporary directory for one test's store, removed after the test file. */
+export async function tempDir(prefix = "pattern-quality-nodes-"): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** The next message a helper node receives. */

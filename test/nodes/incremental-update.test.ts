@@ -1,3 +1,5 @@
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { allNodes, feedbackBatch, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
 
@@ -15,6 +17,7 @@ async function loadUpdate(options: { automatic?: boolean; mode?: string; model?:
     { id: "stored", type: "helper" },
   ]);
   const nodes = {
+    dir,
     model: await helper.getNode("m1").model(),
     update: helper.getNode("u1"),
     collector: helper.getNode("c1"),
@@ -121,6 +124,21 @@ describe("incremental-update", () => {
     expect(second.payload.version).toBe("v0002");
     while (nodes.model.updating) await new Promise((resolve) => setImmediate(resolve));
     expect(nodes.model.listVersions().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
+  });
+
+  it("turns red and sends a store-error alert when an automatic update cannot be saved", async () => {
+    const nodes = await loadUpdate({ model: { autoUpdate: true, updateThreshold: 50 } });
+    // A file where the versions' directory belongs: the new version cannot be written.
+    const models = path.join(nodes.dir, "models");
+    await fs.rm(models, { recursive: true, force: true });
+    await fs.writeFile(models, "not a directory");
+    const red = statusWith(nodes.update, (s) => s.fill === "red");
+    const alert = nextMessage(nodes.alerts);
+    await feed(nodes, 60);
+    expect((await red).text).toBe("update failed");
+    // A disk failure is reported as a store error (other failures of an automatic update as update-failed).
+    expect((await alert).payload).toMatchObject({ type: "store-error", severity: "error" });
+    expect(nodes.model.listVersions()).toHaveLength(0);
   });
 
   describe("refuses what cannot run, with an error a flow author can act on", () => {
