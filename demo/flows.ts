@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { FEEDBACK_PATH, SUGGEST_PATH } from "./loop";
+import { SUGGEST_PATH } from "./loop";
 import { EVENTS_PATH } from "./progress";
 
 /** The model of the dashboard example, which the demo's household tab feeds too. */
@@ -89,38 +89,27 @@ function householdTab(): FlowNode[] {
       wires: [],
     },
     {
-      id: "pq-demo-answer",
-      type: "http in",
-      z: TAB,
-      name: "answer",
-      url: FEEDBACK_PATH,
-      method: "post",
-      upload: false,
-      swaggerDoc: "",
-      x: 150,
-      y: 200,
-      wires: [["pq-demo-feedback"]],
-    },
-    {
       id: "pq-demo-feedback",
       type: "feedback-collector",
       z: TAB,
       name: "household answers",
       model: DEMO_MODEL_ID,
-      x: 380,
+      ha: DEMO_HA_ID,
+      notificationAction: true,
+      approvePrefix: "PATTERN_APPROVE_",
+      rejectPrefix: "PATTERN_REJECT_",
+      customEvent: true,
+      customEventType: "pattern_feedback",
+      helperEntities: false,
+      entityIds: "",
+      patternAttribute: "pattern_id",
+      decisionAttribute: "decision",
+      implicit: false,
+      entityTemplate: "automation.pattern_{id}",
+      implicitDays: 7,
+      x: 190,
       y: 200,
-      wires: [["pq-demo-answered"]],
-    },
-    {
-      id: "pq-demo-answered",
-      type: "http response",
-      z: TAB,
-      name: "stored",
-      statusCode: "",
-      headers: {},
-      x: 580,
-      y: 200,
-      wires: [],
+      wires: [[]],
     },
     {
       id: "pq-demo-updates",

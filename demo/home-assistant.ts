@@ -9,6 +9,8 @@ export interface DemoHomeAssistant {
   token: string;
   /** One line for the terminal; never contains the token. */
   description: string;
+  /** Resolves true once the flow listens for answers (known for the simulator only), false after the timeout. */
+  listening(timeoutMs: number): Promise<boolean>;
   /** The household's answer, as an event on Home Assistant's bus. */
   answer(patternId: string, approve: boolean, user: string): Promise<void>;
   stop(): Promise<void>;
@@ -39,6 +41,7 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
         });
         if (!response.ok) throw new Error(`Home Assistant refused the pattern_feedback event (HTTP ${response.status})`);
       },
+      listening: async () => true,
       stop: async () => undefined,
     };
   }
@@ -59,6 +62,14 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
         { action: `${approve ? "PATTERN_APPROVE_" : "PATTERN_REJECT_"}${patternId}`, device_id: PHONE },
         { origin: "REMOTE", userId: users.get(user)! },
       );
+    },
+    async listening(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (simulator.subscriptionCount("mobile_app_notification_action") === 0) {
+        if (Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return true;
     },
     stop: () => simulator.stop(),
   };

@@ -3,14 +3,12 @@ import type { DemoHousehold } from "./household";
 
 /** Where the demo flow takes suggestions: it scores them, which also remembers their features. */
 export const SUGGEST_PATH = "/pattern-quality-demo/suggest";
-/** Where the demo flow takes answers given in a flow message rather than in Home Assistant. */
-export const FEEDBACK_PATH = "/pattern-quality-demo/feedback";
 
 const MEMBERS = ["alex", "sam", "robin"];
 
 /**
  * The household at work: suggest a pattern to Node-RED (scored by pattern-score), then answer it
- * through Home Assistant, at `rate` per second, until stopped. Failures are reported, at most one
+ * through Home Assistant (the flow's feedback-collector listens there), at `rate` per second, until stopped. Failures are reported, at most one
  * line per ten seconds, and the loop goes on (Node-RED may be redeploying).
  */
 export class HouseholdLoop {
@@ -30,8 +28,6 @@ export class HouseholdLoop {
       rate: number;
       /** Answers after which the household falls silent. */
       answers: number;
-      /** Answer through Home Assistant (an event), or straight to the flow's feedback endpoint. */
-      answerThrough: "home-assistant" | "flow";
       say: (line: string) => void;
     },
   ) {}
@@ -70,18 +66,7 @@ export class HouseholdLoop {
       });
       if (!response.ok) throw new Error(`the suggest endpoint answered ${response.status}: ${oneLine(await response.text())}`);
       const label = household.answer(suggestion);
-      const member = MEMBERS[this.answered % MEMBERS.length]!;
-      if (this.options.answerThrough === "home-assistant") {
-        await ha.answer(suggestion.id, label === 1, member);
-      } else {
-        const answered = await fetch(`${nodeRedUrl}${FEEDBACK_PATH}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ patternId: suggestion.id, label: label === 1 ? "approve" : "reject", user: member }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (!answered.ok) throw new Error(`the feedback endpoint answered ${answered.status}: ${oneLine(await answered.text())}`);
-      }
+      await ha.answer(suggestion.id, label === 1, MEMBERS[this.answered % MEMBERS.length]!);
       this.answered += 1;
       if (household.tasteChanged && !this.tasteAnnounced) {
         this.tasteAnnounced = true;

@@ -79,8 +79,12 @@ async function main(): Promise<void> {
 
     say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000, () => stopping !== undefined)));
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
-    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, answerThrough: "flow", say });
-    if (options.answers > 0) loop.start();
+    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
+    if (options.answers > 0) {
+      // Answers fired before the flow listens in Home Assistant would be lost: wait for it.
+      if (!(await ha.listening(30_000))) say("Home Assistant: the flow is not subscribed to the answers yet; answering anyway");
+      loop.start();
+    }
 
     let after = 0;
     while (!stopping) {

@@ -37,14 +37,19 @@ async function activations(demo: RunningDemo): Promise<Activation[]> {
     const body = (await response.json()) as Activation[] | { activations: Activation[] };
     return Array.isArray(body) ? body : body.activations;
   }
+  return storeLines<Activation>(demo, "activations.jsonl");
+}
+
+/** The records of one of the model store's append-only JSON-lines files. */
+async function storeLines<T>(demo: RunningDemo, name: string): Promise<T[]> {
   const files = await fs.readdir(demo.dir, { recursive: true });
-  const log = files.find((file) => file.endsWith("activations.jsonl"));
-  if (!log) throw new Error("no activation log: neither GET activations nor activations.jsonl in the store");
+  const log = files.find((file) => path.basename(file) === name);
+  if (!log) throw new Error(`no ${name} in the model store`);
   const text = await fs.readFile(path.join(demo.dir, log), "utf8");
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Activation);
+    .map((line) => JSON.parse(line) as T);
 }
 
 async function openDashboard(browser: Browser, demo: RunningDemo, consoleErrors: string[]): Promise<Page> {
@@ -91,6 +96,9 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     }, "the model to settle");
     const list = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
     expect(list.versions.length).toBeGreaterThanOrEqual(3);
+    // Every answer came the household's way: an actionable notification answered in Home Assistant.
+    const sources = new Set((await storeLines<{ source: string }>(demo, "feedback.jsonl")).map((feedback) => feedback.source));
+    expect([...sources]).toEqual(["ha:mobile_app_notification_action"]);
     expect(list.activeVersion).not.toBeNull();
     // The terminal shows one progress line per version (it polls Node-RED every second).
     const lines = await eventually(async () => {
