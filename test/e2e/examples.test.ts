@@ -47,6 +47,7 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
 
   afterAll(async () => {
     await red?.stop();
+    if (red) await fs.rm(red.userDir, { recursive: true, force: true });
   });
 
   it("every example has a comment node explaining it", () => {

@@ -158,6 +158,7 @@ describe.skipIf(!built && !process.env.CI)("Node-RED end to end (red.js with the
 
   afterAll(async () => {
     await red?.stop();
+    if (red) await fs.rm(red.userDir, { recursive: true, force: true });
   });
 
   it(`learns from ${FEEDBACK} feedback posted to an http in endpoint, creating versions and emitting metrics`, async () => {
