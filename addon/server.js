@@ -18,12 +18,40 @@ function fromIngress(address) {
   return INGRESS_PROXY.includes(plain);
 }
 
-/** On the very first start, the example flows: the dashboard (with Rollback buttons). */
+/**
+ * The household's decisions from Home Assistant into the dashboard's model: a connection in app
+ * mode (no URL, no token: the Supervisor's) and a feedback-collector listening to answers of
+ * actionable notifications and to the custom pattern_feedback event.
+ */
+function homeAssistantTab(modelId) {
+  const tab = "pq-addon-ha-tab";
+  return [
+    { id: tab, type: "tab", label: "Home Assistant decisions", disabled: false, info: "" },
+    { id: "pq-addon-ha", type: "pattern-quality-ha", name: "Home Assistant (app)", url: "" },
+    {
+      id: "pq-addon-comment", type: "comment", z: tab, name: "Decisions from Home Assistant → the model",
+      info: "Answers to actionable notifications whose action is PATTERN_APPROVE_<pattern id> or PATTERN_REJECT_<pattern id>, and the event pattern_feedback with {pattern_id, decision}, become feedback. Score your patterns (pattern-score, with a patternId) before you suggest them, so an answer carrying only the id is matched to their features.",
+      x: 250, y: 40, wires: [],
+    },
+    {
+      id: "pq-addon-feedback", type: "feedback-collector", z: tab, name: "household decisions", model: modelId, ha: "pq-addon-ha",
+      notificationAction: true, approvePrefix: "PATTERN_APPROVE_", rejectPrefix: "PATTERN_REJECT_",
+      customEvent: true, customEventType: "pattern_feedback", helperEntities: false, entityIds: "",
+      patternAttribute: "pattern_id", decisionAttribute: "decision", implicit: false,
+      entityTemplate: "automation.pattern_{id}", implicitDays: 7, x: 200, y: 100, wires: [["pq-addon-debug"]],
+    },
+    { id: "pq-addon-debug", type: "debug", z: tab, name: "stored", active: false, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg", statusVal: "", statusType: "auto", x: 420, y: 100, wires: [] },
+  ];
+}
+
+/** On the very first start, the example flows: the dashboard (with Rollback buttons), fed from Home Assistant. */
 function installExampleFlows() {
   const flowsFile = path.join(settings.userDir, settings.flowFile);
   if (settings.options.install_example_flows === false || fs.existsSync(flowsFile)) return;
   const examples = path.join(path.dirname(require.resolve("node-red-contrib-pattern-quality/package.json")), "examples");
-  const flows = JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8"));
+  const dashboard = JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8"));
+  const model = dashboard.find((node) => node.type === "pattern-model");
+  const flows = model ? [...dashboard, ...homeAssistantTab(model.id)] : dashboard;
   fs.mkdirSync(settings.userDir, { recursive: true });
   fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
 }
