@@ -90,7 +90,9 @@ export async function main(argv: string[], out: CliOutput = processOutput, env =
       return 2;
     }
     const message = error instanceof PatternQualityError ? error.message : String((error as Error)?.message ?? error);
-    out.stderr(`pattern-quality: ${message}\n`);
+    const code = error instanceof PatternQualityError ? error.code : "error";
+    // Scripts asking for --json get the error as JSON too, with the stable code to branch on.
+    out.stderr(argv.includes("--json") ? `${JSON.stringify({ error: { code, message } })}\n` : `pattern-quality: ${message}\n`);
     return 1;
   }
 }

@@ -219,6 +219,13 @@ describe("pattern-quality CLI", () => {
     expect(existsSync(path.join(dir, "versions.json"))).toBe(false);
   });
 
+  it("reports an error as JSON with its code when --json is given", async () => {
+    const store = await sampleStore();
+    const { code, stderr } = await cli(["versions", "show", "v0042", "--store", store, "--json"]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stderr)).toEqual({ error: { code: "unknown-version", message: expect.stringMatching(/v0042/) } });
+  });
+
   it("says which directory is missing", async () => {
     for (const group of [["versions", "list"], ["feedback", "stats"]]) {
       const { code, stderr } = await cli([...group, "--store", "/nonexistent/store"]);
