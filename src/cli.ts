@@ -32,7 +32,7 @@ commands:
 
 options:
   --store DIR   the store directory (default: $PATTERN_QUALITY_STORE)
-  --json        machine-readable output
+  --json        machine-readable output (errors too, with a stable code)
   -h, --help    this text
 
 Commands that change the store need it to be free: stop Node-RED first (or use the
