@@ -100,7 +100,11 @@ async function main(): Promise<void> {
     }
     await stopping;
   } catch (error) {
-    if (!stopping) say(`The demo could not start: ${(error as Error).message}`);
+    if (!stopping) {
+      const message = (error as Error).message;
+      say(`The demo could not start: ${message}`);
+      if (/port in use/i.test(message)) say(`Port ${options.port} is taken: start with another, e.g. PORT=${options.port + 1} npm start`);
+    }
     await stop(1);
   }
 }
