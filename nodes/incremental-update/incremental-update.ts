@@ -31,8 +31,7 @@ export default function register(RED: NodeRedApi): void {
     const automatic = definition.automatic !== false;
     let model: PatternModel | null = null;
 
-    const onUpdating = (event: { mode?: string }) =>
-      node.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event?.mode ?? ""}…`.replace(" …", "…")) });
+    const onUpdating = (event: { mode: string }) => node.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) });
     const onUpdate = (result: UpdateResult) => {
       node.status(updateStatus(result, model?.activeVersion ?? null));
       if (automatic) node.send([{ topic: "update", payload: result }, null]);

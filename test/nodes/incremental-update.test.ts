@@ -10,7 +10,7 @@ async function loadUpdate(options: { automatic?: boolean; mode?: string; model?:
   const dir = await tempDir();
   await helper.load(allNodes, [
     modelConfig("m1", dir, options.model),
-    { id: "u1", type: "incremental-update", model: "m1", mode: options.mode ?? "incremental", automatic: options.automatic ?? true, wires: [["metrics"], ["alerts"]] },
+    { id: "u1", type: "incremental-update", model: "m1", ...(options.mode ? { mode: options.mode } : {}), automatic: options.automatic ?? true, wires: [["metrics"], ["alerts"]] },
     { id: "c1", type: "feedback-collector", model: "m1", wires: [["stored"]] },
     { id: "metrics", type: "helper" },
     { id: "alerts", type: "helper" },
@@ -61,6 +61,18 @@ describe("incremental-update", () => {
     metrics = nextMessage(nodes.metrics);
     nodes.update.receive({ mode: "full", reason: "nightly" });
     expect((await metrics).payload).toMatchObject({ version: "v0003", kind: "full", reason: "nightly" });
+  });
+
+  it("retrains fully on every message when its mode is full", async () => {
+    const nodes = await loadUpdate({ mode: "full" });
+    await feed(nodes, 60);
+    let metrics = nextMessage(nodes.metrics);
+    nodes.update.receive({});
+    await metrics;
+    await feed(nodes, 20);
+    metrics = nextMessage(nodes.metrics);
+    nodes.update.receive({});
+    expect((await metrics).payload).toMatchObject({ version: "v0002", kind: "full" });
   });
 
   it("reports, on its input message, only the updates it was asked for when automatic reporting is off", async () => {
