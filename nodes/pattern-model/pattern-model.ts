@@ -32,8 +32,11 @@ export default function register(RED: NodeRedApi): void {
 
     this.on("close", (_removed: boolean, done: () => void) => {
       opening
-        .then((model) => model.close())
-        .catch(() => undefined)
+        .then(
+          (model) => model.close().catch((error: unknown) => this.warn(`the pattern model's store did not close cleanly: ${(error as Error).message}`)),
+          // Never opened: nothing to close (the reason was logged when it failed).
+          () => undefined,
+        )
         .finally(() => {
           this.current = null;
           done();
