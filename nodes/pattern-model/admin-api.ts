@@ -33,7 +33,8 @@ function textField(body: unknown, key: string): string | undefined {
 
 /**
  * The admin HTTP API used by the editor and dashboards, under /pattern-quality/<model id>/:
- * GET versions, GET metrics (pattern-model.read), POST activate, POST rollback (pattern-model.write).
+ * GET versions, GET metrics, GET activations (pattern-model.read), POST activate, POST rollback
+ * (pattern-model.write).
  */
 export function adminRoutes(RED: NodeRedApi): void {
   const model = (req: HttpRequest): Promise<PatternModel> => {
@@ -56,6 +57,10 @@ export function adminRoutes(RED: NodeRedApi): void {
 
   RED.httpAdmin.get("/pattern-quality/:modelId/metrics", read, (req, res) => {
     reply(res, model(req).then((m) => m.metrics()));
+  });
+
+  RED.httpAdmin.get("/pattern-quality/:modelId/activations", read, (req, res) => {
+    reply(res, model(req).then((m) => ({ activeVersion: m.activeVersion, activations: m.activations() })));
   });
 
   RED.httpAdmin.post("/pattern-quality/:modelId/activate", write, (req, res) => {

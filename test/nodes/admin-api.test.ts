@@ -37,6 +37,15 @@ describe("admin HTTP API", () => {
     expect(res.body.monitor).toHaveProperty("accuracy");
   });
 
+  it("gives the activation log: who switched to which version, when and why", async () => {
+    const model = await loadWithVersions();
+    await model.activate("v0001", { reason: "dashboard", by: "anna" });
+    const res = await helper.request().get("/pattern-quality/m1/activations").expect(200);
+    expect(res.body.activeVersion).toBe("v0001");
+    expect(res.body.activations.at(-1)).toMatchObject({ from: "v0002", to: "v0001", reason: "dashboard", by: "anna" });
+    expect(Number.isNaN(Date.parse(res.body.activations.at(-1).at))).toBe(false);
+  });
+
   it("activates a version, recording who and why", async () => {
     const model = await loadWithVersions();
     const res = await helper.request().post("/pattern-quality/m1/activate").send({ id: "v0001", reason: "dashboard" }).expect(200);
@@ -98,6 +107,7 @@ describe("admin HTTP API", () => {
       const model = await loadWithVersions([node]);
       await helper.request().get("/pattern-quality/m1/versions").expect(200);
       await helper.request().get("/pattern-quality/m1/metrics").expect(200);
+      await helper.request().get("/pattern-quality/m1/activations").expect(200);
       await helper.request().post("/pattern-quality/m1/activate").send({ id: "v0001" }).expect(401);
       await helper.request().post("/pattern-quality/m1/rollback").send({}).expect(401);
       expect(model.activeVersion).toBe("v0002");
