@@ -123,6 +123,18 @@ describe("pattern-model configuration node", () => {
     expect((await status).text).toBe("1 pending · v0001");
   });
 
+  it("keeps the same open model when a deploy changes only the nodes that use it", async () => {
+    const dir = await tempDir();
+    await helper.load(allNodes, flow(dir));
+    const first = await helper.getNode("m1").model();
+    await feedThrough(4);
+    const changed = flow(dir).map((n) => (n.id === "c1" ? { ...n, name: "renamed collector" } : n));
+    await helper.setFlows(changed, "nodes");
+    expect(await helper.getNode("m1").model()).toBe(first);
+    await feedThrough(1);
+    expect(first.metrics().feedbackCount).toBe(5);
+  });
+
   it("restores feedback, versions and the active version after a restart", async () => {
     const dir = await tempDir();
     await helper.load(allNodes, flow(dir));
