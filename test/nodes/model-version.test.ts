@@ -163,6 +163,13 @@ describe("model-version", () => {
     }
   });
 
+  it("shows an unknown version in a red ring", async () => {
+    const nodes = await withVersions();
+    const red = statusWith(nodes.node, (s) => s.fill === "red");
+    nodes.node.receive({ topic: "activate", payload: "v0099" });
+    expect(await red).toEqual({ fill: "red", shape: "ring", text: "unknown version" });
+  });
+
   it("refuses a rollback when there is no previous version", async () => {
     const nodes = await loadVersions();
     const error = nextError(nodes.node);

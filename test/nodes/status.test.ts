@@ -22,8 +22,12 @@ describe("node status texts", () => {
     expect(errorStatus(new InvalidInputError("msg.payload", "x"))).toEqual({ fill: "red", shape: "ring", text: "bad payload" });
   });
 
-  it("shows other failures as failed", () => {
-    expect(errorStatus(new PatternQualityError("store-write", "disk full")).text).toBe("failed");
+  it("names the kind of a model failure by its code", () => {
+    expect(errorStatus(new PatternQualityError("unknown-version", "there is no version v0099")).text).toBe("unknown version");
+    expect(errorStatus(new PatternQualityError("not-enough-feedback", "…")).text).toBe("not enough feedback");
+  });
+
+  it("shows any other failure as failed", () => {
     expect(errorStatus(new Error("x")).text).toBe("failed");
   });
 
