@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
   const stop = (code: number) => {
     stopping ??= (async () => {
-      say("\nStopping: household, Node-RED (flushing the model store), Home Assistant simulator…");
+      say(`\nStopping: the household, Node-RED (it flushes the model store)${options.homeAssistant ? "" : ", the Home Assistant simulator"}…`);
       await loop?.stop();
       await red?.stop();
       await ha.stop();
