@@ -8,8 +8,9 @@ const MEMBERS = ["alex", "sam", "robin"];
 
 /**
  * The household at work: suggest a pattern to Node-RED (scored by pattern-score), then answer it
- * through Home Assistant (the flow's feedback-collector listens there), at `rate` per second, until stopped. Failures are reported, at most one
- * line per ten seconds, and the loop goes on (Node-RED may be redeploying).
+ * in Home Assistant, where the flow's feedback-collector listens; `rate` per second, until
+ * stopped. Failures are reported, at most one line per ten seconds, and the loop goes on
+ * (Node-RED may be redeploying).
  */
 export class HouseholdLoop {
   private timer: NodeJS.Timeout | undefined;

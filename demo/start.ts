@@ -7,7 +7,7 @@ import path from "node:path";
 import { DEMO_MODEL_ID } from "./flows";
 import { DemoHousehold } from "./household";
 import { startNodeRed, type RunningNodeRed } from "./node-red";
-import { demoOptions } from "./options";
+import { demoOptions, type DemoOptions } from "./options";
 import { prepareUserDir } from "./user-dir";
 import { eventLine, fetchEvents, fetchVersions, standingLine } from "./progress";
 import { startHomeAssistant } from "./home-assistant";
@@ -33,7 +33,14 @@ async function untilAnswered<T>(probe: () => Promise<T>, timeoutMs: number, stop
 }
 
 async function main(): Promise<void> {
-  const options = demoOptions(process.env, root);
+  let options: DemoOptions;
+  try {
+    options = demoOptions(process.env, root);
+  } catch (error) {
+    say(`The demo cannot start: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const ha = await startHomeAssistant(options);
   let red: RunningNodeRed | undefined;
   let loop: HouseholdLoop | undefined;
