@@ -2,7 +2,9 @@ import type { Feedback } from "../../src/feedback/feedback";
 import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/feedback/ha-events";
 import { HaFeedbackSource, type HaSubscriptionReport } from "../../src/ha/feedback-source";
 import type { PatternModel } from "../../src/model/pattern-model";
+import type { HaConnectionStatus } from "../../src/ha/connection";
 import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
+import { haStatusRing } from "../pattern-quality-ha/status";
 import { asError, underMessage } from "../shared/errors";
 import { feedbackItems, messageUser, type FeedbackItem } from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
@@ -108,6 +110,7 @@ export default function register(RED: NodeRedApi): void {
     // Decisions arriving straight from Home Assistant, when a connection is chosen.
     const haNode = findHaNode(RED, definition.ha);
     let source: HaFeedbackSource | null = null;
+    let showHaStatus: ((status: HaConnectionStatus) => void) | null = null;
     if (definition.ha && !haNode) {
       node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
     } else if (haNode && rules) {
@@ -130,6 +133,12 @@ export default function register(RED: NodeRedApi): void {
         });
         haSource.on("invalid", ({ error }: { error: Error }) => node.warn(`ignored a Home Assistant event: ${error.message}`));
         haSource.on("warning", (message: string) => node.warn(message));
+        // While Home Assistant is unreachable the ring says so; once connected the pending count is back.
+        showHaStatus = (status: HaConnectionStatus) => {
+          if (status.state === "connected") showPending();
+          else node.status(haStatusRing(status));
+        };
+        haNode.connection.on("status", showHaStatus);
         haNode.register(node);
         haSource.start().then(
           (report: HaSubscriptionReport) => {
@@ -147,6 +156,7 @@ export default function register(RED: NodeRedApi): void {
       model?.off("update", showPending);
       model?.off("activated", showPending);
       haNode?.deregister(node);
+      if (showHaStatus) haNode?.connection?.off("status", showHaStatus);
       (source ? source.stop() : Promise.resolve()).catch(() => undefined).finally(() => done());
     });
   }

@@ -78,6 +78,26 @@ describe("feedback-collector with a Home Assistant connection", () => {
     expect(warnings.join("\n")).toMatch(/mobile_app_notification_action/);
   });
 
+  /** Every status this node has shown so far (the test helper records calls on a shared spy). */
+  function shown(node: any): Array<{ fill?: string; shape?: string; text?: string }> {
+    return node.status.getCalls().filter((call: { thisValue: unknown }) => call.thisValue === node).map((call: { args: any[] }) => call.args[0]);
+  }
+
+  it("shows when Home Assistant refuses the token, in a red ring", async () => {
+    const { collector } = await loadWithHa("not-a-valid-token");
+    await until(() => shown(collector).some((s) => s.text === "auth failed"), "the auth failed ring");
+    expect(shown(collector).find((s) => s.text === "auth failed")).toEqual({ fill: "red", shape: "ring", text: "auth failed" });
+  });
+
+  it("shows the pending count again once Home Assistant is connected", async () => {
+    const { collector } = await loadWithHa(ADMIN);
+    await until(() => shown(collector).some((s) => s.text === "connecting"), "the connecting ring");
+    await until(() => helper.getNode("ha").connection.connected, "the connection");
+    await until(() => shown(collector).at(-1)?.text === "0 pending · no model", "the pending count after connecting");
+    const texts = shown(collector).map((s) => s.text);
+    expect(texts.lastIndexOf("0 pending · no model")).toBeGreaterThan(texts.indexOf("connecting"));
+  });
+
   it("applies its rules to Home Assistant events that arrive as messages, too", async () => {
     const { collector, out } = await loadWithHa(ADMIN, { approvePrefix: "YES_", rejectPrefix: "NO_" });
     const received = nextMessage(out);
