@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Second test leg: the node tests on Node-RED 5 running on Node.js 22.
+# Second test leg: the node tests (test helper) and the end-to-end tests (real red.js) on
+# Node-RED 5 running on Node.js 22.
 # Node 22 and Node-RED 5 come from the npm registry into a temporary prefix, outside package.json
 # and node_modules, so the main install (Node-RED 4 on Node 20) stays as it is.
 #
-# Usage: test/node-red-5.sh [vitest arguments...]   (default: test/nodes)
+# Usage: test/node-red-5.sh [vitest arguments...]   (default: test/nodes test/e2e)
 # Environment: NODE_RED_5_PREFIX  reuse this directory for the installs (kept), else a temp dir (removed)
 #              NODE_RED_5_VERSION the Node-RED version (default 5), NODE_22_VERSION (default 22)
 set -euo pipefail
@@ -32,11 +33,11 @@ fi
 node_red="$prefix/node-red/node_modules/node-red"
 echo "node-red-5: Node-RED $("$node22" -p "require('$node_red/package.json').version")"
 
-# The training worker runs compiled code from dist/.
-if [[ ! -f "$root/dist/src/learning/training-worker.js" ]]; then
+# The training worker and the end-to-end tests run the compiled package from dist/.
+if [[ ! -f "$root/dist/src/learning/training-worker.js" || ! -f "$root/dist/nodes/pattern-model/pattern-model.js" ]]; then
   npm run build
 fi
 
-if [[ $# -eq 0 ]]; then set -- test/nodes; fi
+if [[ $# -eq 0 ]]; then set -- test/nodes test/e2e; fi
 NODE_RED_PATH="$node_red" PATH="$(dirname "$node22"):$PATH" \
   "$node22" "$root/node_modules/vitest/vitest.mjs" run --coverage.enabled=false "$@"

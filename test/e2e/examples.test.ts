@@ -3,8 +3,11 @@ import { existsSync, readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot, startNodeRed, type RunningNodeRed } from "../support/node-red";
+
+const require = createRequire(import.meta.url);
 
 const examples = ["learn-and-score.json", "full-loop.json"].map((file) => ({
   file,
@@ -55,6 +58,12 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
       const comment = flows.find((n) => n.type === "comment");
       expect(comment?.info?.length ?? 0).toBeGreaterThan(200);
     }
+  });
+
+  it("run on the Node-RED NODE_RED_PATH names (the Node-RED 5 leg), else the installed one", () => {
+    const packageJson = process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, "package.json") : require.resolve("node-red/package.json");
+    const version = JSON.parse(readFileSync(packageJson, "utf8")).version as string;
+    expect(red.output()).toContain(`Node-RED version: v${version}`);
   });
 
   it("load with every node type known", () => {

@@ -25,7 +25,7 @@ export interface NodeRedOptions {
   userDir?: string;
   /** Use this port (a restart keeps the URL); default: a free port. */
   port?: number;
-  /** red.js to run; default: the node-red package installed here. */
+  /** red.js to run; default: the one in NODE_RED_PATH when set, else the node-red package installed here. */
   redJs?: string;
   /** The Node.js binary; default: the one running the tests. */
   node?: string;
@@ -89,7 +89,8 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
   const settingsFile = path.join(userDir, "settings.js");
   await fs.writeFile(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
 
-  const redJs = options.redJs ?? require.resolve("node-red/red.js");
+  // NODE_RED_PATH names another Node-RED installation (the Node-RED 5 test leg).
+  const redJs = options.redJs ?? (process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, "red.js") : require.resolve("node-red/red.js"));
   const child = spawn(options.node ?? process.execPath, [redJs, "--userDir", userDir, "--settings", settingsFile], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "", ...options.env },
