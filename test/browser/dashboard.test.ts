@@ -30,14 +30,9 @@ interface Activation {
   by: string;
 }
 
-/** The activation log: from the admin API, else from the store's append-only log on disk. */
+/** The activation log, from the admin API. */
 async function activations(demo: RunningDemo): Promise<Activation[]> {
-  const response = await fetch(`${demo.url}/pattern-quality/${MODEL}/activations`);
-  if (response.ok) {
-    const body = (await response.json()) as Activation[] | { activations: Activation[] };
-    return Array.isArray(body) ? body : body.activations;
-  }
-  return storeLines<Activation>(demo, "activations.jsonl");
+  return (await getJson<{ activations: Activation[] }>(`${demo.url}/pattern-quality/${MODEL}/activations`)).activations;
 }
 
 /** The records of one of the model store's append-only JSON-lines files. */
