@@ -3,9 +3,9 @@ import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/feedback/ha
 import { HaFeedbackSource, type HaSubscriptionReport } from "../../src/ha/feedback-source";
 import type { PatternModel } from "../../src/model/pattern-model";
 import type { HaConnectionStatus } from "../../src/ha/connection";
-import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
 import { haStatusRing } from "../pattern-quality-ha/status";
 import { asError, underMessage } from "../shared/errors";
+import { findHaNode } from "../shared/home-assistant";
 import { feedbackItems, messageUser, type FeedbackItem } from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
 import { errorStatus, fitStatus, missingModelStatus, openingStatus, pendingStatus } from "../shared/status";
@@ -39,13 +39,6 @@ function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[
     if (feedback) inputs.push(feedback);
   });
   return inputs;
-}
-
-/** The HA connection node with this id, or null. */
-function findHaNode(RED: NodeRedApi, id: unknown): HaConnectionNode | null {
-  if (typeof id !== "string" || id === "") return null;
-  const node = RED.nodes.getNode(id) as Partial<HaConnectionNode> | null;
-  return node && node.type === "pattern-quality-ha" && typeof node.register === "function" ? (node as HaConnectionNode) : null;
 }
 
 /** Registers `feedback-collector`: household decisions from flows and Home Assistant into the model. */

@@ -1,5 +1,6 @@
 import type { PatternModel } from "../../src/model/pattern-model";
 import { asError } from "../shared/errors";
+import { householdNotifier, optionalSetting } from "../shared/home-assistant";
 import { updateMode } from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
 import { errorStatus, fitStatus, missingModelStatus, openingStatus, percent, versionLabel } from "../shared/status";
@@ -10,6 +11,12 @@ interface IncrementalUpdateDefinition extends NodeDefinition {
   mode?: string;
   /** Also report updates this node did not start (the automatic ones at the threshold). */
   automatic?: boolean;
+  /** Optional `pattern-quality-ha` connection: alerts also go to the household. */
+  ha?: string;
+  /** Alerts as persistent notifications in Home Assistant (default on when a connection is chosen). */
+  persistentNotifications?: boolean;
+  /** Also send alerts through this notify service (e.g. notify.family). */
+  notifyService?: string;
 }
 
 type UpdateResult = Awaited<ReturnType<PatternModel["update"]>>;
@@ -30,6 +37,15 @@ export default function register(RED: NodeRedApi): void {
     const modelNode = findModelNode(RED, definition.model);
     const automatic = definition.automatic !== false;
     let model: PatternModel | null = null;
+    let household: ReturnType<typeof householdNotifier> = null;
+    try {
+      household = householdNotifier(RED, node, definition.ha, {
+        persistentNotifications: definition.persistentNotifications !== false,
+        notifyService: optionalSetting(definition.notifyService) ?? null,
+      });
+    } catch (error) {
+      node.error(`alerts to Home Assistant are off: ${asError(error).message}`);
+    }
 
     const onUpdating = (event: { mode: string }) => node.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) });
     const onUpdate = (result: UpdateResult) => {
@@ -40,8 +56,11 @@ export default function register(RED: NodeRedApi): void {
       node.status({ fill: "red", shape: "ring", text: "update failed" });
       node.warn(`update failed: ${failure.message}`);
     };
-    const onAlert = (alert: { type: string; severity: string }) => {
+    const onAlert = (alert: { type: string; severity: string; message: string }) => {
       node.send([null, { topic: alert.type, payload: alert }]);
+      household?.notifier
+        .alert({ type: alert.type, message: alert.message })
+        .catch((error: unknown) => node.warn(`could not show the ${alert.type} alert in Home Assistant: ${asError(error).message}`));
     };
 
     if (!modelNode) {
@@ -85,6 +104,7 @@ export default function register(RED: NodeRedApi): void {
       model?.off("update", onUpdate);
       model?.off("alert", onAlert);
       model?.off("update-failed", onFailed);
+      household?.release();
       done();
     });
   }

@@ -1,6 +1,7 @@
 import type { PatternModel } from "../../src/model/pattern-model";
 import { InvalidInputError } from "../../src/errors";
 import { asError } from "../shared/errors";
+import { householdNotifier, optionalSetting } from "../shared/home-assistant";
 import { askThreshold } from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
 import { errorStatus, fitStatus, missingModelStatus, openingStatus, versionLabel } from "../shared/status";
@@ -9,6 +10,23 @@ import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../sh
 interface PatternScoreDefinition extends NodeDefinition {
   model?: string;
   threshold?: number | string;
+  /** Optional `pattern-quality-ha` connection: uncertain patterns are also asked on a phone. */
+  ha?: string;
+  /** The notify service of the phone to ask (e.g. notify.mobile_app_anna). */
+  questionService?: string;
+  approvePrefix?: string;
+  rejectPrefix?: string;
+}
+
+/** The words a question shows for a pattern: its description or name, else its id. */
+function describePattern(input: unknown, patternId: string): string {
+  if (typeof input === "object" && input !== null) {
+    const record = input as Record<string, unknown>;
+    for (const key of ["description", "name", "title"]) {
+      if (typeof record[key] === "string" && (record[key] as string).trim() !== "") return (record[key] as string).trim();
+    }
+  }
+  return patternId;
 }
 
 /** The configured "ask" threshold: uncertainty above it sends the pattern to the second output. */
@@ -32,6 +50,19 @@ export default function register(RED: NodeRedApi): void {
       threshold = configuredThreshold(definition.threshold);
     } catch (error) {
       configError = error;
+    }
+
+    let household: ReturnType<typeof householdNotifier> = null;
+    if (!configError) {
+      try {
+        household = householdNotifier(RED, node, definition.ha, {
+          questionService: optionalSetting(definition.questionService) ?? null,
+          ...(optionalSetting(definition.approvePrefix) && { approvePrefix: optionalSetting(definition.approvePrefix) }),
+          ...(optionalSetting(definition.rejectPrefix) && { rejectPrefix: optionalSetting(definition.rejectPrefix) }),
+        });
+      } catch (error) {
+        configError = error;
+      }
     }
 
     if (configError) node.status(errorStatus(configError));
@@ -64,6 +95,14 @@ export default function register(RED: NodeRedApi): void {
               pattern: batch ? inputs.filter((_, i) => results[i].uncertainty > limit) : msg.payload,
             };
           }
+          if (household?.notifier.canAsk) {
+            results.forEach((result, i) => {
+              if (result.uncertainty <= limit || result.patternId === undefined) return;
+              household!.notifier
+                .ask({ patternId: result.patternId, description: describePattern(inputs[i], result.patternId) })
+                .catch((error: unknown) => node.warn(`could not ask about pattern ${result.patternId} in Home Assistant: ${asError(error).message}`));
+            });
+          }
           const last = results[results.length - 1];
           node.status({
             fill: uncertain.length > 0 ? "yellow" : "green",
@@ -77,6 +116,11 @@ export default function register(RED: NodeRedApi): void {
           node.status(errorStatus(error));
           done(asError(error));
         });
+    });
+
+    node.on("close", (_removed, done) => {
+      household?.release();
+      done();
     });
   }
 
