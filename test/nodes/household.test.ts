@@ -102,3 +102,35 @@ describe("questions to the household (pattern-score)", () => {
     expect((await error).message).toMatch(/questionService/);
   });
 });
+
+describe("a node whose Home Assistant connection is missing or unconfigured", () => {
+  function logged(node: any, level: "warn" | "error"): string {
+    return node[level]
+      .getCalls()
+      .filter((c: { thisValue: unknown }) => c.thisValue === node)
+      .map((c: { args: unknown[] }) => String(c.args[0]))
+      .join("\n");
+  }
+
+  it("warns when the chosen connection no longer exists, and keeps working without it", async () => {
+    const dir = await tempDir();
+    await helper.load(nodes, [modelConfig("m1", dir), { id: "u1", type: "incremental-update", model: "m1", ha: "gone", wires: [[], []] }]);
+    expect(logged(helper.getNode("u1"), "warn")).toMatch(/no longer exists/);
+  });
+
+  it("says so when the connection has no URL or token", async () => {
+    const dir = await tempDir();
+    delete process.env.SUPERVISOR_TOKEN;
+    await helper.load(nodes, [
+      modelConfig("m1", dir),
+      { id: "ha", type: "pattern-quality-ha", url: "" },
+      { id: "s1", type: "pattern-score", model: "m1", ha: "ha", questionService: "mobile_app_phone", wires: [["scored"], []] },
+      { id: "scored", type: "helper" },
+    ]);
+    expect(logged(helper.getNode("s1"), "error")).toMatch(/Home Assistant connection not configured/);
+    const scored = nextMessage(helper.getNode("scored"));
+    helper.getNode("s1").receive({ payload: { hour: 1, devices: 1, confidence: 0 } });
+    expect((await scored).payload.score).toBe(0.5);
+  });
+});
+
