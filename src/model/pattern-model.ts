@@ -12,7 +12,7 @@ import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor, type MonitorSnapshot } from "../learning/monitor";
 import { TimingStats, type TimingSnapshot } from "../learning/timing";
 import { Trainer } from "../learning/trainer";
-import { writeFileAtomic } from "../store/files";
+import { ensureDirectory, writeFileAtomic } from "../store/files";
 import { StoreLock } from "../store/lock";
 import { VersionRegistry, type ActivationRecord, type VersionEntry } from "../versions/registry";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert, type Alert } from "./alerts";
@@ -172,6 +172,8 @@ export class PatternModel extends EventEmitter {
     const dir = settings.storeDir;
     const opened: Array<{ close(): Promise<void> }> = [];
     try {
+      // A fresh install has no store yet: the default directory is made on first open.
+      await ensureDirectory(dir);
       const lock = await StoreLock.acquire(dir, "pattern-model");
       opened.push({ close: () => lock.release() });
       const log = await FeedbackLog.open(dir, { retention: settings.retention.feedback });

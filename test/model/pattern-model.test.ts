@@ -96,6 +96,13 @@ describe("opening a pattern model", () => {
     expect(model.score({ a: 1, b: 2 })).toEqual({ score: 0.5, label: "approve", uncertainty: 1, version: null });
   });
 
+  it("creates a store directory that does not exist yet, parents included", async () => {
+    const dir = path.join(await storeDir(), "pattern-quality", "living-room");
+    const model = await open(dir);
+    await model.addFeedback([{ patternId: "p1", label: "approve", features: { a: 1, b: 2 } }]);
+    expect(await fs.readdir(dir)).toContain("feedback.jsonl");
+  });
+
   it("refuses a second writer on the same store directory", async () => {
     const dir = await storeDir();
     await open(dir);

@@ -39,9 +39,7 @@ describe("pattern-model configuration node", () => {
     expect((await fs.readdir(dir)).length).toBeGreaterThan(0);
   });
 
-  // Skipped until PatternModel.open creates a missing store directory: it does not yet, and the
-  // nodes do no file I/O of their own.
-  it.skip("keeps its store under <userDir>/pattern-quality/<node id> when no directory is given", async () => {
+  it("keeps its store under <userDir>/pattern-quality/<node id> when no directory is given", async () => {
     const userDir = await tempDir();
     helper.settings({ userDir });
     await helper.load(allNodes, flow("", {}));
