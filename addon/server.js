@@ -56,26 +56,7 @@ function installExampleFlows() {
   fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
 }
 
-/**
- * The default store directory of every pattern-model in the flows, made up front: a model whose
- * directory's parent is missing cannot take its lock (the fix belongs in the store; harmless after it).
- */
-function prepareStoreDirectories() {
-  let flows = [];
-  try {
-    flows = JSON.parse(fs.readFileSync(path.join(settings.userDir, settings.flowFile), "utf8"));
-  } catch {
-    return;
-  }
-  for (const node of Array.isArray(flows) ? flows : []) {
-    if (node && node.type === "pattern-model" && !node.storeDir) {
-      fs.mkdirSync(path.join(settings.userDir, "pattern-quality", String(node.id).replace(/[^A-Za-z0-9_.-]/g, "_")), { recursive: true });
-    }
-  }
-}
-
 installExampleFlows();
-prepareStoreDirectories();
 
 const app = express();
 const server = http.createServer(app);

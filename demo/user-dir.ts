@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { demoFlows, DEMO_HA_ID, DEMO_MODEL_ID } from "./flows";
+import { demoFlows, DEMO_HA_ID } from "./flows";
 import { credentialSecret, encryptCredentials, settingsSource } from "./node-red";
 
 /**
@@ -13,8 +13,7 @@ export async function prepareUserDir(
   options: { root: string; dir: string; port: number; credentialSecret?: string },
   haToken: string,
 ): Promise<string> {
-  // The model's store directory (the pattern-model node's default place) is made up front.
-  await fs.mkdir(path.join(options.dir, "pattern-quality", DEMO_MODEL_ID), { recursive: true });
+  await fs.mkdir(options.dir, { recursive: true });
   const secret = await credentialSecret(options.dir, options.credentialSecret);
   const settingsFile = path.join(options.dir, "settings.js");
   await fs.writeFile(settingsFile, settingsSource({ root: options.root, port: options.port, credentialSecret: secret }));

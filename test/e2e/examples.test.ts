@@ -39,12 +39,6 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
 
   beforeAll(async () => {
     const userDir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-examples-"));
-    // PatternModel.open needs the store directory to exist; the default one is created here.
-    for (const { flows } of examples) {
-      for (const node of flows.filter((n) => n.type === "pattern-model")) {
-        await fs.mkdir(path.join(userDir, "pattern-quality", node.id), { recursive: true });
-      }
-    }
     red = await startNodeRed({ flows: examples.flatMap((e) => e.flows), userDir });
   }, 120_000);
 
