@@ -144,7 +144,9 @@ export class PatternCache {
   takeParked(patternId: string): Feedback[] {
     const taken = this.parked.filter((item) => item.patternId === patternId);
     if (taken.length === 0) return [];
-    // A crash before this record is durable only means the feedback is offered again after restart.
+    // Taken at once, so a second call cannot hand the same feedback over again; a crash before
+    // this record is durable only means the feedback is offered again after restart.
+    this.parked = this.parked.filter((item) => item.patternId !== patternId);
     this.write({ t: "take", patternId }).catch(() => undefined);
     return taken;
   }

@@ -134,8 +134,6 @@ export class PatternModel extends EventEmitter {
   private samplesAtActivation = 0;
   private accuracyAlerted: string | null = null;
   private readonly remembering = new Map<string, Promise<void>>();
-  /** Parked feedback already learned: the cache may offer it again until its removal is written. */
-  private readonly learnedParked = new Set<string>();
   /** Counts activate/rollback calls, so an update running meanwhile does not override them. */
   private switchRequests = 0;
   /** Activations (by hand or by an update) run one after another, in the order asked. */
@@ -467,7 +465,6 @@ export class PatternModel extends EventEmitter {
     // yet durable before a crash must not make it learned twice.
     for (const feedback of this.cache.parkedFeedback()) {
       if (!this.cache.lookup(feedback.patternId)) continue;
-      this.learnedParked.add(feedback.id);
       this.cache.takeParked(feedback.patternId);
     }
     this.samplesAtActivation = 0;
@@ -602,8 +599,6 @@ export class PatternModel extends EventEmitter {
       .then(() => {
         let drift = false;
         for (const feedback of this.cache.takeParked(patternId)) {
-          if (this.learnedParked.has(feedback.id)) continue;
-          this.learnedParked.add(feedback.id);
           drift = this.learn(features, feedback.label, `feedback ${feedback.id}`) || drift;
         }
         if (drift) this.driftDetected();

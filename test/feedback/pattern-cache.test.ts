@@ -72,6 +72,18 @@ describe("PatternCache", () => {
     await third.close();
   });
 
+  it("hands parked feedback over once, even before its removal is on disk", async () => {
+    const dir = await tempDir();
+    const cache = await PatternCache.open(dir);
+    await cache.park(decision("f1", "p"));
+    const first = cache.takeParked("p");
+    const second = cache.takeParked("p");
+    expect(first.map((item) => item.id)).toEqual(["f1"]);
+    expect(second).toEqual([]);
+    expect(cache.parkedCount).toBe(0);
+    await cache.close();
+  });
+
   it("drops the oldest parked feedback beyond its bound and counts it", async () => {
     const dir = await tempDir();
     const cache = await PatternCache.open(dir, { maxParked: 2 });
