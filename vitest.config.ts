@@ -11,6 +11,8 @@ export default defineConfig({
       provider: "v8",
       include: ["src/**/*.ts", "nodes/**/*.ts"],
       exclude: [
+        // Test support files (e.g. test/nodes/) are not product code, whatever their folder name.
+        "test/**",
         // Runs inside a worker thread, where the v8 coverage of the test process cannot reach;
         // its behaviour is covered by the learner's worker tests.
         "src/learning/training-worker.ts",
