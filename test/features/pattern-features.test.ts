@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import {
   isPattern,
   patternFeatures,
@@ -7,6 +6,7 @@ import {
   STANDARD_PATTERN_FEATURES,
   type Pattern,
 } from "../../src/features/pattern-features";
+import { fieldOf } from "../support/invalid-input";
 
 const now = new Date("2026-03-11T12:00:00Z");
 
@@ -25,16 +25,6 @@ const hallwayAtSunset: Pattern = {
   metadata: { conditions: [{ sun: "below_horizon" }], actions: ["light.turn_on"], hour: 18 },
   calibrated: true,
 };
-
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
 
 describe("standard pattern features", () => {
   it("are 25 unique names forming the standard schema", () => {

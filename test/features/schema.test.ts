@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError, ModelFormatError } from "../../src/errors";
+import { ModelFormatError } from "../../src/errors";
 import { FeatureSchema } from "../../src/features/schema";
+import { fieldOf } from "../support/invalid-input";
 
 const schema = new FeatureSchema(["confidence", "device_count", "age_days"]);
-
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
 
 describe("FeatureSchema construction", () => {
   it("keeps the names in the given order and reports its size", () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import { standardPatternSchema } from "../../src/features/pattern-features";
 import { FeatureSchema } from "../../src/features/schema";
 import { identifier, parseFeedbackBatch, readFeatures } from "../../src/model/feedback-input";
+import { fieldOf } from "../support/invalid-input";
 
 const now = new Date("2026-11-01T12:00:00Z");
 const ab = new FeatureSchema(["a", "b"]);
 const pattern = { pattern_type: "time_of_day", confidence: 0.8, devices: ["light.hall"], occurrences: 12 };
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
 
 describe("feedback input", () => {
   it("reads a complete item as given", () => {

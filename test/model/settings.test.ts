@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import { DEFAULT_SETTINGS, resolveSettings } from "../../src/model/settings";
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
+import { fieldOf } from "../support/invalid-input";
 
 describe("pattern model settings", () => {
   it("fill every default when only the store directory is given", () => {

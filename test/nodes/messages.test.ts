@@ -14,16 +14,7 @@ import {
   versionPair,
 } from "../../nodes/shared/messages";
 import { asError, underMessage } from "../../nodes/shared/errors";
-
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
+import { fieldOf } from "../support/invalid-input";
 
 describe("feedback message parsing", () => {
   it("reads one feedback object as a single item", () => {

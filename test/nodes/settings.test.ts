@@ -1,19 +1,9 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import { defaultStoreDir, parseFeatureNames, settingsFromDefinition } from "../../nodes/pattern-model/settings";
+import { fieldOf } from "../support/invalid-input";
 
 const base = { id: "abc.123", type: "pattern-model" };
-
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
 
 describe("pattern-model configuration form", () => {
   it("keeps the store under the user directory by node id when none is given", () => {

@@ -1,0 +1,13 @@
+import { expect } from "vitest";
+import { InvalidInputError } from "../../src/errors";
+
+/** Runs `run`, expects it to throw an InvalidInputError, and returns the field that error names. */
+export function fieldOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return (error as InvalidInputError).field;
+  }
+  throw new Error("expected an InvalidInputError");
+}
