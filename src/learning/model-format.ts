@@ -57,22 +57,52 @@ const MODEL_KEYS = ["format", "formatVersion", "schema", "params", "treesGrown",
 const TREE_KEYS = ["serial", "trainedRows", "windowRows", "classWeight", "error", "seen", "nodes", "feature", "threshold", "left", "value"];
 const MAX_NODES = 1 << 24;
 
-/** The JSON form of one tree. */
-export function treeToJSON(tree: ForestTree): TreeJSON {
+/** The encoded structure of a tree (everything but its leaf weights) and where its leaves are. */
+interface EncodedStructure {
+  feature: string;
+  threshold: string;
+  left: string;
+  leaves: Int32Array;
+}
+
+/**
+ * A tree's structure never changes after it is grown (online learning changes leaf weights only,
+ * and copies of a tree share its structure arrays), so it is encoded once per tree: saving a new
+ * version then encodes only the leaf weights, and the main thread's part of an update stays short.
+ */
+const encodedStructures = new WeakMap<Int32Array, EncodedStructure>();
+
+function encodedStructure(tree: ForestTree): EncodedStructure {
+  const cached = encodedStructures.get(tree.feature);
+  if (cached) return cached;
   const nodes = tree.feature.length;
   let inner = 0;
   for (let i = 0; i < nodes; i++) if ((tree.feature[i] as number) >= 0) inner++;
   const threshold = new Float64Array(inner);
   const left = new Int32Array(inner);
-  const value = new Float64Array(2 * (nodes - inner));
+  const leaves = new Int32Array(nodes - inner);
   for (let i = 0, a = 0, b = 0; i < nodes; i++) {
     if ((tree.feature[i] as number) >= 0) {
       threshold[a] = tree.threshold[i] as number;
       left[a++] = tree.left[i] as number;
     } else {
-      value[b++] = tree.value[2 * i] as number;
-      value[b++] = tree.value[2 * i + 1] as number;
+      leaves[b++] = i;
     }
+  }
+  const encoded = { feature: encodeArray(tree.feature), threshold: encodeArray(threshold), left: encodeArray(left), leaves };
+  encodedStructures.set(tree.feature, encoded);
+  return encoded;
+}
+
+/** The JSON form of one tree. */
+export function treeToJSON(tree: ForestTree): TreeJSON {
+  const structure = encodedStructure(tree);
+  const leaves = structure.leaves;
+  const value = new Float64Array(2 * leaves.length);
+  for (let b = 0; b < leaves.length; b++) {
+    const i = leaves[b] as number;
+    value[2 * b] = tree.value[2 * i] as number;
+    value[2 * b + 1] = tree.value[2 * i + 1] as number;
   }
   return {
     serial: tree.serial,
@@ -81,10 +111,10 @@ export function treeToJSON(tree: ForestTree): TreeJSON {
     classWeight: [tree.classWeight[0] as number, tree.classWeight[1] as number],
     error: tree.error,
     seen: tree.seen,
-    nodes,
-    feature: encodeArray(tree.feature),
-    threshold: encodeArray(threshold),
-    left: encodeArray(left),
+    nodes: tree.feature.length,
+    feature: structure.feature,
+    threshold: structure.threshold,
+    left: structure.left,
     value: encodeArray(value),
   };
 }

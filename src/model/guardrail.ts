@@ -3,6 +3,8 @@ import type { Label } from "../feedback/feedback";
 /** Anything that gives P(approve) for a feature vector: the active learner or a candidate. */
 export interface Predictor {
   predictProba(x: Float64Array): number;
+  /** P(approve) for many rows at once, equal to predictProba of each (used when present: faster). */
+  predictMany?(rows: readonly Float64Array[]): Float64Array;
 }
 
 /** Recent labelled feedback the guardrail compares models on. */
@@ -26,9 +28,10 @@ export interface GuardrailVerdict {
 
 /** Share of the window a model labels correctly (P(approve) ≥ 0.5 counts as approve). */
 export function windowAccuracy(model: Predictor, window: RecentWindow): number {
+  const proba = model.predictMany ? model.predictMany(window.X) : window.X.map((x) => model.predictProba(x));
   let correct = 0;
   for (let i = 0; i < window.X.length; i++) {
-    const predicted: Label = model.predictProba(window.X[i] as Float64Array) >= 0.5 ? 1 : 0;
+    const predicted: Label = (proba[i] as number) >= 0.5 ? 1 : 0;
     if (predicted === window.y[i]) correct++;
   }
   return correct / window.X.length;
@@ -46,14 +49,38 @@ export function judgeCandidate(
   maxDropPoints: number,
 ): GuardrailVerdict {
   const samples = window.X.length;
-  if (samples === 0) {
+  const candidateAccuracy = samples === 0 ? null : windowAccuracy(candidate, window);
+  const activeAccuracy = samples === 0 || active === null ? null : windowAccuracy(active, window);
+  return verdictOf(candidateAccuracy, activeAccuracy, samples, maxDropPoints);
+}
+
+/**
+ * judgeCandidate in steps: the candidate's accuracy, then the active model's, with `pause()`
+ * between them and after, so a caller can give its event loop a turn between the two scorings.
+ */
+export async function judgeCandidateInSteps(
+  candidate: Predictor,
+  active: Predictor | null,
+  window: RecentWindow,
+  maxDropPoints: number,
+  pause: () => Promise<void>,
+): Promise<GuardrailVerdict> {
+  const samples = window.X.length;
+  const candidateAccuracy = samples === 0 ? null : windowAccuracy(candidate, window);
+  await pause();
+  const activeAccuracy = samples === 0 || active === null ? null : windowAccuracy(active, window);
+  await pause();
+  return verdictOf(candidateAccuracy, activeAccuracy, samples, maxDropPoints);
+}
+
+/** The verdict from the two accuracies on a window of `samples` feedback (null: not measured). */
+function verdictOf(candidateAccuracy: number | null, activeAccuracy: number | null, samples: number, maxDropPoints: number): GuardrailVerdict {
+  if (candidateAccuracy === null) {
     return { accept: true, candidateAccuracy: null, activeAccuracy: null, dropPoints: 0, samples, message: "no recent feedback to compare on" };
   }
-  const candidateAccuracy = windowAccuracy(candidate, window);
-  if (active === null) {
+  if (activeAccuracy === null) {
     return { accept: true, candidateAccuracy, activeAccuracy: null, dropPoints: 0, samples, message: "no trained active model to compare with" };
   }
-  const activeAccuracy = windowAccuracy(active, window);
   const dropPoints = (activeAccuracy - candidateAccuracy) * 100;
   // A tiny tolerance keeps an exact tie at the limit from failing through rounding.
   const accept = dropPoints <= maxDropPoints + 1e-9;

@@ -17,7 +17,7 @@ import { StoreLock } from "../store/lock";
 import { VersionRegistry, type ActivationRecord, type VersionEntry } from "../versions/registry";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert, type Alert } from "./alerts";
 import { identifier, parseFeedbackBatch, readFeatures, type FeedbackDefaults } from "./feedback-input";
-import { judgeCandidate, type RecentWindow } from "./guardrail";
+import { judgeCandidateInSteps, type RecentWindow } from "./guardrail";
 import { resolveSettings, type PatternModelSettings, type ResolvedSettings } from "./settings";
 import { UpdateQueue, type UpdateMode, type UpdateRequest } from "./update-queue";
 
@@ -743,7 +743,11 @@ export class PatternModel extends EventEmitter {
   ): Promise<UpdateResult> {
     const candidate = trained.model;
     const active = this.learner && this.learner.treeCount > 0 ? this.learner : null;
-    const verdict = judgeCandidate(candidate, active, recentWindow(history, this.settings.guardrail.recentWindow), this.settings.guardrail.maxDropPoints);
+    // The steps after training (judging, serializing, saving) each take milliseconds on the main
+    // thread: a turn of the event loop between them keeps Node-RED responsive during an update.
+    await nextTurn();
+    const window = recentWindow(history, this.settings.guardrail.recentWindow);
+    const verdict = await judgeCandidateInSteps(candidate, active, window, this.settings.guardrail.maxDropPoints, nextTurn);
     const snapshot = this.monitor.snapshot();
     const updateTimeMs = performance.now() - started;
     const metrics = {
@@ -757,8 +761,10 @@ export class PatternModel extends EventEmitter {
       activeRecentAccuracy: verdict.activeAccuracy,
       newSamples: toSeq - fromSeq,
     };
+    const model = candidate.toJSON();
+    await nextTurn();
     const entry = await this.registry.save({
-      model: candidate.toJSON(),
+      model,
       kind,
       parentId,
       trainedOn: { samples: trained.samples, feedbackWatermark: trained.watermark },
@@ -934,6 +940,11 @@ function firstFeatures(log: FeedbackLog, cache: PatternCache): Features | undefi
     if (features) return features;
   }
   return undefined;
+}
+
+/** Resolves after the event loop has had a turn (timers and I/O callbacks that are due run first). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function recentWindow(history: TrainingHistory, size: number): RecentWindow {

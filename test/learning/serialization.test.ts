@@ -83,6 +83,18 @@ describe("a model saved and loaded", () => {
     expect(loaded.toJSON()).toEqual(model.toJSON());
   });
 
+  it("written again after online learning, holds the new leaf weights (the tree structure's encoding is reused)", () => {
+    const model = randomLearner(11);
+    const before = model.toJSON();
+    const x = Array.from({ length: model.schema.size }, () => 0.25);
+    model.learnOne(x, 1);
+    const after = model.toJSON();
+    expect(after.trees.map((t) => t.value)).not.toEqual(before.trees.map((t) => t.value));
+    expect(after.trees.map((t) => [t.feature, t.threshold, t.left])).toEqual(before.trees.map((t) => [t.feature, t.threshold, t.left]));
+    const loaded = PatternLearner.fromJSON(JSON.parse(JSON.stringify(after)));
+    expect(loaded.predictProba(x)).toBe(model.predictProba(x));
+  });
+
   it("says what it is: format, version and schema", () => {
     const json = randomLearner(3).toJSON();
     expect(json.format).toBe("pattern-quality-forest");

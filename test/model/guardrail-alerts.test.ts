@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Label } from "../../src/feedback/feedback";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert } from "../../src/model/alerts";
-import { judgeCandidate, windowAccuracy, type Predictor } from "../../src/model/guardrail";
+import { judgeCandidate, judgeCandidateInSteps, windowAccuracy, type Predictor } from "../../src/model/guardrail";
 
 /** A model that approves when the first feature is positive (or the opposite, when flipped). */
 const threshold = (flipped: boolean): Predictor => ({
@@ -13,6 +13,35 @@ const window = {
 };
 
 describe("guardrail", () => {
+  it("scores the window in one call when the model predicts many rows at once", () => {
+    const rowsSeen: number[] = [];
+    const batched: Predictor = {
+      predictProba: () => {
+        throw new Error("not used when predictMany is there");
+      },
+      predictMany: (rows) => {
+        rowsSeen.push(rows.length);
+        return Float64Array.from(rows, (x) => ((x[0] as number) > 0 ? 0.9 : 0.1));
+      },
+    };
+    expect(windowAccuracy(batched, window)).toBe(1);
+    expect(rowsSeen).toEqual([5]);
+  });
+
+  it("judges in steps exactly as in one go, pausing between the two scorings", async () => {
+    let pauses = 0;
+    const pause = async () => {
+      pauses++;
+    };
+    const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) };
+    for (const [candidate, active] of [[almost, threshold(false)], [threshold(false), almost], [almost, null]] as const) {
+      for (const win of [window, { X: [], y: [] }]) {
+        expect(await judgeCandidateInSteps(candidate, active, win, 10, pause)).toEqual(judgeCandidate(candidate, active, win, 10));
+      }
+    }
+    expect(pauses).toBe(12);
+  });
+
   it("measures a model's accuracy on the recent window", () => {
     expect(windowAccuracy(threshold(false), window)).toBe(1);
     expect(windowAccuracy(threshold(true), window)).toBe(0);
