@@ -35,6 +35,21 @@ function voteWeight(error: number): number {
   return margin * margin;
 }
 
+/**
+ * Pseudo-weight of a leaf's prior, split evenly between the classes (a Beta(½, ½) prior, in the
+ * units of the leaf's class weights, where a training row weighs about 1). A leaf reached by one
+ * or two rows of one class says 0.75–0.83, not a certain 0 or 1: on the first few feedbacks the
+ * forest stays moderate. A leaf of many rows is barely moved, and the prior never moves a leaf's
+ * answer across 0.5. The class ratio is not the prior's centre: with balanced class weights the
+ * weighted ratio is ½ anyway, and with one class only it would be that class, certain again.
+ */
+export const LEAF_PRIOR = 1;
+
+/** P(approve) of a leaf with these class weights, smoothed by the prior (0.5 for an empty leaf). */
+export function leafProba(reject: number, approve: number): number {
+  return (approve + LEAF_PRIOR / 2) / (reject + approve + LEAF_PRIOR);
+}
+
 type Row = Features | readonly number[] | Float64Array;
 
 /**
@@ -116,7 +131,30 @@ export class PatternLearner {
    * approvals learned online, smoothed towards 0.5 (0.5 with none).
    */
   predictProba(x: Row): number {
-    return this.probaOf(this.schema.vector(x, "features"));
+    return this.probaOf(this.row(x));
+  }
+
+  /**
+   * P(approve) for many rows at once, equal to predictProba of each: tree by tree, so each tree's
+   * arrays stay in cache while every row walks it (the guardrail scores a window of feedback so).
+   */
+  predictMany(rows: readonly Row[]): Float64Array {
+    const vectors = rows.map((x, i) => this.row(x, `rows[${i}]`));
+    const out = new Float64Array(vectors.length);
+    const trees = this.trees;
+    if (trees.length === 0) return out.fill(this.probaOf(new Float64Array(this.schema.size)));
+    let weights = 0;
+    for (const tree of trees) {
+      const weight = voteWeight(tree.error);
+      const value = tree.value;
+      for (let i = 0; i < vectors.length; i++) {
+        const leaf = leafOf(tree, vectors[i] as Float64Array);
+        out[i] += weight * leafProba(value[2 * leaf] as number, value[2 * leaf + 1] as number);
+      }
+      weights += weight;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / weights;
+    return out;
   }
 
   /** 1 (approve) when P(approve) ≥ 0.5, else 0. */
@@ -129,15 +167,12 @@ export class PatternLearner {
    * training rows), after recording in its fading error how far off that leaf was.
    */
   learnOne(x: Row, label: Label): void {
-    const row = this.schema.vector(x, "features");
+    const row = this.row(x);
     const y = parseLabel(label, "label");
     this.counts[y]++;
     for (const tree of this.trees) {
       const leaf = leafOf(tree, row);
-      const reject = tree.value[2 * leaf] as number;
-      const approve = tree.value[2 * leaf + 1] as number;
-      const total = reject + approve;
-      const p = total > 0 ? approve / total : 0.5;
+      const p = leafProba(tree.value[2 * leaf] as number, tree.value[2 * leaf + 1] as number);
       tree.error = TREE_ERROR_FADING * tree.error + (1 - TREE_ERROR_FADING) * Math.abs(y - p);
       tree.seen++;
       tree.value[2 * leaf + y] += tree.classWeight[y] as number;
@@ -204,6 +239,20 @@ export class PatternLearner {
     return grown.reduce((max, t) => Math.max(max, t.serial + 1), this.grown);
   }
 
+  /**
+   * The validated feature vector of a row. A Float64Array of the right length with finite values
+   * is used as it is (it is only read), so scoring allocates nothing; anything else goes through
+   * the schema, which copies it and names what is wrong.
+   */
+  private row(x: Row, field = "features"): Float64Array {
+    if (x instanceof Float64Array && x.length === this.schema.size) {
+      let finite = true;
+      for (let i = 0; i < x.length; i++) finite &&= Number.isFinite(x[i]);
+      if (finite) return x;
+    }
+    return this.schema.vector(x, field);
+  }
+
   /** P(approve) for a vector already validated against the schema. */
   private probaOf(row: Float64Array): number {
     const trees = this.trees;
@@ -212,11 +261,8 @@ export class PatternLearner {
     let weights = 0;
     for (const tree of trees) {
       const leaf = leafOf(tree, row);
-      const reject = tree.value[2 * leaf] as number;
-      const approve = tree.value[2 * leaf + 1] as number;
-      const total = reject + approve;
       const weight = voteWeight(tree.error);
-      sum += weight * (total > 0 ? approve / total : 0.5);
+      sum += weight * leafProba(tree.value[2 * leaf] as number, tree.value[2 * leaf + 1] as number);
       weights += weight;
     }
     return sum / weights;

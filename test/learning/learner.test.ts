@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors";
 import { FeatureSchema } from "../../src/features/schema";
 import { growTrees } from "../../src/learning/forest";
-import { PatternLearner } from "../../src/learning/learner";
+import { LEAF_PRIOR, leafProba, PatternLearner } from "../../src/learning/learner";
 import { loadWdbc, numberedSchema, pack, ruleRows, trainFull, trainIncremental } from "./forest-fixtures";
 
 const schema = numberedSchema(4);
@@ -103,6 +103,68 @@ describe("predicting", () => {
   ])("refuses %j, naming %s", (x, field) => {
     const learner = trained();
     expect(invalidField(() => learner.predictProba(x as never))).toBe(field);
+  });
+});
+
+describe("a leaf's answer", () => {
+  it("is 0.5 for an empty leaf", () => {
+    expect(leafProba(0, 0)).toBe(0.5);
+  });
+
+  it("is drawn towards 0.5 by a prior of one row's weight, split evenly", () => {
+    expect(LEAF_PRIOR).toBe(1);
+    expect(leafProba(0, 1)).toBe(0.75);
+    expect(leafProba(3, 1)).toBe(1.5 / 5);
+  });
+
+  it("is barely moved for a leaf of many rows", () => {
+    expect(leafProba(0, 1000)).toBeGreaterThan(0.999);
+    expect(leafProba(250, 750)).toBeCloseTo(0.75, 3);
+  });
+
+  it("never crosses 0.5 because of the prior", () => {
+    for (const [reject, approve] of [[0, 0.01], [0.01, 0], [2, 3], [3, 2], [5, 5], [0.3, 70]]) {
+      expect(Math.sign(leafProba(reject as number, approve as number) - 0.5)).toBe(Math.sign((approve as number) - (reject as number)));
+    }
+  });
+});
+
+describe("predicting many rows at once", () => {
+  it("gives exactly what predictProba gives for each row", () => {
+    const learner = trained();
+    learner.learnOne([0.9, 0.1, 0.5, 0.5], 0);
+    const rows = ruleRows(50, 4, 99).X.map((x) => Float64Array.from(x));
+    const many = learner.predictMany(rows);
+    expect(many).toHaveLength(50);
+    rows.forEach((x, i) => expect(many[i]).toBe(learner.predictProba(x)));
+  });
+
+  it("gives the online prior for every row without trees", () => {
+    const learner = PatternLearner.create(schema);
+    learner.learnOne([0, 0, 0, 0], 1);
+    expect(Array.from(learner.predictMany([[0, 0, 0, 0], [1, 1, 1, 1]]))).toEqual([2 / 3, 2 / 3]);
+  });
+
+  it("names the row with bad features", () => {
+    expect(invalidField(() => trained().predictMany([[0, 0, 0, 0], [0, Number.NaN, 0, 0]]))).toBe("rows[1].f1");
+  });
+});
+
+describe("a typed-array row", () => {
+  it("is scored as it is, without being changed", () => {
+    const learner = trained();
+    const x = Float64Array.of(0.25, 0.5, 0.75, 1);
+    expect(learner.predictProba(x)).toBe(learner.predictProba([0.25, 0.5, 0.75, 1]));
+    learner.learnOne(x, 1);
+    expect(Array.from(x)).toEqual([0.25, 0.5, 0.75, 1]);
+  });
+
+  it("with a non-finite value is refused, naming the feature", () => {
+    expect(invalidField(() => trained().predictProba(Float64Array.of(0, 0, Number.POSITIVE_INFINITY, 0)))).toBe("features.f2");
+  });
+
+  it("of the wrong length is refused", () => {
+    expect(invalidField(() => trained().predictProba(Float64Array.of(0, 0, 0)))).toBe("features");
   });
 });
 
@@ -326,10 +388,21 @@ describe("a forest grown from 1 to 20 feedbacks", () => {
     }
   });
 
-  it("of one class only predicts that class", () => {
+  it("of one class only predicts that class, as surely as 7 rows allow", () => {
     const X = ruleRows(7, 4, 3).X;
     const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), X, X.map(() => 0 as const));
-    expect(learner.predictProba([0.9, 0.9, 0.9, 0.9])).toBe(0);
+    // Every tree is a single leaf holding the 7 bootstrap draws: (0 + ½) / (7 + 1).
+    expect(learner.predictProba([0.9, 0.9, 0.9, 0.9])).toBeCloseTo(0.5 / 8, 12);
+  });
+
+  it("of one approval answers 0.75 for every pattern, not a certain 1", () => {
+    const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), [Float64Array.of(0.2, 0.4, 0.6, 0.8)], [1]);
+    for (const x of [[0.2, 0.4, 0.6, 0.8], [0, 0, 0, 0], [1, 1, 1, 1]]) expect(learner.predictProba(x)).toBeCloseTo(0.75, 12);
+  });
+
+  it("of two rejections answers about 0.17 for every pattern, not a certain 0", () => {
+    const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), [Float64Array.of(0, 0, 0, 0), Float64Array.of(1, 1, 1, 1)], [0, 0]);
+    for (const x of [[0, 0, 0, 0], [0.5, 0.5, 0.5, 0.5]]) expect(learner.predictProba(x)).toBeCloseTo(0.5 / 3, 12);
   });
 
   it("of duplicate rows with both labels predicts their ratio there", () => {
