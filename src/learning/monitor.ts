@@ -62,6 +62,7 @@ export class PrequentialMonitor {
   private logLossSum = 0;
   private lastDrift = false;
   private lastDriftAt: number | null = null;
+  private lastDriftRaisedError = false;
 
   /** A monitor; `fadingFactor` in (0, 1] (default 0.99), `adwinDelta` in (0, 1) (default 0.002). */
   constructor(options: { fadingFactor?: number; adwinDelta?: number } = {}) {
@@ -71,6 +72,22 @@ export class PrequentialMonitor {
     }
     this.fadingFactor = fadingFactor;
     this.adwin = new Adwin(options.adwinDelta ?? 0.002);
+  }
+
+  /**
+   * Samples in the drift detector's window: right after a drift, those since the change it found
+   * (an incremental update can then learn from them alone).
+   */
+  get samplesSinceChange(): number {
+    return this.adwin.width;
+  }
+
+  /**
+   * Whether the last drift was a rise of the error rate (a change of taste the model misses), not
+   * a fall (the model getting better, as while it learns its first feedback).
+   */
+  get driftRaisedError(): boolean {
+    return this.lastDriftRaisedError;
   }
 
   /** Records the model's P(approve) for a pattern and the household's actual decision. */
@@ -92,7 +109,9 @@ export class PrequentialMonitor {
     this.brierSum += (probaApprove - label) ** 2;
     const p = Math.min(1 - CLIP, Math.max(CLIP, probaApprove));
     this.logLossSum -= label === 1 ? Math.log(p) : Math.log(1 - p);
+    const errorBefore = this.adwin.mean;
     this.lastDrift = this.adwin.update(1 - correct);
+    if (this.lastDrift) this.lastDriftRaisedError = this.adwin.mean > errorBefore;
     if (this.lastDrift) this.lastDriftAt = this.samples;
     return { drift: this.lastDrift };
   }

@@ -92,9 +92,15 @@ export class Trainer {
    * Grows `params.incrementalTrees` new trees (enough to fill the forest while it is not full) on
    * the batch plus recent history and swaps them for the trees with the highest recent error.
    * The new learner starts from `model` as it is when training ends, so online feedback learned
-   * meanwhile is kept.
+   * meanwhile is kept. `options.change`: a change of taste the drift detector found (the rows
+   * since it, and whether this is the first update since): see PatternLearner.incrementalPlan.
    */
-  async incremental(model: PatternLearner, batch: IncrementalBatch, history: TrainingHistory): Promise<IncrementalResult> {
+  async incremental(
+    model: PatternLearner,
+    batch: IncrementalBatch,
+    history: TrainingHistory,
+    options: { change?: { rows: number; fresh: boolean } } = {},
+  ): Promise<IncrementalResult> {
     const started = performance.now();
     this.checkModel(model, history);
     const params = model.params;
@@ -116,7 +122,11 @@ export class Trainer {
     }
     const trainingRows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
     const batchRows = job.extraY ? job.extraY.length : history.endSeq - (batch as { fromSeq: number }).fromSeq;
-    const plan = model.incrementalPlan(trainingRows, batchRows);
+    const change = options.change;
+    if (change !== undefined && (typeof change !== "object" || change === null || !(change.rows >= 1) || typeof change.fresh !== "boolean")) {
+      throw new InvalidInputError("options.change", `expected { rows ≥ 1, fresh: true/false }, got ${describe(change)}`);
+    }
+    const plan = model.incrementalPlan(trainingRows, batchRows, change);
     const reply = await this.grow(plan.serials, { ...job, windows: plan.windows }, history);
     const { model: next, treesReplaced } = model.withIncrementalTrees(reply.trees);
     return { model: next, treesGrown: reply.trees.length, treesReplaced, trainMs: reply.trainMs, totalMs: performance.now() - started };

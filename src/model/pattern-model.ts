@@ -130,6 +130,12 @@ export class PatternModel extends EventEmitter {
   private claimedSeq = 0;
   /** Highest feedback log seq learned (online) so far: the watermark of the next update. */
   private learnedSeq = 0;
+  /**
+   * The last change of taste the drift detector found (a rise of the error rate): the history row
+   * it starts at, whether no incremental update has reacted to it yet, and how many were found (so
+   * an update reacting to one does not mark a newer one as handled). Not kept across restarts.
+   */
+  private change: { seq: number; fresh: boolean; count: number } | null = null;
   /** Monitor samples when the active version became live (the accuracy-drop check needs some). */
   private samplesAtActivation = 0;
   private accuracyAlerted: string | null = null;
@@ -571,7 +577,11 @@ export class PatternModel extends EventEmitter {
     const learner = this.learner as PatternLearner;
     const { drift } = this.monitor.update(learner.predictProba(x), label);
     learner.learnOne(x, label);
-    (this.history as TrainingHistory).add(x, label);
+    const history = this.history as TrainingHistory;
+    history.add(x, label);
+    if (drift && this.monitor.driftRaisedError) {
+      this.change = { seq: history.endSeq - this.monitor.samplesSinceChange, fresh: true, count: (this.change?.count ?? 0) + 1 };
+    }
     return drift;
   }
 
@@ -710,7 +720,12 @@ export class PatternModel extends EventEmitter {
         const done = await this.trainer.full(learner, history);
         trained = { model: done.model, treesReplaced: done.model.treeCount, samples: toSeq - history.firstSeq, watermark };
       } else {
-        const done = await this.trainer.incremental(learner, { fromSeq }, history);
+        // After a change of taste, new trees learn only from the rows since it (see incrementalPlan).
+        const change = this.change;
+        const done = await this.trainer.incremental(learner, { fromSeq }, history, {
+          change: change ? { rows: Math.max(1, history.endSeq - change.seq), fresh: change.fresh } : undefined,
+        });
+        if (change && this.change?.count === change.count) this.change = { ...change, fresh: false };
         // The new learner carries the live model's online learning up to now, so it stands for
         // all feedback learned so far: that is its watermark, and nothing learned is pending.
         trained = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors";
 import { FeatureSchema } from "../../src/features/schema";
 import { growTrees } from "../../src/learning/forest";
-import { LEAF_PRIOR, leafProba, PatternLearner } from "../../src/learning/learner";
+import { CHANGE_SHARE, LEAF_PRIOR, leafProba, PatternLearner } from "../../src/learning/learner";
 import { loadWdbc, numberedSchema, pack, ruleRows, trainFull, trainIncremental } from "./forest-fixtures";
 
 const schema = numberedSchema(4);
@@ -333,6 +333,25 @@ describe("incremental updates", () => {
     const { X, y } = ruleRows(500, 4, 6);
     const next = trainIncremental(learner, X, y, 100);
     expect(next.treeStats().slice(-5).map((t) => [t.trainedRows, t.windowRows])).toEqual([[500, 100], [500, 200], [500, 300], [500, 400], [500, 500]]);
+  });
+
+  it("after a change of taste, sample only from the rows since it", () => {
+    const learner = trained({ incrementalTrees: 5 });
+    expect(learner.incrementalPlan(500, 100, { rows: 300, fresh: false }).windows).toEqual([100, 150, 200, 250, 300]);
+    expect(learner.incrementalPlan(500, 100, { rows: 60, fresh: false }).windows).toEqual([60, 60, 60, 60, 60]);
+  });
+
+  it("right after a change of taste, regrow half the forest on windows within the rows since it", () => {
+    const learner = trained({ incrementalTrees: 2 });
+    expect(CHANGE_SHARE).toBe(0.5);
+    const plan = learner.incrementalPlan(500, 100, { rows: 400, fresh: true });
+    expect(plan.serials).toHaveLength(10);
+    expect(plan.windows).toEqual([100, 133, 167, 200, 233, 267, 300, 333, 367, 400]);
+  });
+
+  it("ignore a change that lies before all the training rows", () => {
+    const learner = trained({ incrementalTrees: 5 });
+    expect(learner.incrementalPlan(500, 100, { rows: 5000, fresh: false })).toEqual(learner.incrementalPlan(500, 100));
   });
 
   it("grow every tree on all rows while filling the forest", () => {

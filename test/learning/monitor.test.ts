@@ -101,6 +101,27 @@ describe("PrequentialMonitor drift", () => {
     expect(snapshot.lastDriftAt).toBeGreaterThan(1000);
   });
 
+  it("tells a rise of the error rate from a fall, and how many samples came since the change", () => {
+    const random = new SeededRandom(9);
+    const worse = new PrequentialMonitor();
+    const better = new PrequentialMonitor();
+    let rise: boolean | null = null;
+    let fall: boolean | null = null;
+    let since = 0;
+    for (let i = 1; i <= 2000; i++) {
+      const before = i <= 1000;
+      if (worse.update(random.chance(before ? 0.9 : 0.6) ? 0.8 : 0.2, 1).drift && rise === null) {
+        rise = worse.driftRaisedError;
+        since = worse.samplesSinceChange;
+      }
+      if (better.update(random.chance(before ? 0.6 : 0.9) ? 0.8 : 0.2, 1).drift && fall === null) fall = better.driftRaisedError;
+    }
+    expect(rise).toBe(true);
+    expect(fall).toBe(false);
+    expect(since).toBeGreaterThan(0);
+    expect(since).toBeLessThan(1000);
+  });
+
   it("reports no drift on a stable stream", () => {
     const random = new SeededRandom(10);
     const monitor = new PrequentialMonitor();

@@ -173,6 +173,29 @@ describe("an incremental update in worker threads", () => {
     expect(JSON.stringify(model.toJSON())).toBe(before);
   });
 
+  it("after a change of taste, regrows half the forest on the rows since it", async () => {
+    const history = historyOf(300);
+    const model = (await trainer().full(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), history)).model;
+    const batch = ruleRows(50, 5, 17, 0.1);
+    history.addBatch(batch.X, batch.y);
+    const result = await trainer().incremental(model, { fromSeq: 300 }, history, { change: { rows: 80, fresh: true } });
+    expect(result.treesGrown).toBe(5);
+    expect(result.treesReplaced).toBe(5);
+    expect(result.model.treeStats().slice(-5).map((t) => t.windowRows)).toEqual([50, 58, 65, 73, 80]);
+  });
+
+  it.each([
+    ["not an object", 5],
+    ["no rows", { rows: 0, fresh: true }],
+    ["no freshness", { rows: 10 }],
+  ])("refuses a change that is %s, naming the field", async (_name, change) => {
+    const history = historyOf(100);
+    const model = PatternLearner.create(schema, { trees: 3 });
+    const error = await failure(trainer().incremental(model, { fromSeq: 50 }, history, { change: change as never }));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).field).toBe("options.change");
+  });
+
   it("works from a cold start of 2 feedbacks of one class and an empty history", async () => {
     const model = PatternLearner.create(schema, { trees: 5 });
     const result = await trainer().incremental(model, { X: [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]], y: [1, 1] }, new TrainingHistory(schema));

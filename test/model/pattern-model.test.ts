@@ -701,6 +701,20 @@ describe("alerts from live feedback", () => {
   });
 });
 
+describe("a change of taste", () => {
+  it("makes the next incremental update regrow half the forest, and the one after it the usual count", async () => {
+    const model = await open(await storeDir());
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(300));
+    await model.update("full");
+    for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
+    expect(alerts.map((a) => a.type)).toContain("drift");
+    expect((await model.update("incremental")).treesReplaced).toBe(6);
+    await model.addFeedback(feedback(50, { seed: 40, flipped: true }));
+    expect((await model.update("incremental")).treesReplaced).toBe(4);
+  });
+});
+
 describe("an inferred schema", () => {
   it("scores neutrally and refuses to train before the first sample", async () => {
     const model = await open(await storeDir(), { schema: { kind: "infer" } });
