@@ -213,8 +213,8 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     md.push("", "![update time vs stored history](update-time.svg)", "");
     md.push(`Ratios at 10,000 stored: scikit-learn full ÷ our incremental p95 = **${fmt(ratios.incrementalP95VsSklearnFull10k)}×** (target ≥ 50×); scikit-learn full ÷ our full = **${fmt(ratios.fullVsSklearnFull10k, 2)}×** (target ≥ 2×).`, "");
     md.push("| figure | measured | target |", "|---|---|---|");
-    md.push(`| predict one row p50 / p99 | ${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms | p99 ≤ 0.1 ms |`);
-    md.push(`| online update p50 / p99 | ${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms | p99 ≤ 1 ms |`);
+    md.push(`| predict one row p50 / p99 (5,000 calls, after 500 untimed warm-up calls) | ${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms | p99 ≤ 0.1 ms |`);
+    md.push(`| online update p50 / p99 (likewise) | ${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms | p99 ≤ 1 ms |`);
     md.push(`| event-loop lag p99 while an incremental and a full update run (${update.eventLoopLagMs.stored} stored) | ${fmt(update.eventLoopLagMs.p99)} ms (idle: ${fmt(update.eventLoopLagMs.idleP99)} ms) | ≤ 20 ms |`, "");
 
     md.push("### Streams (test-then-train)", "");
@@ -338,6 +338,9 @@ async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planU
   const { model, history } = at10k!;
   const random = new SeededRandom(7);
   const probe = data.X.slice(0, 10_000);
+  // Steady state, as in a running Node-RED that scores patterns all day: the first few hundred
+  // calls run while V8 is still compiling the tree walk (up to ~0.5 ms each) and are not timed.
+  for (let i = 0; i < 500; i++) model.predictProba(probe[random.int(probe.length)] as Float64Array);
   const predictTimes: number[] = [];
   for (let i = 0; i < 5000; i++) {
     const x = probe[random.int(probe.length)] as Float64Array;
@@ -346,6 +349,10 @@ async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planU
     predictTimes.push(performance.now() - t);
   }
   const online = model.clone();
+  for (let i = 0; i < 500; i++) {
+    const k = random.int(probe.length);
+    online.learnOne(probe[k] as Float64Array, data.y[k] as Label);
+  }
   const onlineTimes: number[] = [];
   for (let i = 0; i < 5000; i++) {
     const k = random.int(probe.length);
