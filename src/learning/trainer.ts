@@ -216,7 +216,9 @@ export class Trainer {
   private slot(index: number): Slot {
     const existing = this.slots[index];
     if (existing && !existing.dead) return existing;
-    const worker = new Worker(this.script);
+    // A larger young generation: training allocates short-lived arrays by the megabyte, and with
+    // the default size the worker pauses for collections in the middle of an update.
+    const worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     const slot: Slot = { worker, pending: new Map(), historyId: null, endSeq: 0, dead: false };
     worker.on("message", (reply: TrainingReply | null) => {
       const waiting = typeof reply === "object" && reply !== null ? slot.pending.get(reply.id) : undefined;
