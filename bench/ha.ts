@@ -14,7 +14,7 @@ import { FeedbackLog } from "../src/feedback/log";
 import { HomeAssistantConnection } from "../src/ha/connection";
 import { HaFeedbackSource } from "../src/ha/feedback-source";
 import { HomeAssistantSimulator } from "../src/ha/simulator/simulator";
-import type { BenchOptions, BenchResult, BenchSection } from "./section";
+import { markdownTable, type BenchOptions, type BenchResult, type BenchSection } from "./section";
 
 const EVENTS = 1000;
 const WINDOW_MS = 1000;
@@ -159,9 +159,7 @@ export const haSection: BenchSection = {
       "",
       `${EVENTS} events fired in the simulated Home Assistant within one second (${TICKS} batches), received over the websocket by the feedback source and appended to the feedback log (acknowledged = fsync'd). "Received" is the baseline without the disk.`,
       "",
-      `| ${table[0]!.join(" | ")} |`,
-      `| ${table[0]!.map(() => "---").join(" | ")} |`,
-      ...table.slice(1).map((row) => `| ${row.join(" | ")} |`),
+      ...markdownTable(table),
       "",
       `Reconnect + resubscribe after dropped connections (${recovery.length} runs, first retry delay 0 instead of the default 1 s): p50 ${ms(quantile(recovery, 50))} ms, max ${ms(Math.max(...recovery))} ms.`,
       "",

@@ -13,7 +13,7 @@ import incrementalUpdate from "../nodes/incremental-update/incremental-update";
 import modelVersion from "../nodes/model-version/model-version";
 import patternModel from "../nodes/pattern-model/pattern-model";
 import patternScore from "../nodes/pattern-score/pattern-score";
-import type { BenchResult, BenchSection } from "./section";
+import { markdownTable, type BenchResult, type BenchSection } from "./section";
 
 const FEATURES = ["hour", "devices", "areas", "confidence", "occurrences", "trend", "age", "recency"];
 
@@ -210,9 +210,7 @@ export const nodesSection: BenchSection = {
         "version is saved and activated. The message latency includes the test helper's call recording (sinon spies on every",
         "node method), which a plain Node-RED does not have; the direct figure is the model alone.",
         "",
-        "| figure | measured | target |",
-        "|---|---|---|",
-        ...table.slice(1).map((row) => `| ${row.join(" | ")} |`),
+        ...markdownTable(table),
         "",
       ].join("\n");
       return { json, table, markdown };

@@ -10,7 +10,7 @@ import type { Feedback } from "../src/feedback/feedback";
 import { FeedbackLog } from "../src/feedback/log";
 import { PatternCache } from "../src/feedback/pattern-cache";
 import { VersionRegistry } from "../src/versions/registry";
-import type { BenchOptions, BenchResult, BenchSection } from "./section";
+import { markdownTable, type BenchOptions, type BenchResult, type BenchSection } from "./section";
 
 export const storeSection: BenchSection = {
   name: "store",
@@ -203,9 +203,7 @@ async function runStore(options: BenchOptions): Promise<BenchResult> {
       `Records carry 25 features each. Load average during the run: ${load} (fsync and open times grow with it).`,
       options.quick ? "`--quick`: fewer appends and rounds; same store sizes." : "",
       "",
-      "| figure | measured | target |",
-      "|---|---|---|",
-      ...table.slice(1).map((row) => `| ${row.join(" | ")} |`),
+      ...markdownTable(table),
       "",
     ].join("\n");
     return { json, table, markdown };

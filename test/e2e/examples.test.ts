@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot, startNodeRed, type RunningNodeRed } from "../support/node-red";
+import { eventually } from "../support/eventually";
 
 const require = createRequire(import.meta.url);
 
@@ -19,16 +20,6 @@ async function get(red: RunningNodeRed, route: string): Promise<any> {
   const body = await res.json();
   if (res.status !== 200) throw new Error(`${route}: ${res.status} ${JSON.stringify(body)}`);
   return body;
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, limitMs = 120_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const built = existsSync(path.join(packageRoot, "dist", "nodes", "pattern-model", "pattern-model.js"));

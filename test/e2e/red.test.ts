@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot, startNodeRed, type RunningNodeRed } from "../support/node-red";
+import { eventually } from "../support/eventually";
 
 const require = createRequire(import.meta.url);
 const bcrypt = require(require.resolve("bcryptjs", { paths: [path.dirname(require.resolve("@node-red/editor-api/package.json", { paths: [require.resolve("node-red")] }))] }));
@@ -123,17 +124,6 @@ async function token(red: RunningNodeRed, username: string, password: string): P
   });
   expect(res.status).toBe(200);
   return res.body.access_token;
-}
-
-/** Polls until `check` returns a value (the runtime works in the background); fails after `limitMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, limitMs = 120_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const built = existsSync(path.join(packageRoot, "dist", "nodes", "pattern-model", "pattern-model.js"));

@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import { encodeBatch, TrainingHistory } from "../../src/learning/history";
 import { RowStore } from "../../src/learning/rows";
 import { numberedSchema } from "./forest-fixtures";
+import { fieldOf } from "../support/invalid-input";
 
 const schema = numberedSchema(2);
-
-function field(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
-}
 
 describe("a training history", () => {
   it("keeps rows and labels in the order added", () => {
@@ -60,27 +50,27 @@ describe("a training history", () => {
 
   it("refuses a row with a bad feature, naming it, and adds nothing", () => {
     const history = new TrainingHistory(schema);
-    expect(field(() => history.add([1, NaN], 1))).toBe("features.f1");
-    expect(field(() => history.add({ f0: 1 }, 1))).toBe("features.f1");
+    expect(fieldOf(() => history.add([1, NaN], 1))).toBe("features.f1");
+    expect(fieldOf(() => history.add({ f0: 1 }, 1))).toBe("features.f1");
     expect(history.size).toBe(0);
   });
 
   it("refuses a bad label, naming it, and adds nothing", () => {
     const history = new TrainingHistory(schema);
-    expect(field(() => history.add([1, 1], 7 as never))).toBe("label");
+    expect(fieldOf(() => history.add([1, 1], 7 as never))).toBe("label");
     expect(history.size).toBe(0);
   });
 
   it("checks a whole batch before adding any of it", () => {
     const history = new TrainingHistory(schema);
-    expect(field(() => history.addBatch([[1, 1], [2, 2], [3, "x" as never]], [1, 0, 1]))).toBe("batch.X[2].f1");
-    expect(field(() => history.addBatch([[1, 1], [2, 2]], [1, "perhaps"]))).toBe("batch.y[1]");
+    expect(fieldOf(() => history.addBatch([[1, 1], [2, 2], [3, "x" as never]], [1, 0, 1]))).toBe("batch.X[2].f1");
+    expect(fieldOf(() => history.addBatch([[1, 1], [2, 2]], [1, "perhaps"]))).toBe("batch.y[1]");
     expect(history.size).toBe(0);
   });
 
   it("refuses a capacity that is not a positive integer", () => {
-    expect(field(() => new TrainingHistory(schema, 0))).toBe("capacity");
-    expect(field(() => new TrainingHistory(schema, 1.5))).toBe("capacity");
+    expect(fieldOf(() => new TrainingHistory(schema, 0))).toBe("capacity");
+    expect(fieldOf(() => new TrainingHistory(schema, 1.5))).toBe("capacity");
   });
 });
 
@@ -95,7 +85,7 @@ describe("a batch of feedback", () => {
     [[[1, Infinity]], [1], "batch.X[0].f1"],
     [[[1, 1]], [null], "batch.y[0]"],
   ])("%j with labels %j is refused, naming %s", (X, y, name) => {
-    expect(field(() => encodeBatch(schema, X, y))).toBe(name);
+    expect(fieldOf(() => encodeBatch(schema, X, y))).toBe(name);
   });
 
   it("is packed row by row with 0/1 labels", () => {

@@ -1,25 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors";
 import { FeatureSchema } from "../../src/features/schema";
 import { growTrees } from "../../src/learning/forest";
 import { CHANGE_SHARE, LEAF_PRIOR, leafProba, PatternLearner } from "../../src/learning/learner";
 import { loadWdbc, numberedSchema, pack, ruleRows, trainFull, trainIncremental } from "./forest-fixtures";
+import { fieldOf } from "../support/invalid-input";
 
 const schema = numberedSchema(4);
 
 function trained(params = {}, n = 300): PatternLearner {
   const { X, y } = ruleRows(n, 4, 21);
   return trainFull(PatternLearner.create(schema, { trees: 20, ...params }), X, y);
-}
-
-function invalidField(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).field;
-  }
-  throw new Error("expected an InvalidInputError");
 }
 
 describe("an untrained learner", () => {
@@ -47,7 +37,7 @@ describe("an untrained learner", () => {
 
 describe("creating a learner", () => {
   it("refuses something that is not a feature schema", () => {
-    expect(invalidField(() => PatternLearner.create({ names: ["a"] } as unknown as FeatureSchema))).toBe("schema");
+    expect(fieldOf(() => PatternLearner.create({ names: ["a"] } as unknown as FeatureSchema))).toBe("schema");
   });
 
   it.each([
@@ -64,11 +54,11 @@ describe("creating a learner", () => {
     [{ historySample: 1e12 }, "params.historySample"],
     [{ tres: 10 }, "params.tres"],
   ])("refuses the parameters %j, naming %s", (params, field) => {
-    expect(invalidField(() => PatternLearner.create(schema, params as never))).toBe(field);
+    expect(fieldOf(() => PatternLearner.create(schema, params as never))).toBe(field);
   });
 
   it("refuses parameters that are not an object", () => {
-    expect(invalidField(() => PatternLearner.create(schema, 5 as never))).toBe("params");
+    expect(fieldOf(() => PatternLearner.create(schema, 5 as never))).toBe("params");
   });
 });
 
@@ -102,7 +92,7 @@ describe("predicting", () => {
     ["0,0,0,0", "features"],
   ])("refuses %j, naming %s", (x, field) => {
     const learner = trained();
-    expect(invalidField(() => learner.predictProba(x as never))).toBe(field);
+    expect(fieldOf(() => learner.predictProba(x as never))).toBe(field);
   });
 });
 
@@ -146,7 +136,7 @@ describe("predicting many rows at once", () => {
   });
 
   it("names the row with bad features", () => {
-    expect(invalidField(() => trained().predictMany([[0, 0, 0, 0], [0, Number.NaN, 0, 0]]))).toBe("rows[1].f1");
+    expect(fieldOf(() => trained().predictMany([[0, 0, 0, 0], [0, Number.NaN, 0, 0]]))).toBe("rows[1].f1");
   });
 });
 
@@ -160,11 +150,11 @@ describe("a typed-array row", () => {
   });
 
   it("with a non-finite value is refused, naming the feature", () => {
-    expect(invalidField(() => trained().predictProba(Float64Array.of(0, 0, Number.POSITIVE_INFINITY, 0)))).toBe("features.f2");
+    expect(fieldOf(() => trained().predictProba(Float64Array.of(0, 0, Number.POSITIVE_INFINITY, 0)))).toBe("features.f2");
   });
 
   it("of the wrong length is refused", () => {
-    expect(invalidField(() => trained().predictProba(Float64Array.of(0, 0, 0)))).toBe("features");
+    expect(fieldOf(() => trained().predictProba(Float64Array.of(0, 0, 0)))).toBe("features");
   });
 });
 
@@ -211,15 +201,15 @@ describe("learning one feedback online", () => {
   it("refuses a bad label and learns nothing", () => {
     const learner = trained();
     const before = JSON.stringify(learner.toJSON());
-    expect(invalidField(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], 2 as never))).toBe("label");
-    expect(invalidField(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], "maybe" as never))).toBe("label");
+    expect(fieldOf(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], 2 as never))).toBe("label");
+    expect(fieldOf(() => learner.learnOne([0.5, 0.5, 0.5, 0.5], "maybe" as never))).toBe("label");
     expect(JSON.stringify(learner.toJSON())).toBe(before);
   });
 
   it("refuses bad features and learns nothing", () => {
     const learner = trained();
     const before = JSON.stringify(learner.toJSON());
-    expect(invalidField(() => learner.learnOne([0.5, NaN, 0.5, 0.5], 1))).toBe("features.f1");
+    expect(fieldOf(() => learner.learnOne([0.5, NaN, 0.5, 0.5], 1))).toBe("features.f1");
     expect(JSON.stringify(learner.toJSON())).toBe(before);
   });
 });
