@@ -1,22 +1,13 @@
+import { SeededRandom as Mulberry32 } from "../learning/random";
+
 /**
- * A small seeded pseudo-random generator (mulberry32), so every synthetic stream and every
- * benchmark run is reproducible from its seed.
+ * The forest's seeded generator (mulberry32) with what synthetic streams need on top, so every
+ * stream and every benchmark run is reproducible from its seed.
  */
-export class SeededRandom {
-  private state: number;
-
-  /** A generator whose whole sequence is fixed by `seed` (any integer). */
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
+export class SeededRandom extends Mulberry32 {
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.nextUint32() / 4294967296;
   }
 
   /** Uniform in [min, max). */
