@@ -154,6 +154,19 @@ function print(context: Context, json: unknown, text: string): number {
   return 0;
 }
 
+/** Writes an export to the --out file (then says so, with `summary`), or to stdout without --out. */
+async function writeExport(context: Context, text: string, summary: Record<string, unknown>): Promise<number> {
+  const target = context.values.out;
+  if (typeof target !== "string") {
+    context.out.stdout(text);
+    return 0;
+  }
+  await writeFile(target, text).catch((error: unknown) => {
+    throw storeWriteError(target, "write", error);
+  });
+  return print(context, { file: target, ...summary }, `wrote ${target}`);
+}
+
 async function versions(command: string | undefined, context: Context): Promise<number> {
   const by = typeof context.values.by === "string" ? context.values.by : `cli:${currentUser()}`;
   switch (command) {
@@ -216,15 +229,7 @@ async function versions(command: string | undefined, context: Context): Promise<
       const id = one(context, "version id");
       return withRegistry(context, false, async (registry) => {
         const text = await registry.export(id);
-        const target = context.values.out;
-        if (typeof target !== "string") {
-          context.out.stdout(text);
-          return 0;
-        }
-        await writeFile(target, text).catch((error: unknown) => {
-          throw storeWriteError(target, "write", error);
-        });
-        return print(context, { file: target, bytes: Buffer.byteLength(text) }, `wrote ${target}`);
+        return writeExport(context, text, { bytes: Buffer.byteLength(text) });
       });
     }
     case "import": {
@@ -266,15 +271,7 @@ async function feedback(command: string | undefined, context: Context): Promise<
     }
     const from = context.values.from === undefined ? 0 : whole(context.values.from, "--from");
     const text = [...log.entries(from)].map((record) => `${JSON.stringify(record)}\n`).join("");
-    const target = context.values.out;
-    if (typeof target !== "string") {
-      context.out.stdout(text);
-      return 0;
-    }
-    await writeFile(target, text).catch((error: unknown) => {
-      throw storeWriteError(target, "write", error);
-    });
-    return print(context, { file: target, records: log.size }, `wrote ${target}`);
+    return await writeExport(context, text, { records: log.size });
   } finally {
     await log.close();
   }
