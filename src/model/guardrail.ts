@@ -41,29 +41,15 @@ export function windowAccuracy(model: Predictor, window: RecentWindow): number {
  * The guardrail: a candidate is accepted unless it is worse than the active model on the recent
  * feedback by more than `maxDropPoints` accuracy points. With no active trained model, or no
  * recent feedback to judge on, there is nothing to protect and the candidate is accepted.
+ * `pause()` runs between the two scorings and after them, so a caller can give its event loop a
+ * turn (each scoring of a big forest on the window takes milliseconds).
  */
-export function judgeCandidate(
+export async function judgeCandidate(
   candidate: Predictor,
   active: Predictor | null,
   window: RecentWindow,
   maxDropPoints: number,
-): GuardrailVerdict {
-  const samples = window.X.length;
-  const candidateAccuracy = samples === 0 ? null : windowAccuracy(candidate, window);
-  const activeAccuracy = samples === 0 || active === null ? null : windowAccuracy(active, window);
-  return verdictOf(candidateAccuracy, activeAccuracy, samples, maxDropPoints);
-}
-
-/**
- * judgeCandidate in steps: the candidate's accuracy, then the active model's, with `pause()`
- * between them and after, so a caller can give its event loop a turn between the two scorings.
- */
-export async function judgeCandidateInSteps(
-  candidate: Predictor,
-  active: Predictor | null,
-  window: RecentWindow,
-  maxDropPoints: number,
-  pause: () => Promise<void>,
+  pause: () => Promise<void> = async () => undefined,
 ): Promise<GuardrailVerdict> {
   const samples = window.X.length;
   const candidateAccuracy = samples === 0 ? null : windowAccuracy(candidate, window);

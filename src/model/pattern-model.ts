@@ -17,7 +17,7 @@ import { StoreLock } from "../store/lock";
 import { VersionRegistry, type ActivationRecord, type VersionEntry } from "../versions/registry";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert, type Alert } from "./alerts";
 import { identifier, parseFeedbackBatch, readFeatures, type FeedbackDefaults } from "./feedback-input";
-import { judgeCandidateInSteps, type RecentWindow } from "./guardrail";
+import { judgeCandidate, type RecentWindow } from "./guardrail";
 import { resolveSettings, type PatternModelSettings, type ResolvedSettings } from "./settings";
 import { UpdateQueue, type UpdateMode, type UpdateRequest } from "./update-queue";
 
@@ -762,7 +762,7 @@ export class PatternModel extends EventEmitter {
     // thread: a turn of the event loop between them keeps Node-RED responsive during an update.
     await nextTurn();
     const window = recentWindow(history, this.settings.guardrail.recentWindow);
-    const verdict = await judgeCandidateInSteps(candidate, active, window, this.settings.guardrail.maxDropPoints, nextTurn);
+    const verdict = await judgeCandidate(candidate, active, window, this.settings.guardrail.maxDropPoints, nextTurn);
     const snapshot = this.monitor.snapshot();
     const updateTimeMs = performance.now() - started;
     const metrics = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Label } from "../../src/feedback/feedback";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert } from "../../src/model/alerts";
-import { judgeCandidate, judgeCandidateInSteps, windowAccuracy, type Predictor } from "../../src/model/guardrail";
+import { judgeCandidate, windowAccuracy, type Predictor } from "../../src/model/guardrail";
 
 /** A model that approves when the first feature is positive (or the opposite, when flipped). */
 const threshold = (flipped: boolean): Predictor => ({
@@ -28,7 +28,7 @@ describe("guardrail", () => {
     expect(rowsSeen).toEqual([5]);
   });
 
-  it("judges in steps exactly as in one go, pausing between the two scorings", async () => {
+  it("judges the same with pauses between the two scorings as without", async () => {
     let pauses = 0;
     const pause = async () => {
       pauses++;
@@ -36,7 +36,7 @@ describe("guardrail", () => {
     const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) };
     for (const [candidate, active] of [[almost, threshold(false)], [threshold(false), almost], [almost, null]] as const) {
       for (const win of [window, { X: [], y: [] }]) {
-        expect(await judgeCandidateInSteps(candidate, active, win, 10, pause)).toEqual(judgeCandidate(candidate, active, win, 10));
+        expect(await judgeCandidate(candidate, active, win, 10, pause)).toEqual(await judgeCandidate(candidate, active, win, 10));
       }
     }
     expect(pauses).toBe(12);
@@ -47,26 +47,26 @@ describe("guardrail", () => {
     expect(windowAccuracy(threshold(true), window)).toBe(0);
   });
 
-  it("rejects a candidate that is worse than the active model by more than the allowed points", () => {
-    const verdict = judgeCandidate(threshold(true), threshold(false), window, 2);
+  it("rejects a candidate that is worse than the active model by more than the allowed points", async () => {
+    const verdict = await judgeCandidate(threshold(true), threshold(false), window, 2);
     expect(verdict).toMatchObject({ accept: false, candidateAccuracy: 0, activeAccuracy: 1, dropPoints: 100, samples: 5 });
     expect(verdict.message).toContain("rejected");
   });
 
-  it("accepts a candidate whose drop stays within the allowed points", () => {
+  it("accepts a candidate whose drop stays within the allowed points", async () => {
     const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) }; // misses x = 1
-    const verdict = judgeCandidate(almost, threshold(false), window, 20);
+    const verdict = await judgeCandidate(almost, threshold(false), window, 20);
     expect(verdict.accept).toBe(true);
     expect(verdict.dropPoints).toBeCloseTo(20);
-    expect(judgeCandidate(almost, threshold(false), window, 19).accept).toBe(false);
+    expect((await judgeCandidate(almost, threshold(false), window, 19)).accept).toBe(false);
   });
 
-  it("accepts a candidate when there is no trained active model", () => {
-    expect(judgeCandidate(threshold(true), null, window, 0)).toMatchObject({ accept: true, activeAccuracy: null, candidateAccuracy: 0 });
+  it("accepts a candidate when there is no trained active model", async () => {
+    expect(await judgeCandidate(threshold(true), null, window, 0)).toMatchObject({ accept: true, activeAccuracy: null, candidateAccuracy: 0 });
   });
 
-  it("accepts a candidate when there is no recent feedback", () => {
-    expect(judgeCandidate(threshold(true), threshold(false), { X: [], y: [] }, 0)).toMatchObject({ accept: true, samples: 0 });
+  it("accepts a candidate when there is no recent feedback", async () => {
+    expect(await judgeCandidate(threshold(true), threshold(false), { X: [], y: [] }, 0)).toMatchObject({ accept: true, samples: 0 });
   });
 });
 
