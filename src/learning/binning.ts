@@ -25,14 +25,20 @@ export interface BinnedSet {
  */
 const EDGE_SAMPLE_ROWS = 1024;
 
+// Scratch space, reused by every binning in this thread (training is single-threaded per worker),
+// so binning allocates little more than its result.
+const scratchColumn = new Float64Array(EDGE_SAMPLE_ROWS);
+const scratchPadded = new Float64Array(256);
+let scratchDistinct = new Float64Array(EDGE_SAMPLE_ROWS);
+let scratchCounts = new Int32Array(EDGE_SAMPLE_ROWS);
+
 /** Bins a row-major feature matrix (n × d) and its labels. */
 export function binTrainingSet(X: Float64Array, y: Uint8Array, n: number, d: number, maxBins: number): BinnedSet {
   const codes = new Uint8Array(n * d);
   const edges: Float64Array[] = [];
   const stride = Math.max(1, Math.ceil(n / EDGE_SAMPLE_ROWS));
-  const sampleSize = Math.ceil(n / stride);
-  const column = new Float64Array(sampleSize);
-  const padded = new Float64Array(256);
+  const column = scratchColumn.subarray(0, Math.ceil(n / stride));
+  const padded = scratchPadded;
   for (let f = 0; f < d; f++) {
     for (let s = 0, i = 0; i < n; i += stride, s++) column[s] = X[i * d + f] as number;
     column.sort();
@@ -78,8 +84,8 @@ export function binOf(cuts: Float64Array, x: number): number {
  */
 export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
   const m = sorted.length;
-  const distinct = new Float64Array(m);
-  const counts = new Int32Array(m);
+  const distinct = scratchDistinct.length >= m ? scratchDistinct : (scratchDistinct = new Float64Array(m));
+  const counts = scratchCounts.length >= m ? scratchCounts : (scratchCounts = new Int32Array(m));
   let last = -1;
   for (let i = 0; i < m; i++) {
     const v = sorted[i] as number;
@@ -90,10 +96,13 @@ export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
     }
   }
   const size = last + 1;
-  const cuts: number[] = [];
+  // Fewer than min(size, maxBins) cuts, written into a typed array: a growing list of numbers was
+  // most of what binning left for the garbage collector.
+  const cuts = new Float64Array(Math.max(0, Math.min(size, maxBins) - 1));
+  let found = 0;
   if (size <= maxBins) {
-    for (let i = 1; i < size; i++) cuts.push(between(distinct[i - 1] as number, distinct[i] as number));
-    return Float64Array.from(cuts);
+    for (let i = 1; i < size; i++) cuts[found++] = between(distinct[i - 1] as number, distinct[i] as number);
+    return cuts;
   }
   let binsLeft = maxBins;
   let remaining = m;
@@ -101,7 +110,7 @@ export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
   for (let k = 0; k < size && binsLeft > 1; k++) {
     const c = counts[k] as number;
     if (inBin > 0 && inBin + c > remaining / binsLeft) {
-      cuts.push(between(distinct[k - 1] as number, distinct[k] as number));
+      cuts[found++] = between(distinct[k - 1] as number, distinct[k] as number);
       remaining -= inBin;
       binsLeft--;
       inBin = 0;
@@ -109,13 +118,13 @@ export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
     }
     inBin += c;
     if (inBin >= remaining / binsLeft && k + 1 < size) {
-      cuts.push(between(distinct[k] as number, distinct[k + 1] as number));
+      cuts[found++] = between(distinct[k] as number, distinct[k + 1] as number);
       remaining -= inBin;
       binsLeft--;
       inBin = 0;
     }
   }
-  return Float64Array.from(cuts);
+  return found === cuts.length ? cuts : cuts.slice(0, found);
 }
 
 /** A cut point with a ≤ cut < b, so a goes left and b right. */

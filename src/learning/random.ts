@@ -3,15 +3,19 @@
  * and identical in a worker thread and in the calling thread, which Math.random cannot give.
  */
 export class SeededRandom {
-  private state: number;
+  // The state lives in a typed array: as a plain field, the half of its values beyond V8's small
+  // integers was boxed on the heap on every draw, and tree growth draws thousands per tree (that
+  // garbage set the training worker's collector running every few updates).
+  private readonly state = new Uint32Array(1);
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state[0] = seed >>> 0;
   }
 
   /** The next unsigned 32-bit integer. */
   nextUint32(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    let t = ((this.state[0] as number) + 0x6d2b79f5) >>> 0;
+    this.state[0] = t;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;

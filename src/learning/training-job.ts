@@ -46,6 +46,8 @@ export type TrainingReply =
 export class TreeGrower {
   private history: RowStore | null = null;
   private historyId: string | null = null;
+  private joinedX = new Float64Array(0);
+  private joinedY = new Uint8Array(0);
 
   /** Answers one request; errors become an `ok: false` reply, never a throw. */
   handle(request: TrainingRequest): { reply: TrainingReply; transfer: ArrayBuffer[] } {
@@ -83,20 +85,23 @@ export class TreeGrower {
 
   private grow(job: GrowJob): GrownTree[] {
     const history = this.history;
-    const stored = history ? history.slice(job.fromSeq, job.toSeq) : { X: new Float64Array(0), y: new Uint8Array(0), n: 0 };
+    const stored = history ? history.view(job.fromSeq, job.toSeq) : { X: new Float64Array(0), y: new Uint8Array(0), n: 0 };
     const extraN = job.extraY ? job.extraY.length : 0;
     const d = history ? history.d : job.extraX && extraN > 0 ? job.extraX.length / extraN : 0;
-    let X = stored.X;
-    let y = stored.y;
-    if (extraN > 0) {
-      X = new Float64Array((stored.n + extraN) * d);
-      X.set(stored.X);
-      X.set(job.extraX as Float64Array, stored.n * d);
-      y = new Uint8Array(stored.n + extraN);
-      y.set(stored.y);
-      y.set(job.extraY as Uint8Array, stored.n);
+    if (extraN === 0) return growTrees({ X: stored.X, y: stored.y, n: stored.n, d }, job.params, job.serials, job.windows);
+    // Stored rows and the new ones side by side, in buffers kept from one request to the next.
+    const n = stored.n + extraN;
+    if (this.joinedY.length < n) {
+      this.joinedX = new Float64Array(n * d);
+      this.joinedY = new Uint8Array(n);
     }
-    return growTrees({ X, y, n: stored.n + extraN, d }, job.params, job.serials, job.windows);
+    const X = this.joinedX.subarray(0, n * d);
+    const y = this.joinedY.subarray(0, n);
+    X.set(stored.X);
+    X.set(job.extraX as Float64Array, stored.n * d);
+    y.set(stored.y);
+    y.set(job.extraY as Uint8Array, stored.n);
+    return growTrees({ X, y, n, d }, job.params, job.serials, job.windows);
   }
 }
 

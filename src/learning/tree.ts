@@ -37,6 +37,36 @@ const histWeight = new Float64Array(512);
 const histCount = new Int32Array(256);
 const touched = new Int32Array(8);
 
+// Per-row and per-node working arrays, reused by every tree grown in this thread and grown when a
+// training set is larger: a tree then allocates only the arrays it returns, which keeps the
+// training worker's garbage collector quiet during an update.
+let scratchDraws = new Int32Array(0);
+let scratchRows = new Int32Array(0);
+let scratchLabels = new Uint8Array(0);
+let scratchWeight = new Float64Array(0);
+let scratchFeature = new Int32Array(0);
+let scratchThreshold = new Float64Array(0);
+let scratchLeft = new Int32Array(0);
+let scratchRight = new Int32Array(0);
+let scratchValue = new Float64Array(0);
+
+function reserveRows(n: number): void {
+  if (scratchRows.length >= n) return;
+  scratchDraws = new Int32Array(n);
+  scratchRows = new Int32Array(n);
+  scratchLabels = new Uint8Array(n);
+  scratchWeight = new Float64Array(n);
+}
+
+function reserveNodes(capacity: number): void {
+  if (scratchFeature.length >= capacity) return;
+  scratchFeature = new Int32Array(capacity);
+  scratchThreshold = new Float64Array(capacity);
+  scratchLeft = new Int32Array(capacity);
+  scratchRight = new Int32Array(capacity);
+  scratchValue = new Float64Array(2 * capacity);
+}
+
 /**
  * Grows one tree on a bootstrap sample of a binned set (of its rows from `windowStart` on). `classWeight` weighs each class
  * (balanced weights or [1, 1]); the sample's duplicate draws become row weights, so a row drawn
@@ -45,13 +75,14 @@ const touched = new Int32Array(8);
 export function growTree(set: BinnedSet, options: GrowOptions, classWeight: readonly [number, number], rng: SeededRandom): TreeNodes {
   const { n, d, codes, edges, y } = set;
   const from = options.windowStart ?? 0;
-  const draws = new Int32Array(n);
+  reserveRows(n);
+  const draws = scratchDraws.fill(0, from, n);
   for (let i = from; i < n; i++) draws[from + rng.nextInt(n - from)]++;
   // Rows of the sample, grouped by node as the tree grows, with their labels and weights kept in
   // the same order so the histogram loop reads them sequentially.
-  const rows = new Int32Array(n);
-  const labels = new Uint8Array(n);
-  const weight = new Float64Array(n);
+  const rows = scratchRows;
+  const labels = scratchLabels;
+  const weight = scratchWeight;
   let m = 0;
   let total0 = 0;
   let total1 = 0;
@@ -67,11 +98,15 @@ export function growTree(set: BinnedSet, options: GrowOptions, classWeight: read
   }
 
   const capacity = options.maxDepth < 30 ? Math.min(2 * m - 1, 2 ** (options.maxDepth + 1) - 1) : 2 * m - 1;
-  const feature = new Int32Array(capacity).fill(-1);
-  const threshold = new Float64Array(capacity);
-  const left = new Int32Array(capacity).fill(-1);
-  const right = new Int32Array(capacity).fill(-1);
-  const value = new Float64Array(2 * capacity);
+  reserveNodes(Math.max(1, capacity));
+  const feature = scratchFeature;
+  const threshold = scratchThreshold;
+  const left = scratchLeft;
+  const right = scratchRight;
+  const value = scratchValue;
+  // Every node starts as a leaf (the root here, children when their parent splits).
+  feature[0] = left[0] = right[0] = -1;
+  threshold[0] = 0;
   let nodeCount = 1;
 
   const order = new Int32Array(d);
@@ -186,6 +221,8 @@ export function growTree(set: BinnedSet, options: GrowOptions, classWeight: read
     }
     const l = nodeCount;
     nodeCount += 2;
+    feature[l] = feature[l + 1] = left[l] = left[l + 1] = right[l] = right[l + 1] = -1;
+    threshold[l] = threshold[l + 1] = 0;
     feature[node] = bestFeature;
     threshold[node] = (edges[bestFeature] as Float64Array)[bestBin] as number;
     left[node] = l;

@@ -75,6 +75,29 @@ describe("random numbers", () => {
     expect(Array.from({ length: 5 }, () => c.nextUint32())).not.toEqual(first);
   });
 
+  it("follow the published mulberry32 sequence", () => {
+    // The reference algorithm, written out on plain numbers.
+    function* mulberry32(seed: number) {
+      let a = seed >>> 0;
+      for (;;) {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(a ^ (a >>> 15), a | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        yield (t ^ (t >>> 14)) >>> 0;
+      }
+    }
+    for (const seed of [0, 1, 42, 0xffffffff]) {
+      const reference = mulberry32(seed);
+      const rng = new SeededRandom(seed);
+      const bounded = new SeededRandom(seed);
+      for (let i = 0; i < 200; i++) {
+        const u = reference.next().value as number;
+        expect(rng.nextUint32()).toBe(u);
+        expect(bounded.nextInt(1000)).toBe(Math.floor((u / 4294967296) * 1000));
+      }
+    }
+  });
+
   it("give every tree its own seed", () => {
     const seeds = new Set(Array.from({ length: 1000 }, (_, i) => treeSeed(1, i)));
     expect(seeds.size).toBe(1000);
@@ -187,6 +210,14 @@ describe("a forest", () => {
     const a = growTrees(pack(X, y), params(), [0, 1, 2]);
     const b = growTrees(pack(X, y), params(), [0, 1, 2]);
     expect(a).toEqual(b);
+  });
+
+  it("grows the same trees whatever this thread grew before (its working arrays are reused)", () => {
+    const { X, y } = ruleRows(300, 6, 9, 0.1);
+    const before = growTrees(pack(X, y), params(), [0, 1]);
+    const larger = ruleRows(3000, 6, 5, 0.3);
+    expect(growTrees(pack(larger.X, larger.y), params({ maxDepth: 20 }), [7])[0]?.feature.length).toBeGreaterThan(before[0]?.feature.length as number);
+    expect(growTrees(pack(X, y), params(), [0, 1])).toEqual(before);
   });
 
   it("grows a tree the same whether alone or among others", () => {

@@ -111,6 +111,19 @@ describe("a row store", () => {
     expect([...store.slice().y]).toEqual([0, 1, 0, 1]);
   });
 
+  it("shows its rows without a copy, and copies them for a slice", () => {
+    const store = new RowStore(1, 10);
+    store.append(Float64Array.of(1, 2, 3), Uint8Array.of(0, 1, 1));
+    const view = store.view(1, 3);
+    expect([...view.X]).toEqual([2, 3]);
+    expect([...view.y]).toEqual([1, 1]);
+    const copy = store.slice(1, 3);
+    copy.X[0] = 99;
+    expect(store.view(1, 2).X[0]).toBe(2);
+    view.X[0] = 42;
+    expect(store.slice(1, 2).X[0]).toBe(42);
+  });
+
   it("starts numbering where it is told", () => {
     const store = new RowStore(1, 10, 40);
     store.append(Float64Array.of(1), Uint8Array.of(1));

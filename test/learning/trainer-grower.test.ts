@@ -50,6 +50,19 @@ describe("the worker's tree grower", () => {
     expect(reply.trees).toEqual(growTrees({ X, y, n: 50, d: 3 }, params, [1]));
   });
 
+  it("grows from a smaller request after a larger one what a fresh grower grows (its buffers are reused)", () => {
+    const stored = sync(0, 60, true);
+    const large = sync(0, 30, true, 4);
+    const small = sync(0, 5, true, 5);
+    const job = (extra: HistorySync, fromSeq: number) => ({ params, serials: [3, 4], fromSeq, toSeq: 60, extraX: extra.X, extraY: extra.y });
+    const used = new TreeGrower();
+    used.handle({ id: 1, sync: stored, job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    ok(used.handle({ id: 2, job: job(large, 0) }).reply);
+    const fresh = new TreeGrower();
+    fresh.handle({ id: 1, sync: sync(0, 60, true), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    expect(ok(used.handle({ id: 3, job: job(small, 40) }).reply).trees).toEqual(ok(fresh.handle({ id: 2, job: job(small, 40) }).reply).trees);
+  });
+
   it("trains on sent rows alone before it has any history", () => {
     const grower = new TreeGrower();
     const extra = sync(0, 10, true);
