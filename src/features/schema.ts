@@ -48,7 +48,7 @@ export class FeatureSchema {
       if (values.length !== this.names.length) {
         throw new InvalidInputError(field, `expected ${this.names.length} values (${this.preview()}), got ${values.length}`);
       }
-      for (let i = 0; i < values.length; i++) out[i] = finite(values[i], `${field}.${this.names[i]}`);
+      for (let i = 0; i < values.length; i++) out[i] = finite(values[i], field, this.names[i] as string);
       return out;
     }
     if (typeof input !== "object" || input === null || ArrayBuffer.isView(input)) {
@@ -62,7 +62,7 @@ export class FeatureSchema {
     }
     this.names.forEach((name, i) => {
       if (!Object.prototype.hasOwnProperty.call(record, name)) throw new InvalidInputError(`${field}.${name}`, "missing feature");
-      out[i] = finite(record[name], `${field}.${name}`);
+      out[i] = finite(record[name], field, name);
     });
     return out;
   }
@@ -104,9 +104,10 @@ export class FeatureSchema {
   }
 }
 
-function finite(value: unknown, field: string): number {
+/** The value of feature `name`; its field name is only put together for an error (this runs per value). */
+function finite(value: unknown, field: string, name: string): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidInputError(field, `expected a finite number, got ${describe(value)}`);
+    throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describe(value)}`);
   }
   return value;
 }
