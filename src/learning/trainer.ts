@@ -216,8 +216,9 @@ export class Trainer {
   private slot(index: number): Slot {
     const existing = this.slots[index];
     if (existing && !existing.dead) return existing;
-    // A larger young generation: training allocates short-lived arrays by the megabyte, and with
-    // the default size the worker pauses for collections in the middle of an update.
+    // Training reuses its working arrays (tree.ts, binning.ts, training-job.ts), so an update leaves
+    // little for the collector; the young generation may still grow to 64 MB for a full retrain
+    // on a large history, which hands back megabytes of trees at once.
     const worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     const slot: Slot = { worker, pending: new Map(), historyId: null, endSeq: 0, dead: false };
     worker.on("message", (reply: TrainingReply | null) => {
