@@ -3,9 +3,9 @@
  * and identical in a worker thread and in the calling thread, which Math.random cannot give.
  */
 export class SeededRandom {
-  // The state lives in a typed array: as a plain field, the half of its values beyond V8's small
-  // integers was boxed on the heap on every draw, and tree growth draws thousands per tree (that
-  // garbage set the training worker's collector running every few updates).
+  // The state lives in a typed array: as a plain field, every value beyond V8's small integers
+  // (three in four 32-bit values) was boxed on the heap at each draw, and tree growth draws
+  // thousands per tree (that garbage set the training worker's collector running every few updates).
   private readonly state = new Uint32Array(1);
 
   constructor(seed: number) {
