@@ -91,10 +91,9 @@ export class TreeGrower {
     if (extraN === 0) return growTrees({ X: stored.X, y: stored.y, n: stored.n, d }, job.params, job.serials, job.windows);
     // Stored rows and the new ones side by side, in buffers kept from one request to the next.
     const n = stored.n + extraN;
-    if (this.joinedY.length < n) {
-      this.joinedX = new Float64Array(n * d);
-      this.joinedY = new Uint8Array(n);
-    }
+    // Sized by rows × features: a history reset for another schema may have more features per row.
+    if (this.joinedX.length < n * d) this.joinedX = new Float64Array(n * d);
+    if (this.joinedY.length < n) this.joinedY = new Uint8Array(n);
     const X = this.joinedX.subarray(0, n * d);
     const y = this.joinedY.subarray(0, n);
     X.set(stored.X);

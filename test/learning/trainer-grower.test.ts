@@ -63,6 +63,23 @@ describe("the worker's tree grower", () => {
     expect(ok(used.handle({ id: 3, job: job(small, 40) }).reply).trees).toEqual(ok(fresh.handle({ id: 2, job: job(small, 40) }).reply).trees);
   });
 
+  it("joins rows of a history with more features after one with fewer", () => {
+    const wide = (n: number, seed: number) => pack(...(Object.values(ruleRows(n, 8, seed)) as [Float64Array[], (0 | 1)[]]));
+    const grower = new TreeGrower();
+    grower.handle({ id: 1, sync: sync(0, 60, true), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    const narrow = sync(0, 30, true, 4);
+    ok(grower.handle({ id: 2, job: { params, serials: [1], fromSeq: 0, toSeq: 60, extraX: narrow.X, extraY: narrow.y } }).reply);
+    const stored = wide(40, 6);
+    const extra = wide(10, 7);
+    grower.handle({ id: 3, sync: { historyId: "h2", capacity: 1000, d: 8, reset: true, fromSeq: 0, X: stored.X, y: stored.y }, job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    const reply = ok(grower.handle({ id: 4, job: { params, serials: [1], fromSeq: 0, toSeq: 40, extraX: extra.X, extraY: extra.y } }).reply);
+    const X = new Float64Array(50 * 8);
+    X.set(stored.X);
+    X.set(extra.X, 40 * 8);
+    const y = Uint8Array.from([...stored.y, ...extra.y]);
+    expect(reply.trees).toEqual(growTrees({ X, y, n: 50, d: 8 }, params, [1]));
+  });
+
   it("trains on sent rows alone before it has any history", () => {
     const grower = new TreeGrower();
     const extra = sync(0, 10, true);
