@@ -1,11 +1,50 @@
+/** Every code a PatternQualityError carries: flows, scripts and the admin API branch on these. */
+export type ErrorCode =
+  // input
+  | "invalid-input"
+  | "unknown-version"
+  | "version-in-use"
+  | "schema-mismatch"
+  // the model and its updates
+  | "model-closed"
+  | "missing-model"
+  | "not-enough-feedback"
+  | "no-new-feedback"
+  | "update-not-needed"
+  | "training-failed"
+  | "trainer-closed"
+  | "model-format"
+  // the store on disk
+  | "store-locked"
+  | "store-write"
+  | "store-corrupt"
+  | "store-closed"
+  | "store-missing"
+  | "store-read-only"
+  // Home Assistant
+  | HomeAssistantErrorCode
+  // the command line
+  | "bench-missing"
+  | "package-missing";
+
+/** Codes of a problem talking to Home Assistant (HomeAssistantError). */
+export type HomeAssistantErrorCode =
+  | "ha-cannot-connect"
+  | "ha-timeout"
+  | "ha-auth-failed"
+  | "ha-unauthorized"
+  | "ha-not-connected"
+  | "ha-command-failed"
+  | "ha-closed";
+
 /**
  * Errors a user can act on. Every error the core throws is a PatternQualityError with a stable
  * `code` (for flows and scripts) and, for bad input, the `field` at fault.
  */
 export class PatternQualityError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -79,4 +118,14 @@ export class VersionInUseError extends PatternQualityError {
     super("version-in-use", message);
     this.id = id;
   }
+}
+
+/** A short, safe description of a bad value for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return `a ${typeof value}`;
 }

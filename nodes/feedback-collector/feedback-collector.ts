@@ -1,5 +1,5 @@
 import type { Feedback } from "../../src/feedback/feedback";
-import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/feedback/ha-events";
+import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/ha/feedback-events";
 import { HaFeedbackSource, type HaSubscriptionReport } from "../../src/ha/feedback-source";
 import type { PatternModel } from "../../src/model/pattern-model";
 import type { HaConnectionStatus } from "../../src/ha/connection";

@@ -1,4 +1,4 @@
-import { haFeedbackRules, type HaFeedbackRules } from "../../src/feedback/ha-events";
+import { haFeedbackRules, type HaFeedbackRules } from "../../src/ha/feedback-events";
 import { parseFeatureNames } from "../pattern-model/settings";
 import type { NodeDefinition } from "../shared/red";
 

@@ -1,16 +1,15 @@
-import { PatternQualityError } from "../../src/errors";
+import { PatternQualityError, type ErrorCode } from "../../src/errors";
 import { findModelNode } from "../shared/model-node";
 import { versionRows } from "../shared/versions";
 import type { HttpRequest, HttpResponse, NodeRedApi } from "../shared/red";
 import type { PatternModel } from "../../src/model/pattern-model";
 
+/** Codes that mean "no such thing" (404); every other PatternQualityError is the caller's (400). */
+const NOT_FOUND: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["unknown-version", "missing-model"]);
+
 /** An HTTP status for an error thrown by the model: the caller's fault (4xx) or ours (5xx). */
 function httpStatus(error: unknown): number {
-  if (error instanceof PatternQualityError) {
-    if (error.code === "not-found" || error.code === "unknown-version") return 404;
-    if (error.code === "missing-model") return 404;
-    return 400;
-  }
+  if (error instanceof PatternQualityError) return NOT_FOUND.has(error.code) ? 404 : 400;
   return 500;
 }
 

@@ -1,6 +1,5 @@
 import * as path from "node:path";
-import { InvalidInputError } from "../../src/errors";
-import { describe } from "../../src/feedback/feedback";
+import { describeValue, InvalidInputError } from "../../src/errors";
 import type { PatternModelSettings } from "../../src/model/settings";
 import type { NodeDefinition } from "../shared/red";
 
@@ -49,7 +48,7 @@ function number(
     const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
     throw new InvalidInputError(
       `pattern-model.${String(key)}`,
-      `expected ${range.integer ? "a whole number" : "a number"} ${bounds}, got ${describe(raw)}`,
+      `expected ${range.integer ? "a whole number" : "a number"} ${bounds}, got ${describeValue(raw)}`,
     );
   }
   return value;
@@ -87,7 +86,7 @@ export function settingsFromDefinition(definition: PatternModelDefinition, userD
     }
     schema = { kind: "names", names };
   } else {
-    throw new InvalidInputError("pattern-model.schemaKind", `expected standard, names or infer, got ${describe(kind)}`);
+    throw new InvalidInputError("pattern-model.schemaKind", `expected standard, names or infer, got ${describeValue(kind)}`);
   }
 
   const forest: NonNullable<PatternModelSettings["forest"]> = {

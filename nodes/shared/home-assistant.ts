@@ -1,4 +1,4 @@
-import { HouseholdNotifier, type HouseholdNotifierOptions } from "../../src/ha/household";
+import { HouseholdNotifier, type HouseholdNotifierOptions } from "../../src/ha/notifier";
 import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
 import type { NodeRedApi, RuntimeNode } from "./red";
 

@@ -1,5 +1,4 @@
-import { InvalidInputError } from "../../src/errors";
-import { describe } from "../../src/feedback/feedback";
+import { describeValue, InvalidInputError } from "../../src/errors";
 
 /** A Home Assistant event as it arrives in a flow: raw (`data`) or from an "events: all" node (`event`). */
 export interface HaEventLike {
@@ -29,7 +28,7 @@ function item(value: unknown, field: string): FeedbackItem {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidInputError(
       field,
-      `expected a feedback object like {"patternId": "p1", "label": "approve"} or a Home Assistant event, got ${describe(value)}`,
+      `expected a feedback object like {"patternId": "p1", "label": "approve"} or a Home Assistant event, got ${describeValue(value)}`,
     );
   }
   return { kind: "feedback", value: value as Record<string, unknown> };
@@ -74,7 +73,7 @@ export type VersionCommand = (typeof VERSION_COMMANDS)[number];
 export function versionCommand(topic: unknown, fixed: unknown): VersionCommand {
   const value = typeof fixed === "string" && fixed !== "" && fixed !== "topic" ? fixed : typeof topic === "string" ? topic.trim().toLowerCase() : topic;
   if (typeof value === "string" && (VERSION_COMMANDS as readonly string[]).includes(value)) return value as VersionCommand;
-  throw new InvalidInputError("msg.topic", `expected one of ${VERSION_COMMANDS.join(", ")}, got ${describe(value)}`);
+  throw new InvalidInputError("msg.topic", `expected one of ${VERSION_COMMANDS.join(", ")}, got ${describeValue(value)}`);
 }
 
 /**
@@ -87,9 +86,9 @@ export function versionId(payload: unknown, field = "msg.payload"): string {
     const record = payload as Record<string, unknown>;
     const id = record.id ?? record.version;
     if (typeof id === "string" && id.trim() !== "") return id.trim();
-    throw new InvalidInputError(`${field}.id`, `expected a version id such as "v0003", got ${describe(id)}`);
+    throw new InvalidInputError(`${field}.id`, `expected a version id such as "v0003", got ${describeValue(id)}`);
   }
-  throw new InvalidInputError(field, `expected a version id such as "v0003" or {"id": "v0003"}, got ${describe(payload)}`);
+  throw new InvalidInputError(field, `expected a version id such as "v0003" or {"id": "v0003"}, got ${describeValue(payload)}`);
 }
 
 /** An optional text field of an object payload (e.g. `reason`), or undefined. */
@@ -108,7 +107,7 @@ export function versionPair(payload: unknown): [string, string] {
     const record = payload as Record<string, unknown>;
     return [versionId(record.a, "msg.payload.a"), versionId(record.b, "msg.payload.b")];
   }
-  throw new InvalidInputError("msg.payload", `expected {"a": "v0002", "b": "v0003"} or ["v0002", "v0003"], got ${describe(payload)}`);
+  throw new InvalidInputError("msg.payload", `expected {"a": "v0002", "b": "v0003"} or ["v0002", "v0003"], got ${describeValue(payload)}`);
 }
 
 /** The rollback target: `"previous"` by default, or the id given as payload / `{to}` / `{id}`. */
@@ -127,19 +126,19 @@ export function importText(payload: unknown): string {
   if (typeof payload === "string" && payload.trim() !== "") return payload;
   const text = optionalText(payload, "text");
   if (text) return text;
-  throw new InvalidInputError("msg.payload", `expected the text of an exported version (from the export command), got ${describe(payload)}`);
+  throw new InvalidInputError("msg.payload", `expected the text of an exported version (from the export command), got ${describeValue(payload)}`);
 }
 
 /** The pattern-score threshold override in `msg.threshold`, else the configured one. */
 export function askThreshold(value: unknown, configured: number): number {
   if (value === undefined) return configured;
   if (typeof value === "number" && value >= 0 && value <= 1) return value;
-  throw new InvalidInputError("msg.threshold", `expected a number from 0 to 1, got ${describe(value)}`);
+  throw new InvalidInputError("msg.threshold", `expected a number from 0 to 1, got ${describeValue(value)}`);
 }
 
 /** The update mode of an incremental-update message: `msg.mode`, else the configured one. */
 export function updateMode(value: unknown, configured: unknown): "incremental" | "full" {
   const mode = value === undefined || value === "" ? configured : value;
   if (mode === "incremental" || mode === "full") return mode;
-  throw new InvalidInputError("msg.mode", `expected incremental or full, got ${describe(mode)}`);
+  throw new InvalidInputError("msg.mode", `expected incremental or full, got ${describeValue(mode)}`);
 }

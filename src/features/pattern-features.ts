@@ -26,8 +26,8 @@
  * Other fields (`id`, `description`, …) are ignored. A field of the wrong type is an
  * InvalidInputError naming it, e.g. `pattern.occurrences`.
  */
-import { InvalidInputError } from "../errors";
-import { describe, type Features } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { type Features } from "../feedback/feedback";
 import { FeatureSchema } from "./schema";
 
 export const PATTERN_TYPES = ["time_of_day", "co_occurrence", "anomaly", "seasonal", "synergy"] as const;
@@ -99,12 +99,12 @@ export function isPattern(x: unknown): x is Pattern {
 /** The 25 standard features of a pattern, at time `now`; bad fields throw InvalidInputError. */
 export function patternFeatures(pattern: Pattern, now: Date = new Date(), field = "pattern"): Features {
   if (typeof pattern !== "object" || pattern === null || Array.isArray(pattern)) {
-    throw new InvalidInputError(field, `expected a pattern object, got ${describe(pattern)}`);
+    throw new InvalidInputError(field, `expected a pattern object, got ${describeValue(pattern)}`);
   }
   const at = (key: string) => `${field}.${key}`;
   const type = pattern.pattern_type as unknown;
   if (typeof type !== "string" || !(PATTERN_TYPES as readonly string[]).includes(type)) {
-    throw new InvalidInputError(at("pattern_type"), `expected one of ${PATTERN_TYPES.join(", ")}, got ${describe(type)}`);
+    throw new InvalidInputError(at("pattern_type"), `expected one of ${PATTERN_TYPES.join(", ")}, got ${describeValue(type)}`);
   }
 
   const calibratedConfidence = optionalNumber(pattern.confidence, at("confidence")) ?? 0;
@@ -112,12 +112,12 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
 
   const metadata = pattern.metadata ?? {};
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new InvalidInputError(at("metadata"), `expected an object, got ${describe(metadata)}`);
+    throw new InvalidInputError(at("metadata"), `expected an object, got ${describeValue(metadata)}`);
   }
   const devices: string[] = [];
   if (pattern.device_id !== undefined && pattern.device_id !== null) {
     if (typeof pattern.device_id !== "string") {
-      throw new InvalidInputError(at("device_id"), `expected a string, got ${describe(pattern.device_id)}`);
+      throw new InvalidInputError(at("device_id"), `expected a string, got ${describeValue(pattern.device_id)}`);
     }
     devices.push(pattern.device_id);
   }
@@ -131,7 +131,7 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
   if (occurrences < 0) throw new InvalidInputError(at("occurrences"), `expected a count ≥ 0, got ${occurrences}`);
   const direction = pattern.trend_direction ?? "stable";
   if (!Object.prototype.hasOwnProperty.call(TREND, direction)) {
-    throw new InvalidInputError(at("trend_direction"), `expected increasing, stable or decreasing, got ${describe(direction)}`);
+    throw new InvalidInputError(at("trend_direction"), `expected increasing, stable or decreasing, got ${describeValue(direction)}`);
   }
   const trendStrength = optionalNumber(pattern.trend_strength, at("trend_strength")) ?? 0;
 
@@ -177,16 +177,16 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
 function optionalNumber(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidInputError(field, `expected a finite number, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a finite number, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function optionalStrings(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new InvalidInputError(field, `expected a list of strings, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new InvalidInputError(field, `expected a list of strings, got ${describeValue(value)}`);
   value.forEach((item: unknown, i) => {
-    if (typeof item !== "string") throw new InvalidInputError(`${field}[${i}]`, `expected a string, got ${describe(item)}`);
+    if (typeof item !== "string") throw new InvalidInputError(`${field}[${i}]`, `expected a string, got ${describeValue(item)}`);
   });
   return value as string[];
 }
@@ -196,7 +196,7 @@ function optionalMoment(value: unknown, field: string): number | undefined {
   const ms =
     value instanceof Date ? value.getTime() : typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new InvalidInputError(field, `expected an ISO 8601 time, epoch milliseconds or a Date, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected an ISO 8601 time, epoch milliseconds or a Date, got ${describeValue(value)}`);
   }
   return ms;
 }
@@ -204,5 +204,5 @@ function optionalMoment(value: unknown, field: string): number | undefined {
 function flag(value: unknown, field: string): number {
   if (value === undefined || value === null || value === false || value === 0) return 0;
   if (value === true || value === 1) return 1;
-  throw new InvalidInputError(field, `expected true or false, got ${describe(value)}`);
+  throw new InvalidInputError(field, `expected true or false, got ${describeValue(value)}`);
 }

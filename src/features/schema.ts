@@ -1,5 +1,5 @@
-import { InvalidInputError, ModelFormatError } from "../errors";
-import { describe, type Features } from "../feedback/feedback";
+import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
+import { type Features } from "../feedback/feedback";
 
 /**
  * The ordered names of a model's numeric features. A model is trained on vectors in this order;
@@ -12,12 +12,12 @@ export class FeatureSchema {
 
   /** A schema over these feature names (non-empty, unique, non-blank strings). */
   constructor(names: readonly string[], field = "schema.names") {
-    if (!Array.isArray(names)) throw new InvalidInputError(field, `expected a list of feature names, got ${describe(names)}`);
+    if (!Array.isArray(names)) throw new InvalidInputError(field, `expected a list of feature names, got ${describeValue(names)}`);
     if (names.length === 0) throw new InvalidInputError(field, "expected at least one feature name");
     const positions = new Map<string, number>();
     names.forEach((name: unknown, i) => {
       if (typeof name !== "string" || name.trim() === "") {
-        throw new InvalidInputError(`${field}[${i}]`, `expected a non-empty feature name, got ${describe(name)}`);
+        throw new InvalidInputError(`${field}[${i}]`, `expected a non-empty feature name, got ${describeValue(name)}`);
       }
       if (positions.has(name)) throw new InvalidInputError(`${field}[${i}]`, `duplicate feature name "${name}"`);
       positions.set(name, i);
@@ -52,7 +52,7 @@ export class FeatureSchema {
       return out;
     }
     if (typeof input !== "object" || input === null || ArrayBuffer.isView(input)) {
-      throw new InvalidInputError(field, `expected named features or an array of numbers, got ${describe(input)}`);
+      throw new InvalidInputError(field, `expected named features or an array of numbers, got ${describeValue(input)}`);
     }
     const record = input as Record<string, unknown>;
     for (const key of Object.keys(record)) {
@@ -84,7 +84,7 @@ export class FeatureSchema {
   /** Reads a serialized schema; anything malformed is a ModelFormatError. */
   static fromJSON(json: unknown): FeatureSchema {
     if (typeof json !== "object" || json === null || !Array.isArray((json as { names?: unknown }).names)) {
-      throw new ModelFormatError(`feature schema: expected { names: [...] }, got ${describe(json)}`);
+      throw new ModelFormatError(`feature schema: expected { names: [...] }, got ${describeValue(json)}`);
     }
     try {
       return new FeatureSchema((json as { names: string[] }).names);
@@ -107,7 +107,7 @@ export class FeatureSchema {
 /** The value of feature `name`; its field name is only put together for an error (this runs per value). */
 function finite(value: unknown, field: string, name: string): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describe(value)}`);
+    throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(value)}`);
   }
   return value;
 }

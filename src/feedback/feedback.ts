@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors";
+import { describeValue, InvalidInputError } from "../errors";
 
 /** 0 = the household rejected the pattern, 1 = it approved it. */
 export type Label = 0 | 1;
@@ -39,16 +39,6 @@ export function parseLabel(value: unknown, field = "label"): Label {
   }
   throw new InvalidInputError(
     field,
-    `expected approve or reject (also approved/rejected, 1/0, true/false), got ${describe(value)}`,
+    `expected approve or reject (also approved/rejected, 1/0, true/false), got ${describeValue(value)}`,
   );
-}
-
-/** A short, safe description of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `a ${typeof value}`;
 }

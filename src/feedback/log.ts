@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import * as path from "node:path";
-import { InvalidInputError, PatternQualityError } from "../errors";
+import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
 import { AppendFile } from "../store/append-file";
 import { ensureDirectory, removeTempFiles, writeFileAtomic, type StoreProblem } from "../store/files";
 import { readFileOrEmpty, scanJsonLines, setAsideLines, type JsonLinesScan } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
-import { describe, parseLabel, type Feedback, type Features } from "./feedback";
+import { parseLabel, type Feedback, type Features } from "./feedback";
 
 /** A feedback as stored: with its position in the log (monotonic, gaps allowed). */
 export type StoredFeedback = Feedback & { seq: number };
@@ -125,7 +125,7 @@ export class FeedbackLog {
   static async open(dir: string, options: FeedbackLogOptions = {}): Promise<FeedbackLog> {
     const retention = options.retention ?? DEFAULT_RETENTION;
     if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError("retention", `expected a whole number of records ≥ 1, got ${describe(retention)}`);
+      throw new InvalidInputError("retention", `expected a whole number of records ≥ 1, got ${describeValue(retention)}`);
     }
     const file = path.join(dir, LOG_FILE);
     if (options.readOnly) {
@@ -180,7 +180,7 @@ export class FeedbackLog {
   async append(items: readonly Feedback[]): Promise<{ added: StoredFeedback[]; duplicates: string[] }> {
     if (this.closed) throw new PatternQualityError("store-closed", `the feedback log in ${this.directory} is closed`);
     if (!this.file) throw readOnlyError(this.directory);
-    if (!Array.isArray(items)) throw new InvalidInputError("feedback", `expected an array, got ${describe(items)}`);
+    if (!Array.isArray(items)) throw new InvalidInputError("feedback", `expected an array, got ${describeValue(items)}`);
     const checked = items.map((item, index) => validateFeedback(item, `feedback[${index}]`));
     const added: StoredFeedback[] = [];
     const duplicates: string[] = [];
@@ -356,7 +356,7 @@ function readOnlyError(dir: string): PatternQualityError {
 /** Checks one feedback and returns a clean copy, or throws InvalidInputError naming the field. */
 export function validateFeedback(value: unknown, field = "feedback"): Feedback {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, `expected a feedback object, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a feedback object, got ${describeValue(value)}`);
   }
   const item = value as Record<string, unknown>;
   const feedback: Feedback = {
@@ -374,12 +374,12 @@ export function validateFeedback(value: unknown, field = "feedback"): Feedback {
 /** Checks a features object: finite numbers under non-empty names. */
 export function validateFeatures(value: unknown, field = "features"): Features {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, `expected named numbers, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   }
   const features: Features = {};
   for (const [name, number] of Object.entries(value)) {
     if (typeof number !== "number" || !Number.isFinite(number)) {
-      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describe(number)}`);
+      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(number)}`);
     }
     features[name] = number;
   }
@@ -388,7 +388,7 @@ export function validateFeatures(value: unknown, field = "features"): Features {
 
 function text(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidInputError(field, `expected a non-empty string, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a non-empty string, got ${describeValue(value)}`);
   }
   if (value.length > MAX_TEXT) throw new InvalidInputError(field, `longer than ${MAX_TEXT} characters`);
   return value;
@@ -396,7 +396,7 @@ function text(value: unknown, field: string): string {
 
 function timestamp(value: unknown, field: string): string {
   if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
-    throw new InvalidInputError(field, `expected an ISO 8601 time, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected an ISO 8601 time, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -425,7 +425,7 @@ function checkRecord(value: unknown, index: RecordIndex): StoredFeedback {
   const seq = record.seq;
   const lastSeq = index.seqs.at(-1) ?? 0;
   if (typeof seq !== "number" || !Number.isInteger(seq) || seq <= lastSeq) {
-    throw new Error(`seq ${describe(seq)} is not a whole number above ${lastSeq}`);
+    throw new Error(`seq ${describeValue(seq)} is not a whole number above ${lastSeq}`);
   }
   const { id, patternId, label, source, receivedAt, user, features } = record;
   if (
@@ -447,6 +447,6 @@ function checkRecord(value: unknown, index: RecordIndex): StoredFeedback {
       if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`feature ${name} is not a finite number`);
     }
   }
-  if (index.ids.has(id)) throw new Error(`id ${describe(id)} appears twice`);
+  if (index.ids.has(id)) throw new Error(`id ${describeValue(id)} appears twice`);
   return record as unknown as StoredFeedback;
 }

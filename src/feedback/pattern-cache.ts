@@ -1,10 +1,10 @@
 import * as path from "node:path";
-import { InvalidInputError, PatternQualityError } from "../errors";
+import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
 import { AppendFile } from "../store/append-file";
 import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
 import { jsonLines, readJsonLines, setAsideLines } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
-import { describe, type Feedback, type Features } from "./feedback";
+import { type Feedback, type Features } from "./feedback";
 import { validateFeatures, validateFeedback } from "./log";
 
 export interface PatternCacheOptions {
@@ -64,7 +64,7 @@ export class PatternCache {
     for (const field of ["maxPatterns", "maxParked"] as const) {
       const value = options[field];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-        throw new InvalidInputError(field, `expected a whole number ≥ 1, got ${describe(value)}`);
+        throw new InvalidInputError(field, `expected a whole number ≥ 1, got ${describeValue(value)}`);
       }
     }
     const file = path.join(dir, CACHE_FILE);
@@ -215,7 +215,7 @@ export class PatternCache {
 
 function checkPatternId(value: unknown): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > 256) {
-    throw new InvalidInputError("patternId", `expected a non-empty string of at most 256 characters, got ${describe(value)}`);
+    throw new InvalidInputError("patternId", `expected a non-empty string of at most 256 characters, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -1,9 +1,8 @@
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import type * as Haws from "home-assistant-js-websocket" with { "resolution-mode": "import" };
-import { InvalidInputError } from "../errors";
-import { describe } from "../feedback/feedback";
-import type { HaEvent } from "../feedback/ha-events";
+import { describeValue, InvalidInputError } from "../errors";
+import type { HaEvent } from "./feedback-events";
 import { HomeAssistantError } from "./errors";
 import { openAuthenticatedSocket, type AuthenticatedSocket } from "./socket";
 
@@ -98,14 +97,14 @@ export class HomeAssistantConnection extends EventEmitter {
   constructor(options: HomeAssistantConnectionOptions) {
     super();
     if (typeof options !== "object" || options === null) {
-      throw new InvalidInputError("options", `expected { url, token } or { addon: true }, got ${describe(options)}`);
+      throw new InvalidInputError("options", `expected { url, token } or { addon: true }, got ${describeValue(options)}`);
     }
     this.settings = { ...DEFAULTS };
     for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       const value = options[key];
       if (value === undefined) continue;
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-        throw new InvalidInputError(key, `expected a duration in milliseconds, got ${describe(value)}`);
+        throw new InvalidInputError(key, `expected a duration in milliseconds, got ${describeValue(value)}`);
       }
       this.settings[key] = value;
     }
@@ -172,9 +171,9 @@ export class HomeAssistantConnection extends EventEmitter {
    */
   async subscribeEvents(eventType: string, handler: (event: HaEvent) => void): Promise<() => Promise<void>> {
     if (typeof eventType !== "string" || eventType.trim() === "") {
-      throw new InvalidInputError("eventType", `expected an event type, got ${describe(eventType)}`);
+      throw new InvalidInputError("eventType", `expected an event type, got ${describeValue(eventType)}`);
     }
-    if (typeof handler !== "function") throw new InvalidInputError("handler", `expected a function, got ${describe(handler)}`);
+    if (typeof handler !== "function") throw new InvalidInputError("handler", `expected a function, got ${describeValue(handler)}`);
     const subscription: Subscription = { eventType, handler };
     this.subscriptions.add(subscription);
     if (this.connection !== undefined) {
@@ -198,7 +197,7 @@ export class HomeAssistantConnection extends EventEmitter {
   async callService(domain: string, service: string, data: Record<string, unknown> = {}, target?: Record<string, unknown>): Promise<unknown> {
     for (const [field, value] of [["domain", domain], ["service", service]] as const) {
       if (typeof value !== "string" || !/^[a-z0-9_]+$/.test(value)) {
-        throw new InvalidInputError(field, `expected a Home Assistant ${field} name like notify or mobile_app_phone, got ${describe(value)}`);
+        throw new InvalidInputError(field, `expected a Home Assistant ${field} name like notify or mobile_app_phone, got ${describeValue(value)}`);
       }
     }
     const message: { type: string; [key: string]: unknown } = { type: "call_service", domain, service, service_data: data };
@@ -450,19 +449,19 @@ function isHaError(err: unknown): err is { code: string; message: string } {
 /** Accepts the address users know (http://homeassistant.local:8123) and derives the websocket URL. */
 export function websocketUrl(url: unknown): string {
   if (typeof url !== "string" || url.trim() === "") {
-    throw new InvalidInputError("url", `expected Home Assistant's address, e.g. http://homeassistant.local:8123, got ${describe(url)}`);
+    throw new InvalidInputError("url", `expected Home Assistant's address, e.g. http://homeassistant.local:8123, got ${describeValue(url)}`);
   }
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
-    throw new InvalidInputError("url", `not a URL: ${describe(url)}`);
+    throw new InvalidInputError("url", `not a URL: ${describeValue(url)}`);
   }
   if (parsed.protocol === "http:" || parsed.protocol === "https:") {
     parsed.protocol = parsed.protocol === "http:" ? "ws:" : "wss:";
     if (parsed.pathname === "/") parsed.pathname = "/api/websocket";
   } else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new InvalidInputError("url", `expected http(s):// or ws(s)://, got ${describe(url)}`);
+    throw new InvalidInputError("url", `expected http(s):// or ws(s)://, got ${describeValue(url)}`);
   }
   if (parsed.username !== "" || parsed.password !== "") throw new InvalidInputError("url", "must not contain credentials; use the token field");
   return parsed.toString();

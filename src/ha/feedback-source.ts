@@ -8,7 +8,7 @@ import {
   type DeepPartial,
   type HaEvent,
   type HaFeedbackRules,
-} from "../feedback/ha-events";
+} from "./feedback-events";
 import type { HomeAssistantConnection } from "./connection";
 import { AutomationWatch } from "./implicit-feedback";
 

@@ -1,5 +1,5 @@
 import type { Feedback } from "../feedback/feedback";
-import type { HaEvent, HaFeedbackRules } from "../feedback/ha-events";
+import type { HaEvent, HaFeedbackRules } from "./feedback-events";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

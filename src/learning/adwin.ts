@@ -1,5 +1,4 @@
-import { InvalidInputError, ModelFormatError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
 
 /** Largest number of buckets per row before the two oldest merge (ADWIN's M). */
 const MAX_BUCKETS = 5;
@@ -50,7 +49,7 @@ export class Adwin {
   /** A detector with false-alarm confidence `delta` (smaller: fewer alarms, later detection). */
   constructor(delta = 0.002) {
     if (typeof delta !== "number" || !(delta > 0 && delta < 1)) {
-      throw new InvalidInputError("adwinDelta", `expected a number between 0 and 1 (exclusive), got ${describe(delta)}`);
+      throw new InvalidInputError("adwinDelta", `expected a number between 0 and 1 (exclusive), got ${describeValue(delta)}`);
     }
     this.delta = delta;
   }
@@ -83,7 +82,7 @@ export class Adwin {
   /** Adds one value; returns true when a drift is detected at this sample. */
   update(value: number): boolean {
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new InvalidInputError("value", `expected a finite number, got ${describe(value)}`);
+      throw new InvalidInputError("value", `expected a finite number, got ${describeValue(value)}`);
     }
     this.insert(value);
     this.ticks++;
@@ -182,7 +181,7 @@ export class Adwin {
     const fail = (what: string): never => {
       throw new ModelFormatError(`drift detector state: ${what}`);
     };
-    if (typeof json !== "object" || json === null) return fail(`expected an object, got ${describe(json)}`);
+    if (typeof json !== "object" || json === null) return fail(`expected an object, got ${describeValue(json)}`);
     const s = json as Partial<AdwinJSON>;
     if (typeof s.delta !== "number" || !(s.delta > 0 && s.delta < 1)) fail("delta must be between 0 and 1");
     for (const key of ["width", "ticks", "driftCount"] as const) {

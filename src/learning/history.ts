@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { InvalidInputError } from "../errors";
-import { describe, parseLabel, type Features, type Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { parseLabel, type Features, type Label } from "../feedback/feedback";
 import type { FeatureSchema } from "../features/schema";
 import { RowStore } from "./rows";
 
@@ -21,7 +21,7 @@ export class TrainingHistory {
   /** An empty history for vectors of this schema, keeping at most `capacity` rows. */
   constructor(schema: FeatureSchema, capacity = DEFAULT_HISTORY_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new InvalidInputError("capacity", `expected a positive integer, got ${describe(capacity)}`);
+      throw new InvalidInputError("capacity", `expected a positive integer, got ${describeValue(capacity)}`);
     }
     this.schema = schema;
     this.rows = new RowStore(schema.size, capacity);
@@ -81,8 +81,8 @@ export function encodeBatch(
   y: unknown,
   field = "batch",
 ): { X: Float64Array; y: Uint8Array; n: number } {
-  if (!Array.isArray(X)) throw new InvalidInputError(`${field}.X`, `expected an array of feature rows, got ${describe(X)}`);
-  if (!Array.isArray(y)) throw new InvalidInputError(`${field}.y`, `expected an array of labels, got ${describe(y)}`);
+  if (!Array.isArray(X)) throw new InvalidInputError(`${field}.X`, `expected an array of feature rows, got ${describeValue(X)}`);
+  if (!Array.isArray(y)) throw new InvalidInputError(`${field}.y`, `expected an array of labels, got ${describeValue(y)}`);
   if (X.length === 0) throw new InvalidInputError(`${field}.X`, "expected at least one row, got an empty batch");
   if (y.length !== X.length) {
     throw new InvalidInputError(`${field}.y`, `expected ${X.length} labels (one per row), got ${y.length}`);

@@ -1,5 +1,5 @@
-import { InvalidInputError } from "../errors";
-import { describe, parseLabel, type Features, type Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { parseLabel, type Features, type Label } from "../feedback/feedback";
 import { FeatureSchema } from "../features/schema";
 import type { GrownTree } from "./forest";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, readModel, treeToJSON, type ModelJSON } from "./model-format";
@@ -84,7 +84,7 @@ export class PatternLearner {
 
   /** An untrained learner for this schema; params default to DEFAULT_FOREST_PARAMS. */
   static create(schema: FeatureSchema, params?: Partial<ForestParams>): PatternLearner {
-    if (!(schema instanceof FeatureSchema)) throw new InvalidInputError("schema", `expected a FeatureSchema, got ${describe(schema)}`);
+    if (!(schema instanceof FeatureSchema)) throw new InvalidInputError("schema", `expected a FeatureSchema, got ${describeValue(schema)}`);
     return new PatternLearner(schema, Object.freeze(resolveParams(params)), [], 0, [0, 0]);
   }
 

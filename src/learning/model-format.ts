@@ -1,5 +1,4 @@
-import { ModelFormatError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, ModelFormatError } from "../errors";
 import { FeatureSchema } from "../features/schema";
 import { decodeArray, encodeArray } from "./codec";
 import type { ForestTree } from "./learner";
@@ -122,21 +121,21 @@ export function treeToJSON(tree: ForestTree): TreeJSON {
 /** Reads and checks a serialized model completely; the first problem found is a ModelFormatError. */
 export function readModel(json: unknown): ModelParts {
   const model = record(json, "model");
-  if (model.format !== MODEL_FORMAT) fail(`format: expected "${MODEL_FORMAT}", got ${describe(model.format)}`);
+  if (model.format !== MODEL_FORMAT) fail(`format: expected "${MODEL_FORMAT}", got ${describeValue(model.format)}`);
   if (model.formatVersion !== MODEL_FORMAT_VERSION) {
-    fail(`formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, got ${describe(model.formatVersion)}`);
+    fail(`formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, got ${describeValue(model.formatVersion)}`);
   }
   onlyKeys(model, MODEL_KEYS, "model");
   const schema = FeatureSchema.fromJSON(model.schema);
   const params = storedParams(model.params);
   const treesGrown = integer(model.treesGrown, "treesGrown", 0, Number.MAX_SAFE_INTEGER);
   const counts = model.labelCounts;
-  if (!Array.isArray(counts) || counts.length !== 2) fail(`labelCounts: expected [rejections, approvals], got ${describe(counts)}`);
+  if (!Array.isArray(counts) || counts.length !== 2) fail(`labelCounts: expected [rejections, approvals], got ${describeValue(counts)}`);
   const labelCounts: [number, number] = [
     integer(counts[0], "labelCounts[0]", 0, Number.MAX_SAFE_INTEGER),
     integer(counts[1], "labelCounts[1]", 0, Number.MAX_SAFE_INTEGER),
   ];
-  if (!Array.isArray(model.trees)) fail(`trees: expected an array, got ${describe(model.trees)}`);
+  if (!Array.isArray(model.trees)) fail(`trees: expected an array, got ${describeValue(model.trees)}`);
   const treesJSON = model.trees as unknown[];
   if (treesJSON.length > params.trees) fail(`trees: ${treesJSON.length} trees, more than params.trees (${params.trees})`);
   const serials = new Set<number>();
@@ -156,13 +155,13 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
   const trainedRows = integer(tree.trainedRows, `${field}.trainedRows`, 1, Number.MAX_SAFE_INTEGER);
   const windowRows = integer(tree.windowRows, `${field}.windowRows`, 1, trainedRows);
   const weights = tree.classWeight;
-  if (!Array.isArray(weights) || weights.length !== 2) fail(`${field}.classWeight: expected [reject, approve] weights, got ${describe(weights)}`);
+  if (!Array.isArray(weights) || weights.length !== 2) fail(`${field}.classWeight: expected [reject, approve] weights, got ${describeValue(weights)}`);
   const classWeight = Float64Array.of(
     positive(weights[0], `${field}.classWeight[0]`),
     positive(weights[1], `${field}.classWeight[1]`),
   );
   const error = tree.error;
-  if (typeof error !== "number" || !(error >= 0 && error <= 1)) fail(`${field}.error: expected a number from 0 to 1, got ${describe(error)}`);
+  if (typeof error !== "number" || !(error >= 0 && error <= 1)) fail(`${field}.error: expected a number from 0 to 1, got ${describeValue(error)}`);
   const seen = integer(tree.seen, `${field}.seen`, 0, Number.MAX_SAFE_INTEGER);
   const nodes = integer(tree.nodes, `${field}.nodes`, 1, MAX_NODES);
 
@@ -225,7 +224,7 @@ function array<T extends Int32Array | Float64Array>(
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`${field}: expected an object, got ${describe(value)}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`${field}: expected an object, got ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -236,13 +235,13 @@ function onlyKeys(value: Record<string, unknown>, keys: readonly string[], field
 
 function integer(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${field}: expected an integer from ${min} to ${max}, got ${describe(value)}`);
+    fail(`${field}: expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function positive(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${field}: expected a finite number > 0, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${field}: expected a finite number > 0, got ${describeValue(value)}`);
   return value;
 }
 

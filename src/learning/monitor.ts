@@ -1,5 +1,5 @@
-import { InvalidInputError, ModelFormatError } from "../errors";
-import { describe, type Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
+import { type Label } from "../feedback/feedback";
 import { Adwin, type AdwinJSON } from "./adwin";
 
 /** The model's quality so far, from predictions made before each label was learned. */
@@ -68,7 +68,7 @@ export class PrequentialMonitor {
   constructor(options: { fadingFactor?: number; adwinDelta?: number } = {}) {
     const fadingFactor = options.fadingFactor ?? 0.99;
     if (typeof fadingFactor !== "number" || !(fadingFactor > 0 && fadingFactor <= 1)) {
-      throw new InvalidInputError("fadingFactor", `expected a number in (0, 1], got ${describe(fadingFactor)}`);
+      throw new InvalidInputError("fadingFactor", `expected a number in (0, 1], got ${describeValue(fadingFactor)}`);
     }
     this.fadingFactor = fadingFactor;
     this.adwin = new Adwin(options.adwinDelta ?? 0.002);
@@ -93,9 +93,9 @@ export class PrequentialMonitor {
   /** Records the model's P(approve) for a pattern and the household's actual decision. */
   update(probaApprove: number, label: Label): { drift: boolean } {
     if (typeof probaApprove !== "number" || !(probaApprove >= 0 && probaApprove <= 1)) {
-      throw new InvalidInputError("probaApprove", `expected a probability between 0 and 1, got ${describe(probaApprove)}`);
+      throw new InvalidInputError("probaApprove", `expected a probability between 0 and 1, got ${describeValue(probaApprove)}`);
     }
-    if (label !== 0 && label !== 1) throw new InvalidInputError("label", `expected 0 or 1, got ${describe(label)}`);
+    if (label !== 0 && label !== 1) throw new InvalidInputError("label", `expected 0 or 1, got ${describeValue(label)}`);
     const predicted = probaApprove >= 0.5 ? 1 : 0;
     const correct = predicted === label ? 1 : 0;
     this.samples++;
@@ -173,7 +173,7 @@ export class PrequentialMonitor {
     const fail = (what: string): never => {
       throw new ModelFormatError(`monitor state: ${what}`);
     };
-    if (typeof json !== "object" || json === null) return fail(`expected an object, got ${describe(json)}`);
+    if (typeof json !== "object" || json === null) return fail(`expected an object, got ${describeValue(json)}`);
     const s = json as Partial<MonitorJSON>;
     if (s.format !== "pattern-quality-monitor" || s.formatVersion !== 1) fail("unknown format or version");
     const count = (value: unknown, name: string): number => {

@@ -1,5 +1,4 @@
-import { InvalidInputError, ModelFormatError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
 
 /** How the forest is grown and updated. */
 export interface ForestParams {
@@ -56,7 +55,7 @@ export function resolveParams(
 ): ForestParams {
   if (input === undefined) return { ...DEFAULT_FOREST_PARAMS };
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw makeError("params", `expected an object, got ${describe(input)}`);
+    throw makeError("params", `expected an object, got ${describeValue(input)}`);
   }
   const given = input as Record<string, unknown>;
   for (const key of Object.keys(given)) {
@@ -67,21 +66,21 @@ export function resolveParams(
     const value = given[key];
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      throw makeError(`params.${key}`, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+      throw makeError(`params.${key}`, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
     }
     (params as unknown as Record<string, number>)[key] = value;
   }
   const maxFeatures = given.maxFeatures;
   if (maxFeatures !== undefined) {
     if (maxFeatures !== "sqrt" && (typeof maxFeatures !== "number" || !Number.isInteger(maxFeatures) || maxFeatures < 1 || maxFeatures > 100_000)) {
-      throw makeError("params.maxFeatures", `expected "sqrt" or an integer of at least 1, got ${describe(maxFeatures)}`);
+      throw makeError("params.maxFeatures", `expected "sqrt" or an integer of at least 1, got ${describeValue(maxFeatures)}`);
     }
     params.maxFeatures = maxFeatures;
   }
   const classWeight = given.classWeight;
   if (classWeight !== undefined) {
     if (classWeight !== "balanced" && classWeight !== "none") {
-      throw makeError("params.classWeight", `expected "balanced" or "none", got ${describe(classWeight)}`);
+      throw makeError("params.classWeight", `expected "balanced" or "none", got ${describeValue(classWeight)}`);
     }
     params.classWeight = classWeight;
   }

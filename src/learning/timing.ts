@@ -1,5 +1,4 @@
-import { InvalidInputError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
 
 /** Percentiles of the most recent durations, in milliseconds. */
 export interface TimingSnapshot {
@@ -27,7 +26,7 @@ export class TimingStats {
   /** Keeps the last `windowSize` durations (default 1,000). */
   constructor(windowSize = 1000) {
     if (!Number.isSafeInteger(windowSize) || windowSize < 1) {
-      throw new InvalidInputError("windowSize", `expected a whole number ≥ 1, got ${describe(windowSize)}`);
+      throw new InvalidInputError("windowSize", `expected a whole number ≥ 1, got ${describeValue(windowSize)}`);
     }
     this.windowSize = windowSize;
     this.values = new Float64Array(windowSize);
@@ -36,7 +35,7 @@ export class TimingStats {
   /** Records one duration in milliseconds (finite, ≥ 0). */
   record(ms: number): void {
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-      throw new InvalidInputError("ms", `expected a duration ≥ 0, got ${describe(ms)}`);
+      throw new InvalidInputError("ms", `expected a duration ≥ 0, got ${describeValue(ms)}`);
     }
     this.values[this.next] = ms;
     this.next = (this.next + 1) % this.windowSize;

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { InvalidInputError, PatternQualityError } from "../errors";
-import { describe, type Features } from "../feedback/feedback";
+import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
+import { type Features } from "../feedback/feedback";
 import type { GrownTree } from "./forest";
 import { encodeBatch, TrainingHistory } from "./history";
 import { PatternLearner } from "./learner";
@@ -82,7 +82,7 @@ export class Trainer {
     this.script = options.workerScript ?? defaultWorkerScript();
     const workers = options.workers ?? Math.min(2, availableParallelism());
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-      throw new InvalidInputError("workers", `expected an integer from 1 to 64, got ${describe(workers)}`);
+      throw new InvalidInputError("workers", `expected an integer from 1 to 64, got ${describeValue(workers)}`);
     }
     this.size = workers;
     this.slots = new Array<Slot | null>(workers).fill(null);
@@ -110,12 +110,12 @@ export class Trainer {
       if (!Number.isInteger(fromSeq) || fromSeq < history.firstSeq || fromSeq >= history.endSeq) {
         throw new InvalidInputError(
           "batch.fromSeq",
-          `expected a row of the history from ${history.firstSeq} to ${history.endSeq - 1}, got ${describe(fromSeq)}${history.size === 0 ? " (the history is empty)" : ""}`,
+          `expected a row of the history from ${history.firstSeq} to ${history.endSeq - 1}, got ${describeValue(fromSeq)}${history.size === 0 ? " (the history is empty)" : ""}`,
         );
       }
       job = { params, fromSeq: Math.max(history.firstSeq, fromSeq - params.historySample), toSeq: history.endSeq };
     } else {
-      if (typeof batch !== "object" || batch === null) throw new InvalidInputError("batch", `expected { X, y } or { fromSeq }, got ${describe(batch)}`);
+      if (typeof batch !== "object" || batch === null) throw new InvalidInputError("batch", `expected { X, y } or { fromSeq }, got ${describeValue(batch)}`);
       const rows = encodeBatch(model.schema, (batch as { X: unknown }).X, (batch as { y: unknown }).y);
       const fromSeq = Math.max(history.firstSeq, history.endSeq - params.historySample);
       job = { params, fromSeq, toSeq: history.endSeq, extraX: rows.X, extraY: rows.y };
@@ -124,7 +124,7 @@ export class Trainer {
     const batchRows = job.extraY ? job.extraY.length : history.endSeq - (batch as { fromSeq: number }).fromSeq;
     const change = options.change;
     if (change !== undefined && (typeof change !== "object" || change === null || !(change.rows >= 1) || typeof change.fresh !== "boolean")) {
-      throw new InvalidInputError("options.change", `expected { rows ≥ 1, fresh: true/false }, got ${describe(change)}`);
+      throw new InvalidInputError("options.change", `expected { rows ≥ 1, fresh: true/false }, got ${describeValue(change)}`);
     }
     const plan = model.incrementalPlan(trainingRows, batchRows, change);
     const reply = await this.grow(plan.serials, { ...job, windows: plan.windows }, history);
@@ -156,8 +156,8 @@ export class Trainer {
 
   private checkModel(model: PatternLearner, history: TrainingHistory): void {
     if (this.closed) throw new PatternQualityError("trainer-closed", "The trainer is closed");
-    if (!(model instanceof PatternLearner)) throw new InvalidInputError("model", `expected a PatternLearner, got ${describe(model)}`);
-    if (!(history instanceof TrainingHistory)) throw new InvalidInputError("history", `expected a TrainingHistory, got ${describe(history)}`);
+    if (!(model instanceof PatternLearner)) throw new InvalidInputError("model", `expected a PatternLearner, got ${describeValue(model)}`);
+    if (!(history instanceof TrainingHistory)) throw new InvalidInputError("history", `expected a TrainingHistory, got ${describeValue(history)}`);
     if (!history.schema.equals(model.schema)) {
       throw new InvalidInputError("history", "its feature schema differs from the model's");
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { InvalidInputError } from "../errors";
-import { describe, parseLabel, type Features, type Feedback } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { parseLabel, type Features, type Feedback } from "../feedback/feedback";
 import { isPattern, patternFeatures, standardPatternSchema } from "../features/pattern-features";
 import { FeatureSchema } from "../features/schema";
 
@@ -38,7 +38,7 @@ export function readFeatures(input: unknown, schema: FeatureSchema | null, field
     return { features: schema.named(schema.vector(input, field)), schema };
   }
   if (typeof input !== "object" || input === null) {
-    throw new InvalidInputError(field, `expected named features, an array of numbers or a pattern object, got ${describe(input)}`);
+    throw new InvalidInputError(field, `expected named features, an array of numbers or a pattern object, got ${describeValue(input)}`);
   }
   const known = schema ?? new FeatureSchema(Object.keys(input), field);
   return { features: known.named(known.vector(input as Features, field)), schema: known };
@@ -62,7 +62,7 @@ export function parseFeedbackBatch(
   now: Date = new Date(),
   field = "payload",
 ): ParsedBatch {
-  if (!Array.isArray(inputs)) throw new InvalidInputError(field, `expected a list of feedback, got ${describe(inputs)}`);
+  if (!Array.isArray(inputs)) throw new InvalidInputError(field, `expected a list of feedback, got ${describeValue(inputs)}`);
   if (inputs.length === 0) throw new InvalidInputError(field, "expected at least one feedback, got an empty list");
   const defaultSource = optionalText(defaults.source, "defaults.source") ?? "flow";
   const defaultUser = optionalText(defaults.user, "defaults.user");
@@ -71,7 +71,7 @@ export function parseFeedbackBatch(
   const feedback = inputs.map((item: unknown, i): Feedback => {
     const at = `${field}[${i}]`;
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new InvalidInputError(at, `expected {patternId, label, features?}, got ${describe(item)}`);
+      throw new InvalidInputError(at, `expected {patternId, label, features?}, got ${describeValue(item)}`);
     }
     const record = item as Record<string, unknown>;
     const patternId = identifier(record.patternId, `${at}.patternId`);
@@ -97,7 +97,7 @@ export function parseFeedbackBatch(
 export function identifier(value: unknown, field: string): string {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidInputError(field, `expected a non-empty id, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a non-empty id, got ${describeValue(value)}`);
   }
   if (value.length > 200) throw new InvalidInputError(field, `expected at most 200 characters, got ${value.length}`);
   return value;
@@ -105,7 +105,7 @@ export function identifier(value: unknown, field: string): string {
 
 function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected non-empty text, got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected non-empty text, got ${describeValue(value)}`);
   if (value.length > 256) throw new InvalidInputError(field, `expected at most 256 characters, got ${value.length}`);
   return value;
 }

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { InvalidInputError, PatternQualityError } from "../errors";
-import { describe, type Features, type Feedback, type Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
+import { type Features, type Feedback, type Label } from "../feedback/feedback";
 import { FeedbackLog, type StoredFeedback } from "../feedback/log";
 import { PatternCache } from "../feedback/pattern-cache";
 import { isPattern, standardPatternSchema } from "../features/pattern-features";
@@ -319,7 +319,7 @@ export class PatternModel extends EventEmitter {
 
   /** Scores a batch; a bad item throws InvalidInputError naming it (`payload[2].…`), nothing remembered. */
   scoreMany(inputs: readonly unknown[]): ScoreResult[] {
-    if (!Array.isArray(inputs)) throw new InvalidInputError("payload", `expected a list of patterns, got ${describe(inputs)}`);
+    if (!Array.isArray(inputs)) throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
     const parsed = inputs.map((input, i) => this.scoreInput(input, `payload[${i}]`, false));
     return parsed.map((_, i) => this.score(inputs[i], `payload[${i}]`));
   }
@@ -331,10 +331,10 @@ export class PatternModel extends EventEmitter {
    */
   update(mode: UpdateMode = "incremental", reason = "manual"): Promise<UpdateResult> {
     if (mode !== "incremental" && mode !== "full") {
-      return Promise.reject(new InvalidInputError("mode", `expected incremental or full, got ${describe(mode)}`));
+      return Promise.reject(new InvalidInputError("mode", `expected incremental or full, got ${describeValue(mode)}`));
     }
     if (typeof reason !== "string" || reason.trim() === "") {
-      return Promise.reject(new InvalidInputError("reason", `expected text, got ${describe(reason)}`));
+      return Promise.reject(new InvalidInputError("reason", `expected text, got ${describeValue(reason)}`));
     }
     if (this.closing) return Promise.reject(closedError(this.settings.storeDir));
     return this.queue.request(mode, reason);
@@ -377,7 +377,7 @@ export class PatternModel extends EventEmitter {
     this.assertOpen();
     this.switchRequests++;
     return this.exclusive(() => {
-      const target = to === "previous" ? this.previousVersion() : to;
+      const target = to === "previous" ? this.registry.previousId() : to;
       return this.switchTo(target, options.reason ?? "rollback", options.by ?? "user");
     });
   }
@@ -490,7 +490,7 @@ export class PatternModel extends EventEmitter {
       const saved = JSON.parse(text) as { seq?: unknown; monitor?: unknown };
       const seq = saved.seq;
       if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0 || seq > this.log.watermark) {
-        throw new Error(`seq ${describe(seq)} does not fit the feedback log (watermark ${this.log.watermark})`);
+        throw new Error(`seq ${describeValue(seq)} does not fit the feedback log (watermark ${this.log.watermark})`);
       }
       this.monitor = PrequentialMonitor.fromJSON(saved.monitor);
       return seq;
@@ -869,16 +869,6 @@ export class PatternModel extends EventEmitter {
     const result = this.activationChain.then(operation);
     this.activationChain = result.catch(() => undefined);
     return result;
-  }
-
-  private previousVersion(): string {
-    const active = this.activeVersion;
-    const log = this.registry.activations();
-    for (let i = log.length - 1; i >= 0; i--) {
-      const record = log[i] as ActivationRecord;
-      if (record.to === active && record.from) return record.from;
-    }
-    throw new PatternQualityError("no-previous-version", "there is no previously active version to roll back to");
   }
 
   // ---- alerts ----

@@ -1,5 +1,4 @@
-import { InvalidInputError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
 import { FeatureSchema } from "../features/schema";
 
 /** Which features the model reads: the 25 standard pattern features, a named list, or the first sample's names. */
@@ -55,7 +54,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
   const settings = object(input, "settings");
   const storeDir = settings.storeDir;
   if (typeof storeDir !== "string" || storeDir.trim() === "") {
-    throw new InvalidInputError("settings.storeDir", `expected a directory path, got ${describe(storeDir)}`);
+    throw new InvalidInputError("settings.storeDir", `expected a directory path, got ${describeValue(storeDir)}`);
   }
   const alerts = optionalObject(settings.alerts, "settings.alerts");
   const retention = optionalObject(settings.retention, "settings.retention");
@@ -96,13 +95,13 @@ function schemaSetting(value: unknown): SchemaSetting {
       // FeatureSchema names the offending entry (empty, duplicate, not a string).
       return { kind: "names", names: [...new FeatureSchema(schema.names as string[], "settings.schema.names").names] };
     default:
-      throw new InvalidInputError("settings.schema.kind", `expected standard, names or infer, got ${describe(schema.kind)}`);
+      throw new InvalidInputError("settings.schema.kind", `expected standard, names or infer, got ${describeValue(schema.kind)}`);
   }
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, `expected an object, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected an object, got ${describeValue(value)}`);
   }
   return value as Record<string, unknown>;
 }
@@ -114,7 +113,7 @@ function optionalObject(value: unknown, field: string): Record<string, unknown> 
 function count(value: unknown, field: string, min: number, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidInputError(field, `expected a whole number ≥ ${min}, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a whole number ≥ ${min}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -123,13 +122,13 @@ function amount(value: unknown, field: string, fallback: number, max = Number.PO
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {
     const range = Number.isFinite(max) ? `between 0 and ${max}` : "≥ 0";
-    throw new InvalidInputError(field, `expected a number ${range}, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a number ${range}, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function flag(value: unknown, field: string, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "boolean") throw new InvalidInputError(field, `expected true or false, got ${describe(value)}`);
+  if (typeof value !== "boolean") throw new InvalidInputError(field, `expected true or false, got ${describeValue(value)}`);
   return value;
 }

@@ -1,5 +1,5 @@
-import { InvalidInputError } from "../errors";
-import { describe, type Features, type Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { type Features, type Label } from "../feedback/feedback";
 import { PATTERN_TYPES, patternFeatures, standardPatternSchema, type Pattern, type PatternType } from "../features/pattern-features";
 import { SeededRandom } from "./random";
 import type { LabelledStream } from "./sea";
@@ -74,8 +74,8 @@ export class SimulatedHousehold {
   constructor(options: HouseholdOptions = {}) {
     const noise = options.noise ?? 0.05;
     const hours = options.hoursBetween ?? 2;
-    if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5)) throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describe(noise)}`);
-    if (typeof hours !== "number" || !(hours > 0 && Number.isFinite(hours))) throw new InvalidInputError("hoursBetween", `expected a positive number, got ${describe(hours)}`);
+    if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5)) throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describeValue(noise)}`);
+    if (typeof hours !== "number" || !(hours > 0 && Number.isFinite(hours))) throw new InvalidInputError("hoursBetween", `expected a positive number, got ${describeValue(hours)}`);
     const start = options.start ?? new Date("2026-01-01T00:00:00Z");
     if (!(start instanceof Date) || !Number.isFinite(start.getTime())) throw new InvalidInputError("start", "expected a valid date");
     this.random = new SeededRandom(options.seed ?? 1);
@@ -91,7 +91,7 @@ export class SimulatedHousehold {
 
   /** Switches to the other taste (or to the one named). */
   changeTaste(taste?: TasteName): void {
-    if (taste !== undefined && !Object.prototype.hasOwnProperty.call(TASTES, taste)) throw new InvalidInputError("taste", `expected routines or savings, got ${describe(taste)}`);
+    if (taste !== undefined && !Object.prototype.hasOwnProperty.call(TASTES, taste)) throw new InvalidInputError("taste", `expected routines or savings, got ${describeValue(taste)}`);
     this.current = taste ?? (this.current === "routines" ? "savings" : "routines");
   }
 
@@ -158,9 +158,9 @@ export interface HouseholdStream extends LabelledStream {
  */
 export function householdStream(options: HouseholdOptions & { samples?: number; changeAt?: number } = {}): HouseholdStream {
   const samples = options.samples ?? 3000;
-  if (!Number.isSafeInteger(samples) || samples < 1) throw new InvalidInputError("samples", `expected a whole number ≥ 1, got ${describe(samples)}`);
+  if (!Number.isSafeInteger(samples) || samples < 1) throw new InvalidInputError("samples", `expected a whole number ≥ 1, got ${describeValue(samples)}`);
   const changeAt = options.changeAt ?? Math.floor(samples / 2);
-  if (!Number.isSafeInteger(changeAt) || changeAt < 0) throw new InvalidInputError("changeAt", `expected a whole number ≥ 0, got ${describe(changeAt)}`);
+  if (!Number.isSafeInteger(changeAt) || changeAt < 0) throw new InvalidInputError("changeAt", `expected a whole number ≥ 0, got ${describeValue(changeAt)}`);
   const household = new SimulatedHousehold(options);
   const stream: HouseholdStream = {
     schema: standardPatternSchema,

@@ -1,5 +1,4 @@
-import { InvalidInputError, ModelFormatError } from "../errors";
-import { describe } from "../feedback/feedback";
+import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
 import { sha256 } from "../store/files";
 
 export type VersionKind = "initial" | "incremental" | "full" | "import";
@@ -56,7 +55,7 @@ const ID_PATTERN = /^v\d{4,9}$/;
 /** Checks a version id (also against path tricks such as `../x`); returns it. */
 export function checkVersionId(value: unknown, field = "id"): string {
   if (typeof value !== "string" || !ID_PATTERN.test(value)) {
-    throw new InvalidInputError(field, `expected a version id like v0001, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a version id like v0001, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -74,7 +73,7 @@ export function versionNumber(id: string): number {
 /** Serializes a version into its model file (also its export): a self-verifying JSON document. */
 export function modelFileText(meta: VersionMeta, model: unknown): { text: string; digest: string } {
   const modelJson = JSON.stringify(model);
-  if (modelJson === undefined) throw new InvalidInputError("model", `expected a JSON-serializable model, got ${describe(model)}`);
+  if (modelJson === undefined) throw new InvalidInputError("model", `expected a JSON-serializable model, got ${describeValue(model)}`);
   const metaJson = JSON.stringify(meta);
   // Equal to JSON.stringify({ version, model }) of the parsed file, so a reader can recompute it.
   const digest = sha256(`{"version":${metaJson},"model":${modelJson}}`);
@@ -91,14 +90,14 @@ export function parseModelFile(text: string): { meta: VersionMeta; model: unknow
     throw new ModelFormatError(`not a JSON document: ${(error as Error).message}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ModelFormatError(`expected a version document, got ${describe(parsed)}`);
+    throw new ModelFormatError(`expected a version document, got ${describeValue(parsed)}`);
   }
   const document = parsed as Record<string, unknown>;
   if (document.format !== MODEL_FILE_FORMAT) {
-    throw new ModelFormatError(`expected format "${MODEL_FILE_FORMAT}", got ${describe(document.format)}`);
+    throw new ModelFormatError(`expected format "${MODEL_FILE_FORMAT}", got ${describeValue(document.format)}`);
   }
   if (document.formatVersion !== 1) {
-    throw new ModelFormatError(`unsupported formatVersion ${describe(document.formatVersion)} (this release reads 1)`);
+    throw new ModelFormatError(`unsupported formatVersion ${describeValue(document.formatVersion)} (this release reads 1)`);
   }
   if (!("model" in document)) throw new ModelFormatError("the document has no model");
   const meta = checkMeta(document.version);
@@ -111,7 +110,7 @@ export function parseModelFile(text: string): { meta: VersionMeta; model: unknow
 
 function checkMeta(value: unknown): VersionMeta {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ModelFormatError(`expected version metadata, got ${describe(value)}`);
+    throw new ModelFormatError(`expected version metadata, got ${describeValue(value)}`);
   }
   const meta = value as Record<string, unknown>;
   try {
@@ -127,7 +126,7 @@ function checkMeta(value: unknown): VersionMeta {
     if (meta.importedFrom !== undefined) {
       const from = meta.importedFrom as Record<string, unknown> | null;
       if (typeof from !== "object" || from === null || typeof from.digest !== "string") {
-        throw new InvalidInputError("version.importedFrom", `expected { id, digest }, got ${describe(from)}`);
+        throw new InvalidInputError("version.importedFrom", `expected { id, digest }, got ${describeValue(from)}`);
       }
       checked.importedFrom = { id: checkVersionId(from.id, "version.importedFrom.id"), digest: from.digest };
     }
@@ -140,7 +139,7 @@ function checkMeta(value: unknown): VersionMeta {
 /** Checks a version kind. */
 export function checkKind(value: unknown, field = "kind"): VersionKind {
   if (!VERSION_KINDS.includes(value as VersionKind)) {
-    throw new InvalidInputError(field, `expected one of ${VERSION_KINDS.join(", ")}, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected one of ${VERSION_KINDS.join(", ")}, got ${describeValue(value)}`);
   }
   return value as VersionKind;
 }
@@ -148,13 +147,13 @@ export function checkKind(value: unknown, field = "kind"): VersionKind {
 /** Checks `{ samples, feedbackWatermark }`: whole numbers ≥ 0. */
 export function checkTrainedOn(value: unknown, field = "trainedOn"): { samples: number; feedbackWatermark: number } {
   if (typeof value !== "object" || value === null) {
-    throw new InvalidInputError(field, `expected { samples, feedbackWatermark }, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected { samples, feedbackWatermark }, got ${describeValue(value)}`);
   }
   const trainedOn = value as Record<string, unknown>;
   for (const key of ["samples", "feedbackWatermark"]) {
     const number = trainedOn[key];
     if (typeof number !== "number" || !Number.isInteger(number) || number < 0) {
-      throw new InvalidInputError(`${field}.${key}`, `expected a whole number ≥ 0, got ${describe(number)}`);
+      throw new InvalidInputError(`${field}.${key}`, `expected a whole number ≥ 0, got ${describeValue(number)}`);
     }
   }
   return { samples: trainedOn.samples as number, feedbackWatermark: trainedOn.feedbackWatermark as number };
@@ -163,12 +162,12 @@ export function checkTrainedOn(value: unknown, field = "trainedOn"): { samples: 
 /** Checks metrics: names to finite numbers, booleans or null. */
 export function checkMetrics(value: unknown, field = "metrics"): VersionMetrics {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, `expected named numbers, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   }
   const metrics: VersionMetrics = {};
   for (const [name, metric] of Object.entries(value)) {
     if (!(metric === null || typeof metric === "boolean" || (typeof metric === "number" && Number.isFinite(metric)))) {
-      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, a boolean or null, got ${describe(metric)}`);
+      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, a boolean or null, got ${describeValue(metric)}`);
     }
     metrics[name] = metric;
   }
@@ -178,14 +177,14 @@ export function checkMetrics(value: unknown, field = "metrics"): VersionMetrics 
 /** Checks a free-text note (≤ 1,000 characters). */
 export function checkNote(value: unknown, field = "note"): string {
   if (typeof value !== "string" || value.length > 1000) {
-    throw new InvalidInputError(field, `expected text of at most 1,000 characters, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected text of at most 1,000 characters, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function checkTime(value: unknown, field: string): string {
   if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
-    throw new InvalidInputError(field, `expected an ISO 8601 time, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected an ISO 8601 time, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Low } from "lowdb";
 import type { Adapter } from "lowdb";
 import {
+  describeValue,
   InvalidInputError,
   ModelFormatError,
   PatternQualityError,
@@ -11,7 +12,6 @@ import {
   UnknownVersionError,
   VersionInUseError,
 } from "../errors";
-import { describe } from "../feedback/feedback";
 import { AppendFile } from "../store/append-file";
 import {
   ensureDirectory,
@@ -143,7 +143,7 @@ export class VersionRegistry {
   static async open(dir: string, options: VersionRegistryOptions = {}): Promise<VersionRegistry> {
     const retention = options.retention ?? 20;
     if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError("retention", `expected a whole number of versions ≥ 1, got ${describe(retention)}`);
+      throw new InvalidInputError("retention", `expected a whole number of versions ≥ 1, got ${describeValue(retention)}`);
     }
     const readOnly = options.readOnly === true;
     if (!readOnly) await ensureDirectory(dir);
@@ -190,7 +190,7 @@ export class VersionRegistry {
     );
     if (filter.limit !== undefined) {
       if (!Number.isInteger(filter.limit) || filter.limit < 0) {
-        throw new InvalidInputError("limit", `expected a whole number ≥ 0, got ${describe(filter.limit)}`);
+        throw new InvalidInputError("limit", `expected a whole number ≥ 0, got ${describeValue(filter.limit)}`);
       }
       versions = versions.slice(Math.max(0, versions.length - filter.limit));
     }
@@ -211,7 +211,7 @@ export class VersionRegistry {
   save(input: VersionInput): Promise<VersionEntry> {
     return this.serial(async () => {
       if (typeof input !== "object" || input === null) {
-        throw new InvalidInputError("version", `expected { model, kind, trainedOn, metrics }, got ${describe(input)}`);
+        throw new InvalidInputError("version", `expected { model, kind, trainedOn, metrics }, got ${describeValue(input)}`);
       }
       const parentId = input.parentId === undefined || input.parentId === null ? null : checkVersionId(input.parentId, "parentId");
       const meta: VersionMeta = {
@@ -247,20 +247,25 @@ export class VersionRegistry {
     return this.serial(() => this.activateNow(id, cause));
   }
 
-  /** Activates an earlier version: `id`, or "previous" = the version active before the current one. */
+  /**
+   * The one meaning of "previous": the version that was active before the current one became
+   * active (the `from` of the last activation that switched to it). InvalidInputError("to") when
+   * there is none, UnknownVersionError when it has been deleted or pruned since.
+   */
+  previousId(): string {
+    const active = this.activeId;
+    const record = this.history.findLast((r) => r.to === active && r.from !== null);
+    const previous = record?.from ?? null;
+    if (previous === null) throw new InvalidInputError("to", "there is no previous version to roll back to");
+    if (!this.find(previous)) {
+      throw new UnknownVersionError(previous, `the previous version ${previous} no longer exists (deleted or pruned)`);
+    }
+    return previous;
+  }
+
+  /** Activates an earlier version: `id`, or "previous" (see previousId). */
   rollback(to: string, cause: ActivationCause): Promise<VersionEntry> {
-    return this.serial(async () => {
-      let target = to;
-      if (to === "previous") {
-        const previous = this.history.at(-1)?.from ?? null;
-        if (previous === null) throw new InvalidInputError("to", "there is no previous version to roll back to");
-        if (!this.find(previous)) {
-          throw new UnknownVersionError(previous, `the previous version ${previous} no longer exists (deleted or pruned)`);
-        }
-        target = previous;
-      }
-      return this.activateNow(target, cause);
-    });
+    return this.serial(() => this.activateNow(to === "previous" ? this.previousId() : to, cause));
   }
 
   /** Protects a version from prune and delete. */
@@ -333,7 +338,7 @@ export class VersionRegistry {
   /** Adds an exported version under a new id (kind "import"); malformed or altered files are refused. */
   import(text: string): Promise<VersionEntry> {
     return this.serial(async () => {
-      if (typeof text !== "string") throw new InvalidInputError("file", `expected the text of an export, got ${describe(text)}`);
+      if (typeof text !== "string") throw new InvalidInputError("file", `expected the text of an export, got ${describeValue(text)}`);
       let parsed: ReturnType<typeof parseModelFile>;
       try {
         parsed = parseModelFile(text);
@@ -705,7 +710,7 @@ function copyEntry(entry: VersionEntry): VersionEntry {
 
 function checkText(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > 500) {
-    throw new InvalidInputError(field, `expected a non-empty text of at most 500 characters, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a non-empty text of at most 500 characters, got ${describeValue(value)}`);
   }
   return value;
 }

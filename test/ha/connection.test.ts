@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { InvalidInputError } from "../../src/errors";
-import type { HaEvent } from "../../src/feedback/ha-events";
+import type { HaEvent } from "../../src/ha/feedback-events";
 import { HomeAssistantConnection, SUPERVISOR_WEBSOCKET_URL, websocketUrl } from "../../src/ha/connection";
 import { HomeAssistantError } from "../../src/ha/errors";
 import { ADMIN, GUEST, connectionTo, fast, onCleanup, pause, startSimulator, until } from "./fixtures";

@@ -3,7 +3,7 @@ import type { Feedback } from "../../src/feedback/feedback";
 import { HaFeedbackSource } from "../../src/ha/feedback-source";
 import { GUEST, connectionTo, onCleanup, startSimulator, until } from "./fixtures";
 import type { HomeAssistantSimulator } from "../../src/ha/simulator/simulator";
-import type { DeepPartial, HaFeedbackRules } from "../../src/feedback/ha-events";
+import type { DeepPartial, HaFeedbackRules } from "../../src/ha/feedback-events";
 
 async function listening(sim: HomeAssistantSimulator, rules: DeepPartial<HaFeedbackRules> = {}, token?: string, clock?: () => number) {
   const { connection, subscribed } = connectionTo(sim, token === undefined ? {} : { token });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { haFeedbackRules } from "../../src/feedback/ha-events";
+import { haFeedbackRules } from "../../src/ha/feedback-events";
 import { AutomationWatch } from "../../src/ha/implicit-feedback";
 
 const DAY = 24 * 60 * 60 * 1000;

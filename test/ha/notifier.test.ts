@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Feedback } from "../../src/feedback/feedback";
 import { HaFeedbackSource } from "../../src/ha/feedback-source";
-import { HouseholdNotifier, alertNotificationId } from "../../src/ha/household";
+import { HouseholdNotifier, alertNotificationId } from "../../src/ha/notifier";
 import { connectionTo, startSimulator, until } from "./fixtures";
 
 describe("HouseholdNotifier", () => {

@@ -1,5 +1,5 @@
-import { InvalidInputError } from "../errors";
-import { describe, parseLabel, type Feedback, type Features, type Label } from "./feedback";
+import { describeValue, InvalidInputError } from "../errors";
+import { parseLabel, type Feedback, type Features, type Label } from "../feedback/feedback";
 
 /** Who caused an event in Home Assistant; `id` is unique per event and serves as the feedback id. */
 export interface HaContext {
@@ -66,7 +66,7 @@ export const defaultHaFeedbackRules: HaFeedbackRules = Object.freeze({
 
 /** Completes partial rules with the defaults and checks them; bad rules → InvalidInputError naming the field. */
 export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaFeedbackRules {
-  if (!isRecord(partial)) throw new InvalidInputError("rules", `expected an object, got ${describe(partial)}`);
+  if (!isRecord(partial)) throw new InvalidInputError("rules", `expected an object, got ${describeValue(partial)}`);
   const d = defaultHaFeedbackRules;
   const rules: HaFeedbackRules = {
     notificationAction: { ...d.notificationAction, ...partial.notificationAction },
@@ -80,7 +80,7 @@ export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaF
   };
   const text = (field: string, value: unknown): void => {
     if (typeof value !== "string" || value.trim() === "") {
-      throw new InvalidInputError(field, `expected a non-empty text, got ${describe(value)}`);
+      throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
     }
   };
   text("rules.notificationAction.approvePrefix", rules.notificationAction.approvePrefix);
@@ -97,7 +97,7 @@ export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaF
     throw new InvalidInputError("rules.implicit.entityTemplate", "must contain {id} where the pattern id goes");
   }
   if (typeof rules.implicit.days !== "number" || !(rules.implicit.days > 0)) {
-    throw new InvalidInputError("rules.implicit.days", `expected a positive number, got ${describe(rules.implicit.days)}`);
+    throw new InvalidInputError("rules.implicit.days", `expected a positive number, got ${describeValue(rules.implicit.days)}`);
   }
   return rules;
 }
@@ -153,7 +153,7 @@ export function normalizeHaEvent(input: unknown): HaEvent | null {
   const data = nodeShape ? raw.event : raw.data;
   const prefix = nodeShape ? "payload" : "event";
   if (data !== undefined && !isRecord(data)) {
-    throw new InvalidInputError(`${prefix}.${nodeShape ? "event" : "data"}`, `expected an object, got ${describe(data)}`);
+    throw new InvalidInputError(`${prefix}.${nodeShape ? "event" : "data"}`, `expected an object, got ${describeValue(data)}`);
   }
   const event: HaEvent = { event_type: raw.event_type, data: (data as Record<string, unknown>) ?? {} };
   if (typeof raw.origin === "string") event.origin = raw.origin;
@@ -165,7 +165,7 @@ export function normalizeHaEvent(input: unknown): HaEvent | null {
 function fromNotificationAction(event: HaEvent, rules: HaFeedbackRules): Feedback | null {
   const action = event.data.action;
   if (typeof action !== "string") {
-    throw new InvalidInputError("data.action", `expected the notification button's action id, got ${describe(action)}`);
+    throw new InvalidInputError("data.action", `expected the notification button's action id, got ${describeValue(action)}`);
   }
   const { approvePrefix, rejectPrefix } = rules.notificationAction;
   // The longer prefix first, so that one prefix being the start of the other still works.
@@ -175,14 +175,14 @@ function fromNotificationAction(event: HaEvent, rules: HaFeedbackRules): Feedbac
   // Other actionable notifications of the household share this event; they are not ours.
   if (match === undefined) return null;
   const patternId = action.slice(match[0].length);
-  if (patternId === "") throw new InvalidInputError("data.action", `no pattern id after the prefix in ${describe(action)}`);
+  if (patternId === "") throw new InvalidInputError("data.action", `no pattern id after the prefix in ${describeValue(action)}`);
   return feedback(event, patternId, match[1]);
 }
 
 function fromCustomEvent(event: HaEvent): Feedback {
   const patternId = event.data.pattern_id;
   if (typeof patternId !== "string" && typeof patternId !== "number") {
-    throw new InvalidInputError("data.pattern_id", `expected the pattern id, got ${describe(patternId)}`);
+    throw new InvalidInputError("data.pattern_id", `expected the pattern id, got ${describeValue(patternId)}`);
   }
   if (String(patternId).trim() === "") throw new InvalidInputError("data.pattern_id", "must not be empty");
   const label = parseLabel(event.data.decision, "data.decision");
@@ -198,7 +198,7 @@ function fromHelperEntity(event: HaEvent, rules: HaFeedbackRules): Feedback | nu
   const state = event.data.new_state;
   // The helper was removed: nothing was decided.
   if (state === null || state === undefined) return null;
-  if (!isRecord(state)) throw new InvalidInputError("data.new_state", `expected a state object, got ${describe(state)}`);
+  if (!isRecord(state)) throw new InvalidInputError("data.new_state", `expected a state object, got ${describeValue(state)}`);
   const attributes = isRecord(state.attributes) ? state.attributes : {};
   const decision = attributes[decisionAttribute] ?? state.state;
   let label: Label;
@@ -212,7 +212,7 @@ function fromHelperEntity(event: HaEvent, rules: HaFeedbackRules): Feedback | nu
   if ((typeof patternId !== "string" && typeof patternId !== "number") || String(patternId).trim() === "") {
     throw new InvalidInputError(
       `data.new_state.attributes.${patternAttribute}`,
-      `${entityId} changed to a decision but names no pattern, got ${describe(patternId)}`,
+      `${entityId} changed to a decision but names no pattern, got ${describeValue(patternId)}`,
     );
   }
   return feedback(event, String(patternId), label);
@@ -246,11 +246,11 @@ function receivedAt(event: HaEvent): string {
 }
 
 function readFeatures(value: unknown, field: string): Features {
-  if (!isRecord(value)) throw new InvalidInputError(field, `expected named numbers, got ${describe(value)}`);
+  if (!isRecord(value)) throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   const features: Features = {};
   for (const [name, x] of Object.entries(value)) {
     if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describe(x)}`);
+      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(x)}`);
     }
     features[name] = x;
   }

@@ -1,6 +1,5 @@
-import { InvalidInputError } from "../errors";
-import { describe } from "../feedback/feedback";
-import { defaultHaFeedbackRules } from "../feedback/ha-events";
+import { describeValue, InvalidInputError } from "../errors";
+import { defaultHaFeedbackRules } from "./feedback-events";
 import type { HomeAssistantConnection } from "./connection";
 
 export interface HouseholdNotifierOptions {
@@ -116,12 +115,12 @@ function notifyName(value: string | null | undefined, field: string): string | n
   if (value === undefined || value === null || value === "") return null;
   const name = typeof value === "string" ? value.replace(/^notify\./, "") : value;
   if (typeof name !== "string" || !/^[a-z0-9_]+$/.test(name)) {
-    throw new InvalidInputError(field, `expected a notify service like notify.mobile_app_phone, got ${describe(value)}`);
+    throw new InvalidInputError(field, `expected a notify service like notify.mobile_app_phone, got ${describeValue(value)}`);
   }
   return name;
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected a non-empty text, got ${describe(value)}`);
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
   return value;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors";
-import { defaultHaFeedbackRules, feedbackFromHaEvent, haEventTypes, haFeedbackRules, normalizeHaEvent } from "../../src/feedback/ha-events";
+import { defaultHaFeedbackRules, feedbackFromHaEvent, haEventTypes, haFeedbackRules, normalizeHaEvent } from "../../src/ha/feedback-events";
 
 const context = { id: "01JD8ZQ6R7W3K5X2M9T4B1C8FN", parent_id: null, user_id: "user-anna" };
 const time_fired = "2026-11-20T18:42:07.331257+00:00";
