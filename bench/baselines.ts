@@ -51,9 +51,14 @@ export function runSklearn<T>(request: Record<string, unknown>, capMs = 600_000)
  * Runs several scikit-learn requests in one Python process (its start-up and import take
  * seconds on a busy machine), keyed by name; each answer or the reason it is missing.
  */
-export async function runSklearnAll(requests: Record<string, Record<string, unknown>>): Promise<Record<string, Outcome<unknown>>> {
+export async function runSklearnAll(
+  requests: Record<string, Record<string, unknown>>,
+): Promise<Record<string, Outcome<unknown>>> {
   const names = Object.keys(requests);
-  const batch = await runSklearn<{ answers: Array<Record<string, unknown>> }>({ task: "batch", requests: names.map((n) => requests[n]) });
+  const batch = await runSklearn<{ answers: Array<Record<string, unknown>> }>({
+    task: "batch",
+    requests: names.map((n) => requests[n]),
+  });
   const out: Record<string, Outcome<unknown>> = {};
   names.forEach((name, i) => {
     if (!("ok" in batch)) {
@@ -61,7 +66,10 @@ export async function runSklearnAll(requests: Record<string, Record<string, unkn
       return;
     }
     const answer = batch.ok.answers[i];
-    out[name] = answer && typeof answer.error !== "string" ? { ok: answer } : { skipped: `scikit-learn failed: ${String(answer?.error)}` };
+    out[name] =
+      answer && typeof answer.error !== "string"
+        ? { ok: answer }
+        : { skipped: `scikit-learn failed: ${String(answer?.error)}` };
   });
   return out;
 }

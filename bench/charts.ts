@@ -62,29 +62,39 @@ export function lineChart(chart: LineChart): string {
     parts.push(`<line x1="${MARGIN.left}" y1="${f(y)}" x2="${MARGIN.left + plotW}" y2="${f(y)}" stroke="#eee"/>`);
     parts.push(`<text x="${MARGIN.left - 6}" y="${f(y + 4)}" text-anchor="end">${label(v, chart.logY)}</text>`);
   }
-  parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escape(chart.xLabel)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escape(chart.xLabel)}</text>`,
+  );
   parts.push(
     `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escape(chart.yLabel)}</text>`,
   );
   for (const marker of chart.markers ?? []) {
     if (!usable(marker.x, 1)) continue;
     const x = px(marker.x);
-    parts.push(`<line x1="${f(x)}" y1="${MARGIN.top}" x2="${f(x)}" y2="${MARGIN.top + plotH}" stroke="#777" stroke-dasharray="4 3"/>`);
+    parts.push(
+      `<line x1="${f(x)}" y1="${MARGIN.top}" x2="${f(x)}" y2="${MARGIN.top + plotH}" stroke="#777" stroke-dasharray="4 3"/>`,
+    );
     parts.push(`<text x="${f(x + 3)}" y="${MARGIN.top + 12}" fill="#555">${escape(marker.label)}</text>`);
   }
   chart.series.forEach((series, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const points = series.points.filter(([x, y]) => usable(x, y));
     if (points.length > 1) {
-      const path = points.map(([x, y]) => `${f(px(x))},${f(py(Math.min(Math.max(y, chart.yMin ?? y), chart.yMax ?? y)))}`).join(" ");
+      const path = points
+        .map(([x, y]) => `${f(px(x))},${f(py(Math.min(Math.max(y, chart.yMin ?? y), chart.yMax ?? y)))}`)
+        .join(" ");
       parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.8" points="${path}"/>`);
     }
     if (points.length <= 12) {
       for (const [x, y] of points) parts.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="3" fill="${colour}"/>`);
     }
     const ly = MARGIN.top + 10 + i * 16;
-    parts.push(`<line x1="${width - MARGIN.right + 12}" y1="${ly}" x2="${width - MARGIN.right + 32}" y2="${ly}" stroke="${colour}" stroke-width="2.5"/>`);
-    parts.push(`<text x="${width - MARGIN.right + 36}" y="${ly + 4}">${escape(series.name)}${points.length === 0 ? " (none)" : ""}</text>`);
+    parts.push(
+      `<line x1="${width - MARGIN.right + 12}" y1="${ly}" x2="${width - MARGIN.right + 32}" y2="${ly}" stroke="${colour}" stroke-width="2.5"/>`,
+    );
+    parts.push(
+      `<text x="${width - MARGIN.right + 36}" y="${ly + 4}">${escape(series.name)}${points.length === 0 ? " (none)" : ""}</text>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n") + "\n";

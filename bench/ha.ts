@@ -69,7 +69,11 @@ async function burst(kind: "mobile_app_notification_action" | "pattern_feedback"
         const contextId = `bench-${kind}-${n}`;
         firedAt.set(contextId, performance.now());
         if (kind === "mobile_app_notification_action") {
-          sim.fireEvent(kind, { action: `PATTERN_${n % 3 === 0 ? "REJECT" : "APPROVE"}_p${n}` }, { origin: "REMOTE", contextId, userId: "bench-user" });
+          sim.fireEvent(
+            kind,
+            { action: `PATTERN_${n % 3 === 0 ? "REJECT" : "APPROVE"}_p${n}` },
+            { origin: "REMOTE", contextId, userId: "bench-user" },
+          );
         } else {
           sim.fireEvent(kind, { pattern_id: `p${n}`, decision: n % 3 === 0 ? "reject" : "approve" }, { contextId });
         }
@@ -80,7 +84,16 @@ async function burst(kind: "mobile_app_notification_action" | "pattern_feedback"
     while (ackMs.length < EVENTS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await Promise.all(appends);
     await source.stop();
-    return { fired: EVENTS, received: receivedMs.length, stored, duplicates, lost: EVENTS - stored, firingMs, receivedMs, ackMs };
+    return {
+      fired: EVENTS,
+      received: receivedMs.length,
+      stored,
+      duplicates,
+      lost: EVENTS - stored,
+      firingMs,
+      receivedMs,
+      ackMs,
+    };
   } finally {
     await connection.close();
     await log.close();
@@ -125,8 +138,22 @@ const ms = (x: number): number => Math.round(x * 100) / 100;
 export const haSection: BenchSection = {
   name: "ha",
   async run(_options: BenchOptions): Promise<BenchResult> {
-    const runs = { notificationAction: await burst("mobile_app_notification_action"), customEvent: await burst("pattern_feedback") };
-    const table: string[][] = [["source", "fired", "stored", "lost", "twice", "received p50/p99 ms", "acknowledged p50/p95/p99/max ms", "fired within ms"]];
+    const runs = {
+      notificationAction: await burst("mobile_app_notification_action"),
+      customEvent: await burst("pattern_feedback"),
+    };
+    const table: string[][] = [
+      [
+        "source",
+        "fired",
+        "stored",
+        "lost",
+        "twice",
+        "received p50/p99 ms",
+        "acknowledged p50/p95/p99/max ms",
+        "fired within ms",
+      ],
+    ];
     const json: Record<string, unknown> = {};
     for (const [name, r] of Object.entries(runs)) {
       const summary = {
@@ -137,7 +164,12 @@ export const haSection: BenchSection = {
         duplicates: r.duplicates,
         firingMs: ms(r.firingMs),
         receivedMs: { p50: ms(quantile(r.receivedMs, 50)), p99: ms(quantile(r.receivedMs, 99)) },
-        acknowledgedMs: { p50: ms(quantile(r.ackMs, 50)), p95: ms(quantile(r.ackMs, 95)), p99: ms(quantile(r.ackMs, 99)), max: ms(Math.max(...r.ackMs)) },
+        acknowledgedMs: {
+          p50: ms(quantile(r.ackMs, 50)),
+          p95: ms(quantile(r.ackMs, 95)),
+          p99: ms(quantile(r.ackMs, 99)),
+          max: ms(Math.max(...r.ackMs)),
+        },
       };
       json[name] = summary;
       table.push([
@@ -152,8 +184,22 @@ export const haSection: BenchSection = {
       ]);
     }
     const recovery = await recoveries(20);
-    json.recoveryMs = { p50: ms(quantile(recovery, 50)), max: ms(Math.max(...recovery)), runs: recovery.length, note: "reconnectDelayMs 0; the default waits 1 s first" };
-    table.push(["reconnect + resubscribe", "", "", "", "", "", `${ms(quantile(recovery, 50))} (p50) / ${ms(Math.max(...recovery))} (max)`, ""]);
+    json.recoveryMs = {
+      p50: ms(quantile(recovery, 50)),
+      max: ms(Math.max(...recovery)),
+      runs: recovery.length,
+      note: "reconnectDelayMs 0; the default waits 1 s first",
+    };
+    table.push([
+      "reconnect + resubscribe",
+      "",
+      "",
+      "",
+      "",
+      "",
+      `${ms(quantile(recovery, 50))} (p50) / ${ms(Math.max(...recovery))} (max)`,
+      "",
+    ]);
     const markdown = [
       "## Home Assistant: a burst of decisions",
       "",

@@ -83,7 +83,10 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
   const md: string[] = ["## Learning", ""];
   const json: Record<string, unknown> = {};
   const notes: string[] = [];
-  if (quick) notes.push("`--quick`: stored sizes 100/1,000/10,000 only, fewer repetitions, shorter streams, scikit-learn and ml-random-forest on fewer streams, shorter time caps.");
+  if (quick)
+    notes.push(
+      "`--quick`: stored sizes 100/1,000/10,000 only, fewer repetitions, shorter streams, scikit-learn and ml-random-forest on fewer streams, shorter time caps.",
+    );
   try {
     // ---- scikit-learn first, all in one Python process
     const plan = planUpdateTime(quick);
@@ -102,7 +105,8 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     json.eventLoopLagMs = update.eventLoopLagMs;
     const at10k = update.rows.find((r) => r.stored === 10_000);
     const ratios: Record<string, number | null> = {
-      incrementalP95VsSklearnFull10k: at10k && at10k.sklearnFullMs !== null ? at10k.sklearnFullMs / at10k.incrementalMs.p95 : null,
+      incrementalP95VsSklearnFull10k:
+        at10k && at10k.sklearnFullMs !== null ? at10k.sklearnFullMs / at10k.incrementalMs.p95 : null,
       fullVsSklearnFull10k: at10k && at10k.sklearnFullMs !== null ? at10k.sklearnFullMs / at10k.fullMs : null,
     };
     json.ratios = ratios;
@@ -112,7 +116,12 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     const streamJson: Record<string, Record<string, MethodResult>> = {};
     const charts: string[] = [];
     for (const stream of streams) {
-      const results = await evaluateStream(trainer, stream, quick, sklearn[`stream:${stream.name}`] ?? { skipped: "not run with --quick" });
+      const results = await evaluateStream(
+        trainer,
+        stream,
+        quick,
+        sklearn[`stream:${stream.name}`] ?? { skipped: "not run with --quick" },
+      );
       streamJson[stream.name] = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.json]));
       if (stream.name !== "coldStart") {
         const file = `accuracy-${stream.name}.svg`;
@@ -153,17 +162,38 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     writeFileSync(path.join(options.resultsDir, "update-time.svg"), updateTimeChart(update.rows));
 
     // ---- table and report
-    const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(digits));
+    const fmt = (v: number | null | undefined, digits = 1) =>
+      v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(digits);
     for (const row of update.rows) {
-      table.push([`incremental update p50/p95, ${row.stored} stored (+${row.newSamples})`, `${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} ms`, row.stored === 10_000 ? "p95 ≤ 20 ms" : ""]);
+      table.push([
+        `incremental update p50/p95, ${row.stored} stored (+${row.newSamples})`,
+        `${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} ms`,
+        row.stored === 10_000 ? "p95 ≤ 20 ms" : "",
+      ]);
       const ms = (v: number | null, note?: string) => (v === null ? (note ?? "n/a") : `${fmt(v, 0)} ms`);
-      table.push([`full retrain, ${row.stored} stored: ours / sklearn / ml-rf`, `${ms(row.fullMs)} / ${ms(row.sklearnFullMs, row.sklearnNote)} / ${ms(row.mlRandomForestFullMs, row.mlRandomForestNote)}`, ""]);
+      table.push([
+        `full retrain, ${row.stored} stored: ours / sklearn / ml-rf`,
+        `${ms(row.fullMs)} / ${ms(row.sklearnFullMs, row.sklearnNote)} / ${ms(row.mlRandomForestFullMs, row.mlRandomForestNote)}`,
+        "",
+      ]);
     }
     table.push(["sklearn full ÷ our incremental p95 (10k)", fmt(ratios.incrementalP95VsSklearnFull10k) + "×", "≥ 50×"]);
     table.push(["sklearn full ÷ our full (10k)", fmt(ratios.fullVsSklearnFull10k, 2) + "×", "≥ 2×"]);
-    table.push(["predict one row p50/p99", `${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms`, "p99 ≤ 0.1 ms"]);
-    table.push(["online update p50/p99", `${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms`, "p99 ≤ 1 ms"]);
-    table.push(["event-loop lag p99 during incremental + full", `${fmt(update.eventLoopLagMs.p99)} ms (idle ${fmt(update.eventLoopLagMs.idleP99)})`, "≤ 20 ms"]);
+    table.push([
+      "predict one row p50/p99",
+      `${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms`,
+      "p99 ≤ 0.1 ms",
+    ]);
+    table.push([
+      "online update p50/p99",
+      `${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms`,
+      "p99 ≤ 1 ms",
+    ]);
+    table.push([
+      "event-loop lag p99 during incremental + full",
+      `${fmt(update.eventLoopLagMs.p99)} ms (idle ${fmt(update.eventLoopLagMs.idleP99)})`,
+      "≤ 20 ms",
+    ]);
     const targets: Record<string, Record<string, string>> = {
       wdbc: { incremental: "≥ 0.94", full: "≥ 0.945", sklearn: "0.948 (reference)" },
       sea: { incremental: "within 2 points of fullWindow" },
@@ -171,51 +201,121 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     for (const [name, methods] of Object.entries(streamJson)) {
       for (const [method, r] of Object.entries(methods)) {
         const measured =
-          "skipped" in r ? `skipped: ${r.skipped}` : "dnf" in r ? r.dnf : `acc ${fmt(r.prequentialAccuracy, 3)}, κ ${fmt(r.kappa, 3)}, Brier ${fmt(r.brier, 3)}${r.recoverySamples !== undefined ? `, recovery ${r.recoverySamples ?? "never"}` : ""}`;
-        table.push([`${name} ${method}`, measured, targets[name]?.[method] ?? (r && "recoverySamples" in r && method === "incremental" ? "recovery ≤ 300" : "")]);
+          "skipped" in r
+            ? `skipped: ${r.skipped}`
+            : "dnf" in r
+              ? r.dnf
+              : `acc ${fmt(r.prequentialAccuracy, 3)}, κ ${fmt(r.kappa, 3)}, Brier ${fmt(r.brier, 3)}${r.recoverySamples !== undefined ? `, recovery ${r.recoverySamples ?? "never"}` : ""}`;
+        table.push([
+          `${name} ${method}`,
+          measured,
+          targets[name]?.[method] ?? (r && "recoverySamples" in r && method === "incremental" ? "recovery ≤ 300" : ""),
+        ]);
       }
     }
-    table.push(["SEA: incremental − sliding-window full (points)", fmt(comparisons.seaIncrementalMinusFullWindowPoints), "≥ −2"]);
-    table.push(["ADWIN false alarms in 1,000 stationary samples", `${adwin.falseAlarmRuns} of ${adwin.stationaryRuns} runs`, "0"]);
-    for (const d of adwin.detection) table.push([`ADWIN delay ${d.from} → ${d.to}: median / p90`, `${d.medianDelay} / ${d.p90Delay} (missed ${d.missed})`, "median ≤ 200"]);
-    table.push(["cold start cases without crash / sensible", `${coldCases.filter((c) => c.ok).length} / ${coldCases.filter((c) => c.sensible).length} of ${coldCases.length}`, "all"]);
+    table.push([
+      "SEA: incremental − sliding-window full (points)",
+      fmt(comparisons.seaIncrementalMinusFullWindowPoints),
+      "≥ −2",
+    ]);
+    table.push([
+      "ADWIN false alarms in 1,000 stationary samples",
+      `${adwin.falseAlarmRuns} of ${adwin.stationaryRuns} runs`,
+      "0",
+    ]);
+    for (const d of adwin.detection)
+      table.push([
+        `ADWIN delay ${d.from} → ${d.to}: median / p90`,
+        `${d.medianDelay} / ${d.p90Delay} (missed ${d.missed})`,
+        "median ≤ 200",
+      ]);
+    table.push([
+      "cold start cases without crash / sensible",
+      `${coldCases.filter((c) => c.ok).length} / ${coldCases.filter((c) => c.sensible).length} of ${coldCases.length}`,
+      "all",
+    ]);
 
     md.push(...notes.map((n) => `> ${n}`), "");
     md.push("### Update time vs stored history", "");
-    md.push("Incremental: 100 new samples, 10 trees grown and swapped in, measured from the request to the new model being ready (worker hand-off included). Full: all stored rows, 100 trees, depth 10, through the same worker threads. scikit-learn: `RandomForestClassifier(n_estimators=100, max_depth=10, class_weight=\"balanced\", n_jobs=-1)`, fit time measured inside Python. ml-random-forest 2.1.0: 100 trees, depth 10, `noOOB`, in a child process killed at the cap.", "");
-    md.push("| stored | incremental p50 / p95 / max (ms) | of which training p50 / p95 (ms) | our full (ms) | scikit-learn full (ms) | ml-random-forest full (ms) |", "|---:|---|---|---:|---:|---:|");
+    md.push(
+      'Incremental: 100 new samples, 10 trees grown and swapped in, measured from the request to the new model being ready (worker hand-off included). Full: all stored rows, 100 trees, depth 10, through the same worker threads. scikit-learn: `RandomForestClassifier(n_estimators=100, max_depth=10, class_weight="balanced", n_jobs=-1)`, fit time measured inside Python. ml-random-forest 2.1.0: 100 trees, depth 10, `noOOB`, in a child process killed at the cap.',
+      "",
+    );
+    md.push(
+      "| stored | incremental p50 / p95 / max (ms) | of which training p50 / p95 (ms) | our full (ms) | scikit-learn full (ms) | ml-random-forest full (ms) |",
+      "|---:|---|---|---:|---:|---:|",
+    );
     for (const row of update.rows) {
-      md.push(`| ${row.stored} | ${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} / ${fmt(row.incrementalMs.max)} | ${fmt(row.incrementalTrainMs.p50)} / ${fmt(row.incrementalTrainMs.p95)} | ${fmt(row.fullMs, 0)} | ${row.sklearnFullMs === null ? row.sklearnNote ?? "n/a" : fmt(row.sklearnFullMs, 0)} | ${row.mlRandomForestFullMs === null ? row.mlRandomForestNote ?? "n/a" : fmt(row.mlRandomForestFullMs, 0)} |`);
+      md.push(
+        `| ${row.stored} | ${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} / ${fmt(row.incrementalMs.max)} | ${fmt(row.incrementalTrainMs.p50)} / ${fmt(row.incrementalTrainMs.p95)} | ${fmt(row.fullMs, 0)} | ${row.sklearnFullMs === null ? (row.sklearnNote ?? "n/a") : fmt(row.sklearnFullMs, 0)} | ${row.mlRandomForestFullMs === null ? (row.mlRandomForestNote ?? "n/a") : fmt(row.mlRandomForestFullMs, 0)} |`,
+      );
     }
     md.push("", "![update time vs stored history](update-time.svg)", "");
-    md.push(`Ratios at 10,000 stored: scikit-learn full ÷ our incremental p95 = **${fmt(ratios.incrementalP95VsSklearnFull10k)}×** (target ≥ 50×); scikit-learn full ÷ our full = **${fmt(ratios.fullVsSklearnFull10k, 2)}×** (target ≥ 2×).`, "");
+    md.push(
+      `Ratios at 10,000 stored: scikit-learn full ÷ our incremental p95 = **${fmt(ratios.incrementalP95VsSklearnFull10k)}×** (target ≥ 50×); scikit-learn full ÷ our full = **${fmt(ratios.fullVsSklearnFull10k, 2)}×** (target ≥ 2×).`,
+      "",
+    );
     md.push("| figure | measured | target |", "|---|---|---|");
-    md.push(`| predict one row p50 / p99 (5,000 calls, after 500 untimed warm-up calls) | ${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms | p99 ≤ 0.1 ms |`);
-    md.push(`| online update p50 / p99 (likewise) | ${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms | p99 ≤ 1 ms |`);
-    md.push(`| event-loop lag p99 while an incremental and a full update run (${update.eventLoopLagMs.stored} stored) | ${fmt(update.eventLoopLagMs.p99)} ms (idle: ${fmt(update.eventLoopLagMs.idleP99)} ms) | ≤ 20 ms |`, "");
+    md.push(
+      `| predict one row p50 / p99 (5,000 calls, after 500 untimed warm-up calls) | ${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms | p99 ≤ 0.1 ms |`,
+    );
+    md.push(
+      `| online update p50 / p99 (likewise) | ${fmt(update.onlineUpdateMs.p50, 4)} / ${fmt(update.onlineUpdateMs.p99, 4)} ms | p99 ≤ 1 ms |`,
+    );
+    md.push(
+      `| event-loop lag p99 while an incremental and a full update run (${update.eventLoopLagMs.stored} stored) | ${fmt(update.eventLoopLagMs.p99)} ms (idle: ${fmt(update.eventLoopLagMs.idleP99)} ms) | ≤ 20 ms |`,
+      "",
+    );
 
     md.push("### Streams (test-then-train)", "");
-    md.push("Each sample is first predicted, then learned. `incremental`: online update of every sample plus an incremental update per batch (the product's way: once the drift detector sees the error rate rise, the next update regrows half the forest and new trees learn from the rows since the change only); `full`: full retrain per batch on all samples so far (SEA: `fullWindow`, on the last 1,000); `online`: one training on the first batch, then online updates only; `majority`: the share of approvals so far. Batches: WDBC 50 (rows shuffled with a fixed seed; scored from sample 51, as the scikit-learn reference figure, since the first batch is predicted before any training), SEA 100, household 50 (taste change half-way), cold start 2.", "");
-    md.push("| stream | method | accuracy | kappa | Brier | log-loss | drifts (ADWIN) | note |", "|---|---|---:|---:|---:|---:|---|---|");
+    md.push(
+      "Each sample is first predicted, then learned. `incremental`: online update of every sample plus an incremental update per batch (the product's way: once the drift detector sees the error rate rise, the next update regrows half the forest and new trees learn from the rows since the change only); `full`: full retrain per batch on all samples so far (SEA: `fullWindow`, on the last 1,000); `online`: one training on the first batch, then online updates only; `majority`: the share of approvals so far. Batches: WDBC 50 (rows shuffled with a fixed seed; scored from sample 51, as the scikit-learn reference figure, since the first batch is predicted before any training), SEA 100, household 50 (taste change half-way), cold start 2.",
+      "",
+    );
+    md.push(
+      "| stream | method | accuracy | kappa | Brier | log-loss | drifts (ADWIN) | note |",
+      "|---|---|---:|---:|---:|---:|---|---|",
+    );
     for (const [name, methods] of Object.entries(streamJson)) {
       for (const [method, r] of Object.entries(methods)) {
         if ("skipped" in r || "dnf" in r) {
           md.push(`| ${name} | ${method} | | | | | | ${"skipped" in r ? `skipped: ${r.skipped}` : r.dnf} |`);
           continue;
         }
-        const recovery = r.recoverySamples !== undefined ? `back within 2 points ${r.recoverySamples === null ? "never" : `after ${r.recoverySamples} samples`}` : "";
-        md.push(`| ${name} | ${method} | ${fmt(r.prequentialAccuracy, 3)} | ${fmt(r.kappa, 3)} | ${fmt(r.brier, 3)} | ${fmt(r.logLoss, 3)} | ${r.driftsAt.slice(0, 6).join(", ")}${r.driftsAt.length > 6 ? ", …" : ""} | ${[recovery, r.note ?? ""].filter(Boolean).join("; ")} |`);
+        const recovery =
+          r.recoverySamples !== undefined
+            ? `back within 2 points ${r.recoverySamples === null ? "never" : `after ${r.recoverySamples} samples`}`
+            : "";
+        md.push(
+          `| ${name} | ${method} | ${fmt(r.prequentialAccuracy, 3)} | ${fmt(r.kappa, 3)} | ${fmt(r.brier, 3)} | ${fmt(r.logLoss, 3)} | ${r.driftsAt.slice(0, 6).join(", ")}${r.driftsAt.length > 6 ? ", …" : ""} | ${[recovery, r.note ?? ""].filter(Boolean).join("; ")} |`,
+        );
       }
     }
-    md.push("", `SEA: incremental − sliding-window full retrain = ${fmt(comparisons.seaIncrementalMinusFullWindowPoints)} points (target: within 2). Recovery: samples after the abrupt change until the accuracy over the last 100 samples is back within 2 points of the 500 samples before it (target ≤ 300).`, "");
+    md.push(
+      "",
+      `SEA: incremental − sliding-window full retrain = ${fmt(comparisons.seaIncrementalMinusFullWindowPoints)} points (target: within 2). Recovery: samples after the abrupt change until the accuracy over the last 100 samples is back within 2 points of the 500 samples before it (target ≤ 300).`,
+      "",
+    );
     for (const file of charts) md.push(`![${file}](${file})`, "");
-    md.push("### Cold start", "", "Trained on the first few decisions (or on single-class or duplicate rows), then asked about the next 200 patterns. Sensible: the mean answer leans the way the training decisions do (within 0.35 of their share of approvals; single class: on that side of 0.5; 7 of 10: within 0.2 of 0.7).", "");
+    md.push(
+      "### Cold start",
+      "",
+      "Trained on the first few decisions (or on single-class or duplicate rows), then asked about the next 200 patterns. Sensible: the mean answer leans the way the training decisions do (within 0.35 of their share of approvals; single class: on that side of 0.5; 7 of 10: within 0.2 of 0.7).",
+      "",
+    );
     md.push("| case | method | no crash | sensible | mean P(approve) | note |", "|---|---|---|---|---:|---|");
-    for (const c of coldCases) md.push(`| ${c.case} | ${c.method} | ${c.ok ? "yes" : "NO"} | ${c.sensible ? "yes" : "no"} | ${fmt(c.meanProba, 3)} | ${c.note ?? ""} |`);
+    for (const c of coldCases)
+      md.push(
+        `| ${c.case} | ${c.method} | ${c.ok ? "yes" : "NO"} | ${c.sensible ? "yes" : "no"} | ${fmt(c.meanProba, 3)} | ${c.note ?? ""} |`,
+      );
     md.push("", "### ADWIN (δ = 0.002)", "");
-    md.push(`False alarms: ${adwin.falseAlarmRuns} of ${adwin.stationaryRuns} runs of 1,000 stationary samples (error rates ${adwin.stationaryRates.join(", ")}) raised any alarm.`, "");
+    md.push(
+      `False alarms: ${adwin.falseAlarmRuns} of ${adwin.stationaryRuns} runs of 1,000 stationary samples (error rates ${adwin.stationaryRates.join(", ")}) raised any alarm.`,
+      "",
+    );
     md.push("| error rate jump | median delay | p90 delay | missed (within 2,000) |", "|---|---:|---:|---:|");
-    for (const d of adwin.detection) md.push(`| ${d.from} → ${d.to} | ${d.medianDelay} | ${d.p90Delay} | ${d.missed} of ${d.runs} |`);
+    for (const d of adwin.detection)
+      md.push(`| ${d.from} → ${d.to} | ${d.medianDelay} | ${d.p90Delay} | ${d.missed} of ${d.runs} |`);
     md.push("");
   } finally {
     await trainer.close();
@@ -239,7 +339,11 @@ interface UpdateRow {
 }
 
 /** Every scikit-learn run of the section: full fits per stored size, and the streams. */
-function sklearnRequests(plan: ReturnType<typeof planUpdateTime>, streams: ReturnType<typeof buildStreams>, quick: boolean): Record<string, Record<string, unknown>> {
+function sklearnRequests(
+  plan: ReturnType<typeof planUpdateTime>,
+  streams: ReturnType<typeof buildStreams>,
+  quick: boolean,
+): Record<string, Record<string, unknown>> {
   const skRequests: Record<string, Record<string, unknown>> = {};
   for (const stored of plan.sizes) {
     skRequests[`fit:${stored}`] = {
@@ -289,7 +393,11 @@ function planUpdateTime(quick: boolean) {
   return { sizes, repeats, newSamples, largest, data: { schema, X, y }, mlCap: quick ? 3_000 : 30_000 };
 }
 
-async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planUpdateTime>, sklearn: Record<string, Outcome<unknown>>) {
+async function measureUpdateTime(
+  trainer: Trainer,
+  plan: ReturnType<typeof planUpdateTime>,
+  sklearn: Record<string, Outcome<unknown>>,
+) {
   const { sizes, repeats, newSamples, largest, data, mlCap } = plan;
   const schema = data.schema;
   const rows: UpdateRow[] = [];
@@ -317,7 +425,11 @@ async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planU
     progress(" incremental…");
     for (let r = 0; r < repeats; r++) {
       const from = largest + r * newSamples;
-      const result = await trainer.incremental(model, { X: data.X.slice(from, from + newSamples), y: data.y.slice(from, from + newSamples) }, history);
+      const result = await trainer.incremental(
+        model,
+        { X: data.X.slice(from, from + newSamples), y: data.y.slice(from, from + newSamples) },
+        history,
+      );
       incremental.push(result.totalMs);
       incrementalTrain.push(result.trainMs);
       model = result.model;
@@ -326,7 +438,11 @@ async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planU
     const row: UpdateRow = {
       stored,
       newSamples,
-      incrementalMs: { p50: percentile(incremental, 50), p95: percentile(incremental, 95), max: Math.max(...incremental) },
+      incrementalMs: {
+        p50: percentile(incremental, 50),
+        p95: percentile(incremental, 95),
+        max: Math.max(...incremental),
+      },
       incrementalTrainMs: { p50: percentile(incrementalTrain, 50), p95: percentile(incrementalTrain, 95) },
       fullMs: percentile(fullTimes, 50),
       mlRandomForestFullMs: null,
@@ -386,14 +502,23 @@ async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planU
   idle.disable();
   const busy = monitorEventLoopDelay({ resolution: 2 });
   busy.enable();
-  const inc = await trainer.incremental(model, { X: data.X.slice(largest, largest + newSamples), y: data.y.slice(largest, largest + newSamples) }, history);
+  const inc = await trainer.incremental(
+    model,
+    { X: data.X.slice(largest, largest + newSamples), y: data.y.slice(largest, largest + newSamples) },
+    history,
+  );
   await trainer.full(inc.model, history);
   busy.disable();
   return {
     rows,
     predictOneMs: { p50: percentile(predictTimes, 50), p99: percentile(predictTimes, 99) },
     onlineUpdateMs: { p50: percentile(onlineTimes, 50), p99: percentile(onlineTimes, 99) },
-    eventLoopLagMs: { p99: busy.percentile(99) / 1e6, max: busy.max / 1e6, idleP99: idle.percentile(99) / 1e6, stored: 10_000 },
+    eventLoopLagMs: {
+      p99: busy.percentile(99) / 1e6,
+      max: busy.max / 1e6,
+      idleP99: idle.percentile(99) / 1e6,
+      stored: 10_000,
+    },
   };
 }
 
@@ -436,12 +561,31 @@ function buildStreams(quick: boolean): Stream[] {
       changes: [],
     },
     { name: "sea", schema: sea.schema, X: sea.X, y: sea.y, batch: 100, window: 1000, changes: sea.changes },
-    { name: "household", schema: household.schema, X: household.X, y: household.y, batch: 50, changes: household.changes },
-    { name: "coldStart", schema: household.schema, X: household.X.slice(0, 20), y: household.y.slice(0, 20), batch: 2, changes: [] },
+    {
+      name: "household",
+      schema: household.schema,
+      X: household.X,
+      y: household.y,
+      batch: 50,
+      changes: household.changes,
+    },
+    {
+      name: "coldStart",
+      schema: household.schema,
+      X: household.X.slice(0, 20),
+      y: household.y.slice(0, 20),
+      batch: 2,
+      changes: [],
+    },
   ];
 }
 
-async function evaluateStream(trainer: Trainer, stream: Stream, quick: boolean, sk: Outcome<unknown>): Promise<Record<string, Scored>> {
+async function evaluateStream(
+  trainer: Trainer,
+  stream: Stream,
+  quick: boolean,
+  sk: Outcome<unknown>,
+): Promise<Record<string, Scored>> {
   process.stdout.write(`  stream ${stream.name} (${stream.y.length} samples):`);
   const results: Record<string, Scored> = {};
   const step = Math.max(1, Math.floor(stream.y.length / 150));
@@ -462,16 +606,36 @@ async function evaluateStream(trainer: Trainer, stream: Stream, quick: boolean, 
   add("online", await ours(trainer, stream, "online"));
 
   const answer = sk as Outcome<{ proba: number[]; fits: number }>;
-  add(stream.window ? "sklearnWindow" : "sklearn", "ok" in answer ? { ok: { proba: answer.ok.proba, updates: answer.ok.fits } } : answer);
+  add(
+    stream.window ? "sklearnWindow" : "sklearn",
+    "ok" in answer ? { ok: { proba: answer.ok.proba, updates: answer.ok.fits } } : answer,
+  );
 
   if (stream.name === "wdbc" && quick) {
-    add("mlRandomForest", { skipped: "not run with --quick (one retrain at 500 rows takes longer than the quick cap)" });
+    add("mlRandomForest", {
+      skipped: "not run with --quick (one retrain at 500 rows takes longer than the quick cap)",
+    });
   } else if (stream.name === "wdbc") {
     const cap = 60_000;
-    const ml = await runMlForest({ task: "prequential", X: stream.X.map((x) => Array.from(x)), y: stream.y, batch: stream.batch, trees: 100, maxDepth: 10, seed: 1 }, cap);
+    const ml = await runMlForest(
+      {
+        task: "prequential",
+        X: stream.X.map((x) => Array.from(x)),
+        y: stream.y,
+        batch: stream.batch,
+        trees: 100,
+        maxDepth: 10,
+        seed: 1,
+      },
+      cap,
+    );
     add(
       "mlRandomForest",
-      "ok" in ml ? ("proba" in ml.ok ? { ok: { proba: ml.ok.proba, updates: ml.ok.fits } } : { skipped: "unexpected answer" }) : ml,
+      "ok" in ml
+        ? "proba" in ml.ok
+          ? { ok: { proba: ml.ok.proba, updates: ml.ok.fits } }
+          : { skipped: "unexpected answer" }
+        : ml,
     );
   }
   process.stdout.write("\n");
@@ -479,7 +643,11 @@ async function evaluateStream(trainer: Trainer, stream: Stream, quick: boolean, 
 }
 
 /** Test-then-train with our learner through the worker-thread trainer. */
-async function ours(trainer: Trainer, stream: Stream, method: OurMethod): Promise<Outcome<{ proba: number[]; updates: number }>> {
+async function ours(
+  trainer: Trainer,
+  stream: Stream,
+  method: OurMethod,
+): Promise<Outcome<{ proba: number[]; updates: number }>> {
   const capacity = method === "full" && stream.window ? stream.window : Math.max(1000, stream.y.length);
   const history = new TrainingHistory(stream.schema, capacity);
   let model = PatternLearner.create(stream.schema, PARAMS);
@@ -517,7 +685,11 @@ async function ours(trainer: Trainer, stream: Stream, method: OurMethod): Promis
   return { ok: { proba, updates } };
 }
 
-function scoreStream(proba: number[], stream: Stream, step: number): { score: StreamScore; curve: Array<[number, number]> } {
+function scoreStream(
+  proba: number[],
+  stream: Stream,
+  step: number,
+): { score: StreamScore; curve: Array<[number, number]> } {
   const monitor = new PrequentialMonitor();
   const driftsAt: number[] = [];
   const curve: Array<[number, number]> = [];
@@ -587,11 +759,26 @@ async function coldStartCases(trainer: Trainer): Promise<ColdCase[]> {
     const y = data.y.slice(0, n);
     const share = y.reduce<number>((a, b) => a + b, 0) / n;
     // Sensible: leans the way the decisions so far lean (within 0.35 of their share of approvals).
-    cases.push({ name: `first ${n} decision${n === 1 ? "" : "s"} (${Math.round(share * 100)} % approved)`, X: data.X.slice(0, n), y, sensible: (m) => Math.abs(m - share) <= 0.35 });
+    cases.push({
+      name: `first ${n} decision${n === 1 ? "" : "s"} (${Math.round(share * 100)} % approved)`,
+      X: data.X.slice(0, n),
+      y,
+      sensible: (m) => Math.abs(m - share) <= 0.35,
+    });
   }
   for (const n of [2, 20]) {
-    cases.push({ name: `${n} approvals only`, X: approvals.slice(0, n), y: Array(n).fill(1), sensible: (m) => m >= 0.5 });
-    cases.push({ name: `${n} rejections only`, X: rejections.slice(0, n), y: Array(n).fill(0), sensible: (m) => m <= 0.5 });
+    cases.push({
+      name: `${n} approvals only`,
+      X: approvals.slice(0, n),
+      y: Array(n).fill(1),
+      sensible: (m) => m >= 0.5,
+    });
+    cases.push({
+      name: `${n} rejections only`,
+      X: rejections.slice(0, n),
+      y: Array(n).fill(0),
+      sensible: (m) => m <= 0.5,
+    });
   }
   cases.push({
     name: "one row 10 times: 7 approved, 3 rejected",
@@ -666,8 +853,14 @@ function adwinFigures(runs: number) {
       if (delay < 0) missed++;
       else delays.push(delay);
     }
-    return { from: from as number, to: to as number, runs, medianDelay: percentile(delays, 50), p90Delay: percentile(delays, 90), missed };
+    return {
+      from: from as number,
+      to: to as number,
+      runs,
+      medianDelay: percentile(delays, 50),
+      p90Delay: percentile(delays, 90),
+      missed,
+    };
   });
   return { delta: 0.002, stationaryRates: rates, stationaryRuns, falseAlarmRuns, detection };
 }
-

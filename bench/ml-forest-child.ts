@@ -28,12 +28,20 @@ const { RandomForestClassifier } = require("ml-random-forest") as { RandomForest
 
 function forest(request: MlForestRequest): MlForest {
   // noOOB: the out-of-bag estimate crashes on small forests or data (see the README of bench/).
-  return new RandomForestClassifier({ nEstimators: request.trees, seed: request.seed, noOOB: true, treeOptions: { maxDepth: request.maxDepth } });
+  return new RandomForestClassifier({
+    nEstimators: request.trees,
+    seed: request.seed,
+    noOOB: true,
+    treeOptions: { maxDepth: request.maxDepth },
+  });
 }
 
 /** P(approve) as the share of trees voting 1: the library's own predictProbability drops a tree. */
 function approveProba(model: MlForest, X: number[][]): number[] {
-  return model.predictionValues(X).to2DArray().map((votes) => votes.filter((v) => v === 1).length / votes.length);
+  return model
+    .predictionValues(X)
+    .to2DArray()
+    .map((votes) => votes.filter((v) => v === 1).length / votes.length);
 }
 
 function answer(request: MlForestRequest): MlForestAnswer {

@@ -24,7 +24,10 @@ interface TestNode {
 }
 
 /** One synthetic decision: the household likes evening patterns with few devices and high confidence. */
-function decision(i: number, seed: number): { id: string; patternId: string; label: number; features: Record<string, number> } {
+function decision(
+  i: number,
+  seed: number,
+): { id: string; patternId: string; label: number; features: Record<string, number> } {
   let s = (i + 1) * 2654435761 + seed;
   const next = () => {
     s = (s * 1103515245 + 12345) % 2147483648;
@@ -40,7 +43,8 @@ function decision(i: number, seed: number): { id: string; patternId: string; lab
     age: next() * 90,
     recency: next() * 30,
   };
-  const likes = (features.hour >= 17 ? 1 : 0) + (features.devices <= 3 ? 1 : 0) + (features.confidence > 0.5 ? 1 : 0) >= 2;
+  const likes =
+    (features.hour >= 17 ? 1 : 0) + (features.devices <= 3 ? 1 : 0) + (features.confidence > 0.5 ? 1 : 0) >= 2;
   const noisy = next() < 0.05 ? !likes : likes;
   return { id: `b${seed}-${i}`, patternId: `p${seed}-${i}`, label: noisy ? 1 : 0, features };
 }
@@ -146,7 +150,9 @@ export const nodesSection: BenchSection = {
 
       // Bring the history to the benchmark size (directly: the collector's figure is measured above).
       for (let start = messages; start < history; start += 1000) {
-        await model.addFeedback(Array.from({ length: Math.min(1000, history - start) }, (_, k) => decision(start + k, 1)));
+        await model.addFeedback(
+          Array.from({ length: Math.min(1000, history - start) }, (_, k) => decision(start + k, 1)),
+        );
       }
 
       // 2. Event-loop lag while a full update trains (worker thread) and while an incremental one does.
@@ -185,7 +191,10 @@ export const nodesSection: BenchSection = {
       const json = {
         nodes: {
           feedbackCollector: { messages, perSecond, inFlight: 64 },
-          eventLoopLagMs: { full: { ...full, historySize: history }, incremental: { ...incremental, newFeedbackPerUpdate: 200 } },
+          eventLoopLagMs: {
+            full: { ...full, historySize: history },
+            incremental: { ...incremental, newFeedbackPerUpdate: 200 },
+          },
           patternScoreMs: {
             message: { p50: round(percentile(latencies, 50), 3), p99: round(percentile(latencies, 99), 3) },
             direct: { p50: round(percentile(direct, 50), 3), p99: round(percentile(direct, 99), 3) },
@@ -195,11 +204,31 @@ export const nodesSection: BenchSection = {
       };
       const table = [
         ["figure", "measured", "target"],
-        [`feedback-collector, ${messages.toLocaleString("en")} messages acknowledged (durable)`, `${perSecond.toLocaleString("en")} msg/s`, ""],
-        [`event-loop lag p99 / max during ${full.rounds} full update(s) (${history.toLocaleString("en")} samples, ${full.durationMs} ms each)`, `${full.p99} / ${full.max} ms`, "≤ 20 ms"],
-        [`event-loop lag p99 / max during ${incremental.rounds} incremental updates (200 new feedback, ${incremental.durationMs} ms each)`, `${incremental.p99} / ${incremental.max} ms`, "≤ 20 ms"],
-        ["pattern-score, message in → out, p50 / p99", `${json.nodes.patternScoreMs.message.p50} / ${json.nodes.patternScoreMs.message.p99} ms`, ""],
-        ["PatternModel.score alone, p50 / p99", `${json.nodes.patternScoreMs.direct.p50} / ${json.nodes.patternScoreMs.direct.p99} ms`, ""],
+        [
+          `feedback-collector, ${messages.toLocaleString("en")} messages acknowledged (durable)`,
+          `${perSecond.toLocaleString("en")} msg/s`,
+          "",
+        ],
+        [
+          `event-loop lag p99 / max during ${full.rounds} full update(s) (${history.toLocaleString("en")} samples, ${full.durationMs} ms each)`,
+          `${full.p99} / ${full.max} ms`,
+          "≤ 20 ms",
+        ],
+        [
+          `event-loop lag p99 / max during ${incremental.rounds} incremental updates (200 new feedback, ${incremental.durationMs} ms each)`,
+          `${incremental.p99} / ${incremental.max} ms`,
+          "≤ 20 ms",
+        ],
+        [
+          "pattern-score, message in → out, p50 / p99",
+          `${json.nodes.patternScoreMs.message.p50} / ${json.nodes.patternScoreMs.message.p99} ms`,
+          "",
+        ],
+        [
+          "PatternModel.score alone, p50 / p99",
+          `${json.nodes.patternScoreMs.direct.p50} / ${json.nodes.patternScoreMs.direct.p99} ms`,
+          "",
+        ],
       ];
       const markdown = [
         "## Node-RED nodes",

@@ -15,12 +15,7 @@ import { storeSection } from "./store";
  * The sections, in the order they run and appear in the report.
  * To add one: write a BenchSection (see section.ts) and append it here.
  */
-export const SECTIONS: BenchSection[] = [
-  learningSection,
-  haSection,
-  storeSection,
-  nodesSection,
-];
+export const SECTIONS: BenchSection[] = [learningSection, haSection, storeSection, nodesSection];
 
 interface Flags {
   quick: boolean;
@@ -50,7 +45,11 @@ function parseFlags(argv: string[]): Flags {
 export function formatTable(rows: string[][]): string {
   if (rows.length === 0) return "";
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join("  ")
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
@@ -86,7 +85,9 @@ async function main(): Promise<number> {
 
   // With --section, the other sections keep their last figures.
   const previous: Record<string, unknown> =
-    flags.sections.length > 0 && existsSync(latestPath) ? (JSON.parse(readFileSync(latestPath, "utf8")) as Record<string, unknown>) : {};
+    flags.sections.length > 0 && existsSync(latestPath)
+      ? (JSON.parse(readFileSync(latestPath, "utf8")) as Record<string, unknown>)
+      : {};
   const sectionRuns = { ...((previous.sectionRuns as Record<string, unknown>) ?? {}) };
   const latest: Record<string, unknown> = { ...previous };
   const errors: Record<string, string> = {};
@@ -128,11 +129,15 @@ async function main(): Promise<number> {
     const file = path.join(sectionsDir, `${section.name}.md`);
     if (!existsSync(file)) continue;
     const run = sectionRuns[section.name] as { date: string; quick: boolean } | undefined;
-    report.push(`<!-- section ${section.name}: ${run ? `${run.date}${run.quick ? ", --quick" : ""}` : "unknown run"} -->`);
+    report.push(
+      `<!-- section ${section.name}: ${run ? `${run.date}${run.quick ? ", --quick" : ""}` : "unknown run"} -->`,
+    );
     report.push(readFileSync(file, "utf8").trimEnd(), "");
   }
   writeFileSync(path.join(resultsDir, "report.md"), report.join("\n") + "\n");
-  console.log(`\nwrote ${path.relative(process.cwd(), latestPath)} and ${path.relative(process.cwd(), path.join(resultsDir, "report.md"))}`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), latestPath)} and ${path.relative(process.cwd(), path.join(resultsDir, "report.md"))}`,
+  );
   return Object.keys(errors).length > 0 ? 1 : 0;
 }
 

@@ -26,5 +26,9 @@ export interface BenchSection {
 /** A section's terminal table as a markdown table (its first row is the header). */
 export function markdownTable(table: string[][]): string[] {
   const [header = [], ...rows] = table;
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)];
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
 }

@@ -22,7 +22,15 @@ const FEATURES = Array.from({ length: 25 }, (_, i) => `feature_${i}`);
 function feedback(id: string, n: number): Feedback {
   const features: Record<string, number> = {};
   FEATURES.forEach((name, i) => (features[name] = Math.round(((n * 31 + i * 17) % 1000) * 1.337) / 1000));
-  return { id, patternId: `pattern-${n % 500}`, label: n % 3 === 0 ? 0 : 1, features, source: "ha:mobile_app_notification_action", user: "user-1", receivedAt: new Date(1_700_000_000_000 + n * 1000).toISOString() };
+  return {
+    id,
+    patternId: `pattern-${n % 500}`,
+    label: n % 3 === 0 ? 0 : 1,
+    features,
+    source: "ha:mobile_app_notification_action",
+    user: "user-1",
+    receivedAt: new Date(1_700_000_000_000 + n * 1000).toISOString(),
+  };
 }
 
 /** A model-shaped JSON document of about `bytes` bytes (trees of numbers, as the forest writes). */
@@ -45,7 +53,13 @@ function percentile(sorted: number[], p: number): number {
 function summary(samples: number[]): { count: number; p50: number; p95: number; p99: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { count: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN) };
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -90,8 +104,19 @@ async function measureAppends(dir: string, quick: boolean) {
   const syncs = log.stats().syncs - syncsBefore;
   await log.close();
   return {
-    sequential: { appends: sequentialCount, perSecond: Math.round(sequentialPerSecond), latencyMs: summary(sequentialLatency) },
-    concurrent: { producers, appends, perSecond: Math.round(appends / concurrentSeconds), latencyMs: summary(concurrentLatency), fsyncs: syncs, appendsPerFsync: Math.round((appends / syncs) * 10) / 10 },
+    sequential: {
+      appends: sequentialCount,
+      perSecond: Math.round(sequentialPerSecond),
+      latencyMs: summary(sequentialLatency),
+    },
+    concurrent: {
+      producers,
+      appends,
+      perSecond: Math.round(appends / concurrentSeconds),
+      latencyMs: summary(concurrentLatency),
+      fsyncs: syncs,
+      appendsPerFsync: Math.round((appends / syncs) * 10) / 10,
+    },
   };
 }
 
@@ -102,7 +127,12 @@ async function measureVersions(dir: string, quick: boolean) {
   let saveMs = 0;
   for (let i = 0; i < versions; i += 1) {
     const t0 = performance.now();
-    await registry.save({ model: model(modelBytes, i), kind: i === 0 ? "initial" : "incremental", trainedOn: { samples: i * 100, feedbackWatermark: i * 100 }, metrics: { accuracy: 0.8 } });
+    await registry.save({
+      model: model(modelBytes, i),
+      kind: i === 0 ? "initial" : "incremental",
+      trainedOn: { samples: i * 100, feedbackWatermark: i * 100 },
+      metrics: { accuracy: 0.8 },
+    });
     saveMs += performance.now() - t0;
   }
   const sizeBytes = registry.get("v0001").sizeBytes;
@@ -126,7 +156,14 @@ async function measureVersions(dir: string, quick: boolean) {
     activateAndLoad.push(performance.now() - t0);
   }
   await registry.close();
-  return { versions, modelBytes: sizeBytes, saveMsPerVersion: Math.round((saveMs / versions) * 10) / 10, activateMs: summary(activate), rollbackMs: summary(rollback), activateAndLoadMs: summary(activateAndLoad) };
+  return {
+    versions,
+    modelBytes: sizeBytes,
+    saveMsPerVersion: Math.round((saveMs / versions) * 10) / 10,
+    activateMs: summary(activate),
+    rollbackMs: summary(rollback),
+    activateAndLoadMs: summary(activateAndLoad),
+  };
 }
 
 async function measureOpen(dir: string, quick: boolean) {
@@ -153,7 +190,8 @@ async function measureOpen(dir: string, quick: boolean) {
     times.push(performance.now() - t0);
     const used = process.cpuUsage(cpu0);
     cpu.push((used.user + used.system) / 1000);
-    if (openedLog.size !== records || openedRegistry.list().length !== 50) throw new Error("the store did not reopen complete");
+    if (openedLog.size !== records || openedRegistry.list().length !== 50)
+      throw new Error("the store did not reopen complete");
     await Promise.all([openedLog.close(), openedCache.close(), openedRegistry.close()]);
   }
   return { records, versions: 50, openMs: summary(times), openCpuMs: summary(cpu) };
@@ -185,14 +223,30 @@ async function runStore(options: BenchOptions): Promise<BenchResult> {
       ["  appends per fsync", String(appends.concurrent.appendsPerFsync), ""],
       ["acked appends/s, one producer", String(appends.sequential.perSecond), ""],
       ["  ack latency p50 / p99", `${appends.sequential.latencyMs.p50} / ${appends.sequential.latencyMs.p99} ms`, ""],
-      [`activate, ${versions.versions} versions of ${mb(versions.modelBytes)}, p50 / p95`, `${versions.activateMs.p50} / ${versions.activateMs.p95} ms`, "≤ 100 ms"],
+      [
+        `activate, ${versions.versions} versions of ${mb(versions.modelBytes)}, p50 / p95`,
+        `${versions.activateMs.p50} / ${versions.activateMs.p95} ms`,
+        "≤ 100 ms",
+      ],
       ["rollback to previous, p50 / p95", `${versions.rollbackMs.p50} / ${versions.rollbackMs.p95} ms`, "≤ 100 ms"],
-      ["activate + load (hash, parse), p50 / p95", `${versions.activateAndLoadMs.p50} / ${versions.activateAndLoadMs.p95} ms`, ""],
+      [
+        "activate + load (hash, parse), p50 / p95",
+        `${versions.activateAndLoadMs.p50} / ${versions.activateAndLoadMs.p95} ms`,
+        "",
+      ],
       ["save one version", `${versions.saveMsPerVersion} ms`, ""],
-      [`open: ${open.records.toLocaleString("en")} feedback + ${open.versions} versions, p50 / max`, `${open.openMs.p50} / ${open.openMs.max} ms`, "≤ 1000 ms"],
+      [
+        `open: ${open.records.toLocaleString("en")} feedback + ${open.versions} versions, p50 / max`,
+        `${open.openMs.p50} / ${open.openMs.max} ms`,
+        "≤ 1000 ms",
+      ],
       ["  open, CPU time p50", `${open.openCpuMs.p50} ms`, ""],
       ["disk: feedback log", `${mb(disk.feedbackLogBytes)} (${disk.bytesPerFeedback} B/record)`, ""],
-      ["disk: models / registry / activation log", `${mb(disk.modelsBytes)} / ${disk.registryBytes} B / ${disk.activationLogBytes} B`, ""],
+      [
+        "disk: models / registry / activation log",
+        `${mb(disk.modelsBytes)} / ${disk.registryBytes} B / ${disk.activationLogBytes} B`,
+        "",
+      ],
     ];
     const markdown = [
       "## Store",

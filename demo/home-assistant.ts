@@ -39,7 +39,8 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           body: JSON.stringify({ pattern_id: patternId, decision: approve ? "approve" : "reject" }),
         });
-        if (!response.ok) throw new Error(`Home Assistant refused the pattern_feedback event (HTTP ${response.status})`);
+        if (!response.ok)
+          throw new Error(`Home Assistant refused the pattern_feedback event (HTTP ${response.status})`);
       },
       listening: async () => true,
       stop: async () => undefined,

@@ -25,7 +25,11 @@ export class DemoHousehold {
   ) {
     // The household's clock runs with the wall clock, so the pattern ages and recencies it
     // decides on are the ones pattern-score computes when it scores the pattern.
-    this.household = new SimulatedHousehold({ seed: Date.now() % 2 ** 31, start: new Date(), hoursBetween: 1 / (rate * 3600) });
+    this.household = new SimulatedHousehold({
+      seed: Date.now() % 2 ** 31,
+      start: new Date(),
+      hoursBetween: 1 / (rate * 3600),
+    });
   }
 
   /** True once the taste has changed. */

@@ -65,13 +65,16 @@ export class HouseholdLoop {
         body: JSON.stringify({ patternId: suggestion.id, pattern: suggestion.pattern }),
         signal: AbortSignal.timeout(10_000),
       });
-      if (!response.ok) throw new Error(`the suggest endpoint answered ${response.status}: ${oneLine(await response.text())}`);
+      if (!response.ok)
+        throw new Error(`the suggest endpoint answered ${response.status}: ${oneLine(await response.text())}`);
       const label = household.answer(suggestion);
       await ha.answer(suggestion.id, label === 1, MEMBERS[this.answered % MEMBERS.length]!);
       this.answered += 1;
       if (household.tasteChanged && !this.tasteAnnounced) {
         this.tasteAnnounced = true;
-        say(`-- from answer ${this.answered} on, the household's taste has changed: watch for drift alerts and the accuracy --`);
+        say(
+          `-- from answer ${this.answered} on, the household's taste has changed: watch for drift alerts and the accuracy --`,
+        );
       }
     } catch (error) {
       if (Date.now() - this.lastComplaint > 10_000) {

@@ -41,7 +41,9 @@ export function encryptCredentials(secret: string, credentials: Record<string, R
   const key = createHash("sha256").update(secret).digest();
   const iv = randomBytes(16);
   const cipher = createCipheriv("aes-256-ctr", key, iv);
-  return { $: iv.toString("hex") + cipher.update(JSON.stringify(credentials), "utf8", "base64") + cipher.final("base64") };
+  return {
+    $: iv.toString("hex") + cipher.update(JSON.stringify(credentials), "utf8", "base64") + cipher.final("base64"),
+  };
 }
 
 /** The secret of a demo directory: from the environment, else made once and kept there (mode 600). */
@@ -73,10 +75,14 @@ export async function startNodeRed(options: {
   const redJs = require.resolve("node-red/red.js");
   const logFile = path.join(options.dir, "node-red.log");
   const log = createWriteStream(logFile, { flags: "a" });
-  const child: ChildProcess = spawn(process.execPath, [redJs, "--userDir", options.dir, "--settings", options.settingsFile], {
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [redJs, "--userDir", options.dir, "--settings", options.settingsFile],
+    {
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   exited.finally(() => log.end()).catch(() => undefined);
 
@@ -99,7 +105,9 @@ export async function startNodeRed(options: {
     child.stderr?.on("data", onData);
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`Node-RED exited (code ${code}) before it was ready:\n${seen.split("\n").slice(-15).join("\n")}`));
+      reject(
+        new Error(`Node-RED exited (code ${code}) before it was ready:\n${seen.split("\n").slice(-15).join("\n")}`),
+      );
     });
   });
 

@@ -25,7 +25,9 @@ export function demoOptions(env: NodeJS.ProcessEnv, root: string): DemoOptions {
   const haUrl = env.HA_URL?.trim();
   const haToken = env.HA_TOKEN?.trim();
   if (Boolean(haUrl) !== Boolean(haToken)) {
-    throw new Error("HA_URL and HA_TOKEN go together: set both to use a real Home Assistant, or neither for the simulator");
+    throw new Error(
+      "HA_URL and HA_TOKEN go together: set both to use a real Home Assistant, or neither for the simulator",
+    );
   }
   const options: DemoOptions = {
     root,

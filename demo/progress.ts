@@ -51,7 +51,8 @@ function clock(at: string): string {
 
 /** Where a stored model stands, for the first lines of a (re)started demo. */
 export function standingLine(list: VersionList): string {
-  if (list.versions.length === 0) return "Model: no version yet; the first one comes after the minimum number of answers.";
+  if (list.versions.length === 0)
+    return "Model: no version yet; the first one comes after the minimum number of answers.";
   const active = list.versions.find((row) => row.id === list.activeVersion);
   const accuracy = typeof active?.accuracy === "number" ? `${active.accuracy.toFixed(1)} %` : "–";
   return `Model: ${list.versions.length} stored version(s); active ${list.activeVersion ?? "none"} (accuracy ${accuracy}). Continuing from there.`;

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
 
   const stop = (code: number) => {
     stopping ??= (async () => {
-      say(`\nStopping: the household, Node-RED (it flushes the model store)${options.homeAssistant ? "" : ", the Home Assistant simulator"}…`);
+      say(
+        `\nStopping: the household, Node-RED (it flushes the model store)${options.homeAssistant ? "" : ", the Home Assistant simulator"}…`,
+      );
       await loop?.stop();
       await red?.stop();
       await ha.stop();
@@ -84,12 +86,21 @@ async function main(): Promise<void> {
     );
     say("Press Ctrl-C to stop.\n");
 
-    say(standingLine(await untilAnswered(() => fetchVersions(red!.url, DEMO_MODEL_ID), 60_000, () => stopping !== undefined)));
+    say(
+      standingLine(
+        await untilAnswered(
+          () => fetchVersions(red!.url, DEMO_MODEL_ID),
+          60_000,
+          () => stopping !== undefined,
+        ),
+      ),
+    );
     const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
     loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
     if (options.answers > 0) {
       // Answers fired before the flow listens in Home Assistant would be lost: wait for it.
-      if (!(await ha.listening(30_000))) say("Home Assistant: the flow is not subscribed to the answers yet; answering anyway");
+      if (!(await ha.listening(30_000)))
+        say("Home Assistant: the flow is not subscribed to the answers yet; answering anyway");
       loop.start();
     }
 
@@ -110,7 +121,8 @@ async function main(): Promise<void> {
     if (!stopping) {
       const message = (error as Error).message;
       say(`The demo could not start: ${message}`);
-      if (/port in use/i.test(message)) say(`Port ${options.port} is taken: start with another, e.g. PORT=${options.port + 1} npm start`);
+      if (/port in use/i.test(message))
+        say(`Port ${options.port} is taken: start with another, e.g. PORT=${options.port + 1} npm start`);
     }
     await stop(1);
   }

@@ -16,7 +16,10 @@ export async function prepareUserDir(
   await fs.mkdir(options.dir, { recursive: true });
   const secret = await credentialSecret(options.dir, options.credentialSecret);
   const settingsFile = path.join(options.dir, "settings.js");
-  await fs.writeFile(settingsFile, settingsSource({ root: options.root, port: options.port, credentialSecret: secret }));
+  await fs.writeFile(
+    settingsFile,
+    settingsSource({ root: options.root, port: options.port, credentialSecret: secret }),
+  );
 
   const flowsFile = path.join(options.dir, "flows.json");
   const flowsExist = await fs.access(flowsFile).then(
@@ -28,6 +31,8 @@ export async function prepareUserDir(
     await fs.writeFile(flowsFile, `${JSON.stringify(flows, null, 2)}\n`);
   }
   const credentials = encryptCredentials(secret, { [DEMO_HA_ID]: { token: haToken } });
-  await fs.writeFile(path.join(options.dir, "flows_cred.json"), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  await fs.writeFile(path.join(options.dir, "flows_cred.json"), `${JSON.stringify(credentials, null, 2)}\n`, {
+    mode: 0o600,
+  });
   return settingsFile;
 }

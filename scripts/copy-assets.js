@@ -1,6 +1,6 @@
 // Node-RED loads a node's editor HTML and locale strings from beside its compiled JavaScript,
 // so the build copies every non-TypeScript file under nodes/ into dist/nodes/.
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 

@@ -92,7 +92,9 @@ export async function main(argv: string[], out: CliOutput = processOutput, env =
     const message = error instanceof PatternQualityError ? error.message : String((error as Error)?.message ?? error);
     const code = error instanceof PatternQualityError ? error.code : "error";
     // Scripts asking for --json get the error as JSON too, with the stable code to branch on.
-    out.stderr(argv.includes("--json") ? `${JSON.stringify({ error: { code, message } })}\n` : `pattern-quality: ${message}\n`);
+    out.stderr(
+      argv.includes("--json") ? `${JSON.stringify({ error: { code, message } })}\n` : `pattern-quality: ${message}\n`,
+    );
     return 1;
   }
 }
@@ -116,11 +118,17 @@ async function withRegistry<T>(
   create = false,
 ): Promise<T> {
   const options = { validateModel, readOnly: !write, autoPrune: false, ...retention(context) };
-  if (!existsSync(context.store)) throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
+  if (!existsSync(context.store))
+    throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
   // A mistyped --store must not turn some other directory into a store.
-  const isStore = ["versions.json", "models", "feedback.jsonl"].some((name) => existsSync(path.join(context.store, name)));
+  const isStore = ["versions.json", "models", "feedback.jsonl"].some((name) =>
+    existsSync(path.join(context.store, name)),
+  );
   if (!isStore && !create) {
-    throw new PatternQualityError("store-missing", `${context.store} is not a pattern-quality store (no versions.json, models/ or feedback.jsonl)`);
+    throw new PatternQualityError(
+      "store-missing",
+      `${context.store} is not a pattern-quality store (no versions.json, models/ or feedback.jsonl)`,
+    );
   }
   const registry = await VersionRegistry.open(context.store, options);
   try {
@@ -194,7 +202,11 @@ async function versions(command: string | undefined, context: Context): Promise<
             `  created:     ${entry.createdAt}`,
             `  parent:      ${entry.parentId ?? "-"}`,
             `  trained on:  ${entry.trainedOn.samples} samples, feedback up to #${entry.trainedOn.feedbackWatermark}`,
-            `  metrics:     ${Object.entries(entry.metrics).map(([k, v]) => `${k}=${v}`).join(" ") || "-"}`,
+            `  metrics:     ${
+              Object.entries(entry.metrics)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ") || "-"
+            }`,
             `  size:        ${entry.sizeBytes} bytes, sha256 ${entry.sha256}`,
             `  note:        ${entry.note ?? "-"}`,
             `  activated:   ${activations.map((record) => `${record.at} by ${record.by} (${record.reason})`).join("; ") || "never"}`,
@@ -207,7 +219,8 @@ async function versions(command: string | undefined, context: Context): Promise<
       const to = context.args[0] ?? "previous";
       return withRegistry(context, true, async (registry) => {
         const from = registry.activeId;
-        const reason = typeof context.values.reason === "string" ? context.values.reason : "rollback from the command line";
+        const reason =
+          typeof context.values.reason === "string" ? context.values.reason : "rollback from the command line";
         const entry = await registry.rollback(to, { reason, by });
         return print(context, { from, to: entry.id }, `active: ${entry.id} (was ${from ?? "none"})`);
       });
@@ -223,7 +236,11 @@ async function versions(command: string | undefined, context: Context): Promise<
     case "prune":
       return withRegistry(context, true, async (registry) => {
         const result = await registry.prune();
-        return print(context, result, result.deleted.length ? `deleted ${result.deleted.join(", ")}` : "nothing to prune");
+        return print(
+          context,
+          result,
+          result.deleted.length ? `deleted ${result.deleted.join(", ")}` : "nothing to prune",
+        );
       });
     case "export": {
       const id = one(context, "version id");
@@ -234,13 +251,18 @@ async function versions(command: string | undefined, context: Context): Promise<
     }
     case "import": {
       const file = one(context, "file");
-      return withRegistry(context, true, async (registry) => {
-        const text = await readFile(file, "utf8").catch((error: unknown) => {
-          throw storeWriteError(file, "read", error);
-        });
-        const entry = await registry.import(text);
-        return print(context, entry, `imported as ${entry.id} (${entry.note})`);
-      }, true);
+      return withRegistry(
+        context,
+        true,
+        async (registry) => {
+          const text = await readFile(file, "utf8").catch((error: unknown) => {
+            throw storeWriteError(file, "read", error);
+          });
+          const entry = await registry.import(text);
+          return print(context, entry, `imported as ${entry.id} (${entry.note})`);
+        },
+        true,
+      );
     }
     default:
       throw new UsageError(`unknown versions command ${JSON.stringify(command ?? "")}`);
@@ -248,14 +270,18 @@ async function versions(command: string | undefined, context: Context): Promise<
 }
 
 async function feedback(command: string | undefined, context: Context): Promise<number> {
-  if (command !== "stats" && command !== "export") throw new UsageError(`unknown feedback command ${JSON.stringify(command ?? "")}`);
-  if (!existsSync(context.store)) throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
+  if (command !== "stats" && command !== "export")
+    throw new UsageError(`unknown feedback command ${JSON.stringify(command ?? "")}`);
+  if (!existsSync(context.store))
+    throw new PatternQualityError("store-missing", `there is no store directory ${context.store}`);
   const log = await FeedbackLog.open(context.store, { readOnly: true });
   try {
     for (const problem of log.problems) context.out.stderr(`warning: ${problem.message}\n`);
     if (command === "stats") {
       const stats = log.stats();
-      const sources = Object.entries(stats.bySource).map(([source, n]) => `${source}: ${n}`).join(", ");
+      const sources = Object.entries(stats.bySource)
+        .map(([source, n]) => `${source}: ${n}`)
+        .join(", ");
       return print(
         context,
         stats,
@@ -294,7 +320,14 @@ function versionTable(list: VersionEntry[], activeId: string | null): string {
     ]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function currentUser(): string {
@@ -309,14 +342,16 @@ function currentUser(): string {
 export function packageRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "node-red-contrib-pattern-quality") return dir;
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "node-red-contrib-pattern-quality")
+      return dir;
     if (path.dirname(dir) === dir) throw new PatternQualityError("package-missing", "cannot find the package root");
   }
 }
 
 async function runBench(args: string[], out: CliOutput): Promise<number> {
   const script = path.join(packageRoot(), "dist", "bench", "run.js");
-  if (!existsSync(script)) throw new PatternQualityError("bench-missing", `the benchmark is not built (${script}): run npm run build`);
+  if (!existsSync(script))
+    throw new PatternQualityError("bench-missing", `the benchmark is not built (${script}): run npm run build`);
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (chunk: Buffer) => out.stdout(chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => out.stderr(chunk.toString()));

@@ -6,9 +6,21 @@ export * from "./errors";
 export { parseLabel, type Feedback, type Features, type Label } from "./feedback/feedback";
 export { FeedbackLog, type StoredFeedback } from "./feedback/log";
 export { PatternCache } from "./feedback/pattern-cache";
-export { defaultHaFeedbackRules, feedbackFromHaEvent, haFeedbackRules, type HaEvent, type HaFeedbackRules } from "./ha/feedback-events";
+export {
+  defaultHaFeedbackRules,
+  feedbackFromHaEvent,
+  haFeedbackRules,
+  type HaEvent,
+  type HaFeedbackRules,
+} from "./ha/feedback-events";
 export { FeatureSchema } from "./features/schema";
-export { STANDARD_PATTERN_FEATURES, isPattern, patternFeatures, standardPatternSchema, type Pattern } from "./features/pattern-features";
+export {
+  STANDARD_PATTERN_FEATURES,
+  isPattern,
+  patternFeatures,
+  standardPatternSchema,
+  type Pattern,
+} from "./features/pattern-features";
 export { PatternLearner, type ModelJSON } from "./learning/learner";
 export { DEFAULT_FOREST_PARAMS, type ForestParams } from "./learning/params";
 export { TrainingHistory } from "./learning/history";

@@ -9,7 +9,14 @@ const root = path.resolve(__dirname, "..");
 describe("the package entry", () => {
   it("exposes the core classes a plain Node script needs", () => {
     expect(core.PatternModel).toBe(PatternModel);
-    for (const name of ["PatternLearner", "FeatureSchema", "FeedbackLog", "VersionRegistry", "Trainer", "HomeAssistantConnection"]) {
+    for (const name of [
+      "PatternLearner",
+      "FeatureSchema",
+      "FeedbackLog",
+      "VersionRegistry",
+      "Trainer",
+      "HomeAssistantConnection",
+    ]) {
       expect(typeof (core as Record<string, unknown>)[name], name).toBe("function");
     }
   });

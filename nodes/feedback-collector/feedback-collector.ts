@@ -46,9 +46,8 @@ export default function register(RED: NodeRedApi): void {
   function FeedbackCollector(this: RuntimeNode, definition: FeedbackCollectorDefinition) {
     RED.nodes.createNode(this, definition);
     const modelNode = findModelNode(RED, definition.model);
-    const node = this;
     let model: PatternModel | null = null;
-    const showPending = () => model && node.status(pendingStatus(model.pending, model.activeVersion));
+    const showPending = () => model && this.status(pendingStatus(model.pending, model.activeVersion));
 
     let rules: HaFeedbackRules | null = null;
     let rulesError: unknown = null;
@@ -59,11 +58,11 @@ export default function register(RED: NodeRedApi): void {
     }
 
     if (!modelNode) {
-      node.status(missingModelStatus);
+      this.status(missingModelStatus);
     } else if (rulesError) {
-      node.status(errorStatus(rulesError));
+      this.status(errorStatus(rulesError));
     } else {
-      node.status(openingStatus);
+      this.status(openingStatus);
       modelNode.model().then(
         (opened) => {
           model = opened;
@@ -72,30 +71,30 @@ export default function register(RED: NodeRedApi): void {
           opened.on("update", showPending);
           opened.on("activated", showPending);
         },
-        (error: unknown) => node.status(errorStatus(error)),
+        (error: unknown) => this.status(errorStatus(error)),
       );
     }
 
-    node.on("input", (msg, send, done) => {
+    this.on("input", (msg, send, done) => {
       openModel(modelNode, "feedback-collector")
         .then(async (opened) => {
           if (rulesError) throw rulesError;
           const inputs = feedbackInputs(feedbackItems(msg.payload), rules!);
           if (inputs.length === 0) {
             // A Home Assistant event that carries no decision (e.g. another app's notification action).
-            node.status({ fill: "grey", shape: "ring", text: "not feedback" });
+            this.status({ fill: "grey", shape: "ring", text: "not feedback" });
             done();
             return;
           }
           const user = messageUser(msg.user);
           const result = await opened.addFeedback(inputs, user ? { source: "flow", user } : { source: "flow" });
-          node.status(pendingStatus(result.pending, result.activeVersion));
+          this.status(pendingStatus(result.pending, result.activeVersion));
           msg.payload = result;
           send(msg);
           done();
         })
         .catch((error: unknown) => {
-          node.status(errorStatus(error));
+          this.status(errorStatus(error));
           done(asError(error));
         });
     });
@@ -105,10 +104,10 @@ export default function register(RED: NodeRedApi): void {
     let source: HaFeedbackSource | null = null;
     let showHaStatus: ((status: HaConnectionStatus) => void) | null = null;
     if (definition.ha && !haNode) {
-      node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
+      this.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
     } else if (haNode && rules) {
       if (!haNode.connection) {
-        node.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
+        this.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
       } else {
         const haSource = new HaFeedbackSource(haNode.connection, rules);
         source = haSource;
@@ -116,39 +115,43 @@ export default function register(RED: NodeRedApi): void {
           openModel(modelNode, "feedback-collector")
             .then((opened) => opened.addFeedback([feedback]))
             .then((result) => {
-              node.status(pendingStatus(result.pending, result.activeVersion));
-              node.send({ topic: feedback.source, payload: result });
+              this.status(pendingStatus(result.pending, result.activeVersion));
+              this.send({ topic: feedback.source, payload: result });
             })
             .catch((error: unknown) => {
-              node.status(errorStatus(error));
-              node.error(`Home Assistant feedback for pattern ${feedback.patternId} not stored: ${asError(error).message}`);
+              this.status(errorStatus(error));
+              this.error(
+                `Home Assistant feedback for pattern ${feedback.patternId} not stored: ${asError(error).message}`,
+              );
             });
         });
-        haSource.on("invalid", ({ error }: { error: Error }) => node.warn(`ignored a Home Assistant event: ${error.message}`));
-        haSource.on("warning", (message: string) => node.warn(message));
+        haSource.on("invalid", ({ error }: { error: Error }) =>
+          this.warn(`ignored a Home Assistant event: ${error.message}`),
+        );
+        haSource.on("warning", (message: string) => this.warn(message));
         // While Home Assistant is unreachable the ring says so; once connected the pending count is back.
         showHaStatus = (status: HaConnectionStatus) => {
           if (status.state === "connected") showPending();
-          else node.status(haStatusRing(status));
+          else this.status(haStatusRing(status));
         };
         haNode.connection.on("status", showHaStatus);
-        haNode.register(node);
+        haNode.register(this);
         haSource.start().then(
           (report: HaSubscriptionReport) => {
-            for (const refused of report.refused) node.warn(refused.message);
+            for (const refused of report.refused) this.warn(refused.message);
             if (report.refused.length > 0) {
-              node.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
+              this.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
             }
           },
-          (error: unknown) => node.error(`cannot listen to Home Assistant: ${asError(error).message}`),
+          (error: unknown) => this.error(`cannot listen to Home Assistant: ${asError(error).message}`),
         );
       }
     }
 
-    node.on("close", (_removed, done) => {
+    this.on("close", (_removed, done) => {
       model?.off("update", showPending);
       model?.off("activated", showPending);
-      haNode?.deregister(node);
+      haNode?.deregister(this);
       if (showHaStatus) haNode?.connection?.off("status", showHaStatus);
       (source ? source.stop() : Promise.resolve()).catch(() => undefined).finally(() => done());
     });

@@ -27,7 +27,10 @@ function text(value: unknown): string | undefined {
  * defaults; bad ones throw InvalidInputError naming the rule (e.g. `rules.implicit.entityTemplate`).
  */
 export function haRulesFromDefinition(definition: HaSourceDefinition): HaFeedbackRules {
-  const days = definition.implicitDays === undefined || definition.implicitDays === "" ? undefined : Number(definition.implicitDays);
+  const days =
+    definition.implicitDays === undefined || definition.implicitDays === ""
+      ? undefined
+      : Number(definition.implicitDays);
   return haFeedbackRules({
     notificationAction: {
       enabled: definition.notificationAction !== false,

@@ -26,65 +26,72 @@ export function updateStatus(result: UpdateResult, activeVersion: string | null)
   if (!result.activated) {
     return { fill: "yellow", shape: "dot", text: fitStatus(`kept ${versionLabel(activeVersion)}`) };
   }
-  return { fill: "green", shape: "dot", text: fitStatus(`${versionLabel(result.version)} · ${percent(result.prequentialAccuracy)}`) };
+  return {
+    fill: "green",
+    shape: "dot",
+    text: fitStatus(`${versionLabel(result.version)} · ${percent(result.prequentialAccuracy)}`),
+  };
 }
 
 /** Registers `incremental-update`: trains new versions on request or at the threshold; reports metrics and alerts. */
 export default function register(RED: NodeRedApi): void {
   function IncrementalUpdate(this: RuntimeNode, definition: IncrementalUpdateDefinition) {
     RED.nodes.createNode(this, definition);
-    const node = this;
     const modelNode = findModelNode(RED, definition.model);
     const automatic = definition.automatic !== false;
     let model: PatternModel | null = null;
     let household: ReturnType<typeof householdNotifier> = null;
     try {
-      household = householdNotifier(RED, node, definition.ha, {
+      household = householdNotifier(RED, this, definition.ha, {
         persistentNotifications: definition.persistentNotifications !== false,
         notifyService: optionalSetting(definition.notifyService) ?? null,
       });
     } catch (error) {
-      node.error(`alerts to Home Assistant are off: ${asError(error).message}`);
+      this.error(`alerts to Home Assistant are off: ${asError(error).message}`);
     }
 
-    const onUpdating = (event: { mode: string }) => node.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) });
+    const onUpdating = (event: { mode: string }) =>
+      this.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) });
     const onUpdate = (result: UpdateResult) => {
-      node.status(updateStatus(result, model?.activeVersion ?? null));
-      if (automatic) node.send([{ topic: "update", payload: result }, null]);
+      this.status(updateStatus(result, model?.activeVersion ?? null));
+      if (automatic) this.send([{ topic: "update", payload: result }, null]);
     };
     const onFailed = (failure: { message: string }) => {
-      node.status({ fill: "red", shape: "ring", text: "update failed" });
-      node.warn(`update failed: ${failure.message}`);
+      this.status({ fill: "red", shape: "ring", text: "update failed" });
+      this.warn(`update failed: ${failure.message}`);
     };
     const onAlert = (alert: { type: string; severity: string; message: string }) => {
-      node.send([null, { topic: alert.type, payload: alert }]);
+      this.send([null, { topic: alert.type, payload: alert }]);
       household?.notifier
         .alert({ type: alert.type, message: alert.message })
-        .catch((error: unknown) => node.warn(`could not show the ${alert.type} alert in Home Assistant: ${asError(error).message}`));
+        .catch((error: unknown) =>
+          this.warn(`could not show the ${alert.type} alert in Home Assistant: ${asError(error).message}`),
+        );
     };
 
     if (!modelNode) {
-      node.status(missingModelStatus);
+      this.status(missingModelStatus);
     } else {
-      node.status(openingStatus);
+      this.status(openingStatus);
       modelNode.model().then(
         (opened) => {
           model = opened;
-          node.status({ fill: "grey", shape: "dot", text: fitStatus(`idle · ${versionLabel(opened.activeVersion)}`) });
+          this.status({ fill: "grey", shape: "dot", text: fitStatus(`idle · ${versionLabel(opened.activeVersion)}`) });
           opened.on("updating", onUpdating);
           opened.on("update", onUpdate);
           opened.on("alert", onAlert);
           opened.on("update-failed", onFailed);
         },
-        (error: unknown) => node.status(errorStatus(error)),
+        (error: unknown) => this.status(errorStatus(error)),
       );
     }
 
-    node.on("input", (msg: NodeMessage, send, done) => {
+    this.on("input", (msg: NodeMessage, send, done) => {
       openModel(modelNode, "incremental-update")
         .then(async (opened) => {
           const mode = updateMode(msg.mode, definition.mode || "incremental");
-          const reason = typeof msg.reason === "string" && msg.reason.trim() !== "" ? msg.reason.trim() : "requested by a flow";
+          const reason =
+            typeof msg.reason === "string" && msg.reason.trim() !== "" ? msg.reason.trim() : "requested by a flow";
           const result = await opened.update(mode, reason);
           // With automatic reporting on, the model's "update" event already sent these metrics.
           if (!automatic) {
@@ -94,12 +101,12 @@ export default function register(RED: NodeRedApi): void {
           done();
         })
         .catch((error: unknown) => {
-          node.status(errorStatus(error));
+          this.status(errorStatus(error));
           done(asError(error));
         });
     });
 
-    node.on("close", (_removed, done) => {
+    this.on("close", (_removed, done) => {
       model?.off("updating", onUpdating);
       model?.off("update", onUpdate);
       model?.off("alert", onAlert);

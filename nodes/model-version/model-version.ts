@@ -1,6 +1,14 @@
 import type { PatternModel } from "../../src/model/pattern-model";
 import { asError } from "../shared/errors";
-import { importText, optionalText, rollbackTarget, versionCommand, versionId, versionPair, type VersionCommand } from "../shared/messages";
+import {
+  importText,
+  optionalText,
+  rollbackTarget,
+  versionCommand,
+  versionId,
+  versionPair,
+  type VersionCommand,
+} from "../shared/messages";
 import { findModelNode, openModel } from "../shared/model-node";
 import { errorStatus, fitStatus, missingModelStatus, openingStatus, versionLabel } from "../shared/status";
 import { versionRows } from "../shared/versions";
@@ -15,9 +23,16 @@ interface ModelVersionDefinition extends NodeDefinition {
 }
 
 /** Runs one version command against the model; the result becomes `msg.payload`. */
-async function run(model: PatternModel, command: VersionCommand, msg: NodeMessage, defaultReason: string): Promise<unknown> {
+async function run(
+  model: PatternModel,
+  command: VersionCommand,
+  msg: NodeMessage,
+  defaultReason: string,
+): Promise<unknown> {
   const payload = msg.payload;
-  const reason = optionalText(payload, "reason") ?? (typeof msg.reason === "string" && msg.reason !== "" ? msg.reason : defaultReason);
+  const reason =
+    optionalText(payload, "reason") ??
+    (typeof msg.reason === "string" && msg.reason !== "" ? msg.reason : defaultReason);
   const by = optionalText(payload, "by") ?? (typeof msg.user === "string" && msg.user !== "" ? msg.user : "flow");
   switch (command) {
     case "list":
@@ -51,27 +66,29 @@ async function run(model: PatternModel, command: VersionCommand, msg: NodeMessag
 export default function register(RED: NodeRedApi): void {
   function ModelVersion(this: RuntimeNode, definition: ModelVersionDefinition) {
     RED.nodes.createNode(this, definition);
-    const node = this;
     const modelNode = findModelNode(RED, definition.model);
-    const defaultReason = typeof definition.reason === "string" && definition.reason.trim() !== "" ? definition.reason.trim() : "flow";
+    const defaultReason =
+      typeof definition.reason === "string" && definition.reason.trim() !== "" ? definition.reason.trim() : "flow";
     let model: PatternModel | null = null;
-    const showActive = () => model && node.status({ fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) });
+    const showActive = () =>
+      model &&
+      this.status({ fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) });
 
     if (!modelNode) {
-      node.status(missingModelStatus);
+      this.status(missingModelStatus);
     } else {
-      node.status(openingStatus);
+      this.status(openingStatus);
       modelNode.model().then(
         (opened) => {
           model = opened;
           showActive();
           opened.on("activated", showActive);
         },
-        (error: unknown) => node.status(errorStatus(error)),
+        (error: unknown) => this.status(errorStatus(error)),
       );
     }
 
-    node.on("input", (msg, send, done) => {
+    this.on("input", (msg, send, done) => {
       openModel(modelNode, "model-version")
         .then(async (opened) => {
           const command = versionCommand(msg.topic, definition.command);
@@ -83,12 +100,12 @@ export default function register(RED: NodeRedApi): void {
           done();
         })
         .catch((error: unknown) => {
-          node.status(errorStatus(error));
+          this.status(errorStatus(error));
           done(asError(error));
         });
     });
 
-    node.on("close", (_removed, done) => {
+    this.on("close", (_removed, done) => {
       model?.off("activated", showActive);
       done();
     });

@@ -39,7 +39,12 @@ export function adminRoutes(RED: NodeRedApi): void {
   const model = (req: HttpRequest): Promise<PatternModel> => {
     const node = findModelNode(RED, req.params.modelId);
     if (!node) {
-      return Promise.reject(new PatternQualityError("missing-model", `no pattern-model configuration with id ${JSON.stringify(req.params.modelId)}`));
+      return Promise.reject(
+        new PatternQualityError(
+          "missing-model",
+          `no pattern-model configuration with id ${JSON.stringify(req.params.modelId)}`,
+        ),
+      );
     }
     return node.model();
   };
@@ -55,11 +60,17 @@ export function adminRoutes(RED: NodeRedApi): void {
   });
 
   RED.httpAdmin.get("/pattern-quality/:modelId/metrics", read, (req, res) => {
-    reply(res, model(req).then((m) => m.metrics()));
+    reply(
+      res,
+      model(req).then((m) => m.metrics()),
+    );
   });
 
   RED.httpAdmin.get("/pattern-quality/:modelId/activations", read, (req, res) => {
-    reply(res, model(req).then((m) => ({ activeVersion: m.activeVersion, activations: m.activations() })));
+    reply(
+      res,
+      model(req).then((m) => ({ activeVersion: m.activeVersion, activations: m.activations() })),
+    );
   });
 
   RED.httpAdmin.post("/pattern-quality/:modelId/activate", write, (req, res) => {
@@ -67,7 +78,8 @@ export function adminRoutes(RED: NodeRedApi): void {
       res,
       model(req).then((m) => {
         const id = textField(req.body, "id");
-        if (!id) throw new PatternQualityError("invalid-input", "id: give the version to activate, e.g. {\"id\": \"v0003\"}");
+        if (!id)
+          throw new PatternQualityError("invalid-input", 'id: give the version to activate, e.g. {"id": "v0003"}');
         return m.activate(id, { reason: textField(req.body, "reason") ?? "admin API", by: by(req) });
       }),
     );
@@ -77,7 +89,10 @@ export function adminRoutes(RED: NodeRedApi): void {
     reply(
       res,
       model(req).then((m) =>
-        m.rollback(textField(req.body, "to") ?? "previous", { reason: textField(req.body, "reason") ?? "admin API", by: by(req) }),
+        m.rollback(textField(req.body, "to") ?? "previous", {
+          reason: textField(req.body, "reason") ?? "admin API",
+          by: by(req),
+        }),
       ),
     );
   });

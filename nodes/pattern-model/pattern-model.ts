@@ -13,7 +13,10 @@ export interface PatternModelNode extends RuntimeNode {
 
 /** Registers the `pattern-model` configuration node and its admin HTTP API. */
 export default function register(RED: NodeRedApi): void {
-  function PatternModelConfig(this: PatternModelNode & { current: PatternModel | null }, definition: PatternModelDefinition) {
+  function PatternModelConfig(
+    this: PatternModelNode & { current: PatternModel | null },
+    definition: PatternModelDefinition,
+  ) {
     RED.nodes.createNode(this, definition);
     this.current = null;
     let opening: Promise<PatternModel>;
@@ -33,7 +36,12 @@ export default function register(RED: NodeRedApi): void {
     this.on("close", (_removed: boolean, done: () => void) => {
       opening
         .then(
-          (model) => model.close().catch((error: unknown) => this.warn(`the pattern model's store did not close cleanly: ${(error as Error).message}`)),
+          (model) =>
+            model
+              .close()
+              .catch((error: unknown) =>
+                this.warn(`the pattern model's store did not close cleanly: ${(error as Error).message}`),
+              ),
           // Never opened: nothing to close (the reason was logged when it failed).
           () => undefined,
         )

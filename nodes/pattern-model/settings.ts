@@ -64,7 +64,10 @@ export function parseFeatureNames(text: unknown): string[] {
 }
 
 /** Translates the configuration node's form into the settings a PatternModel opens with. */
-export function settingsFromDefinition(definition: PatternModelDefinition, userDir: string | undefined): PatternModelSettings {
+export function settingsFromDefinition(
+  definition: PatternModelDefinition,
+  userDir: string | undefined,
+): PatternModelSettings {
   const storeDir =
     typeof definition.storeDir === "string" && definition.storeDir.trim() !== ""
       ? path.resolve(userDir ?? process.cwd(), definition.storeDir.trim())
@@ -79,14 +82,20 @@ export function settingsFromDefinition(definition: PatternModelDefinition, userD
   } else if (kind === "names") {
     const names = parseFeatureNames(definition.featureNames);
     if (names.length === 0) {
-      throw new InvalidInputError("pattern-model.featureNames", "list at least one feature name, or choose another feature schema");
+      throw new InvalidInputError(
+        "pattern-model.featureNames",
+        "list at least one feature name, or choose another feature schema",
+      );
     }
     if (new Set(names).size !== names.length) {
       throw new InvalidInputError("pattern-model.featureNames", "a feature name is listed twice");
     }
     schema = { kind: "names", names };
   } else {
-    throw new InvalidInputError("pattern-model.schemaKind", `expected standard, names or infer, got ${describeValue(kind)}`);
+    throw new InvalidInputError(
+      "pattern-model.schemaKind",
+      `expected standard, names or infer, got ${describeValue(kind)}`,
+    );
   }
 
   const forest: NonNullable<PatternModelSettings["forest"]> = {
@@ -98,7 +107,10 @@ export function settingsFromDefinition(definition: PatternModelDefinition, userD
     forest.seed = number(definition, "seed", 0, { min: 0, integer: true });
   }
   if (forest.incrementalTrees! > forest.trees!) {
-    throw new InvalidInputError("pattern-model.incrementalTrees", "cannot replace more trees per update than the forest has");
+    throw new InvalidInputError(
+      "pattern-model.incrementalTrees",
+      "cannot replace more trees per update than the forest has",
+    );
   }
 
   return {

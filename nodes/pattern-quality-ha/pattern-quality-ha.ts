@@ -1,4 +1,8 @@
-import { HomeAssistantConnection, type HaConnectionStatus, type HomeAssistantConnectionOptions } from "../../src/ha/connection";
+import {
+  HomeAssistantConnection,
+  type HaConnectionStatus,
+  type HomeAssistantConnectionOptions,
+} from "../../src/ha/connection";
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from "../shared/red";
 
 interface HaConnectionDefinition extends NodeDefinition {
@@ -28,47 +32,49 @@ const CLOSE_LIMIT_MS = 10_000;
  * SUPERVISOR_TOKEN exists; otherwise the URL and a long-lived access token.
  */
 export default function register(RED: NodeRedApi, options: Partial<HomeAssistantConnectionOptions> = {}): void {
-  function PatternQualityHa(this: HaConnectionNode & { credentials?: { token?: string } }, definition: HaConnectionDefinition) {
+  function PatternQualityHa(
+    this: HaConnectionNode & { credentials?: { token?: string } },
+    definition: HaConnectionDefinition,
+  ) {
     RED.nodes.createNode(this, definition);
-    const node = this;
     const users = new Set<string>();
-    node.connection = null;
-    node.configError = null;
-    Object.defineProperty(node, "users", { get: () => users });
+    this.connection = null;
+    this.configError = null;
+    Object.defineProperty(this, "users", { get: () => users });
 
     const url = typeof definition.url === "string" ? definition.url.trim() : "";
-    const token = node.credentials?.token;
+    const token = this.credentials?.token;
     try {
-      node.connection =
+      this.connection =
         url === "" && process.env.SUPERVISOR_TOKEN
           ? new HomeAssistantConnection({ ...options, addon: true })
           : new HomeAssistantConnection({ ...options, url, token: token ?? "" });
     } catch (error) {
-      node.configError = error as Error;
-      node.error(`Home Assistant connection not configured: ${(error as Error).message}`);
+      this.configError = error as Error;
+      this.error(`Home Assistant connection not configured: ${(error as Error).message}`);
     }
 
-    const connection = node.connection;
+    const connection = this.connection;
     let lastState: HaConnectionStatus["state"] | undefined;
     connection?.on("status", (status: HaConnectionStatus) => {
       // Log changes only: a Home Assistant that stays down must not flood the log.
       if (status.state === "connecting" || status.state === lastState) return;
       lastState = status.state;
-      if (status.state === "connected") node.log(status.message);
-      else node.warn(status.message);
+      if (status.state === "connected") this.log(status.message);
+      else this.warn(status.message);
     });
-    connection?.on("warning", (message: string) => node.warn(message));
+    connection?.on("warning", (message: string) => this.warn(message));
 
-    node.register = (user) => {
+    this.register = (user) => {
       users.add(user.id);
       // Failures are reported through the status events; connect keeps retrying by itself.
       if (users.size === 1) connection?.connect().catch(() => undefined);
     };
-    node.deregister = (user) => {
+    this.deregister = (user) => {
       users.delete(user.id);
     };
 
-    node.on("close", (_removed: boolean, done: () => void) => {
+    this.on("close", (_removed: boolean, done: () => void) => {
       if (connection === null) return done();
       const timer = setTimeout(done, CLOSE_LIMIT_MS);
       void connection.close().finally(() => {

@@ -23,7 +23,8 @@ function describePattern(input: unknown, patternId: string): string {
   if (typeof input === "object" && input !== null) {
     const record = input as Record<string, unknown>;
     for (const key of ["description", "name", "title"]) {
-      if (typeof record[key] === "string" && (record[key] as string).trim() !== "") return (record[key] as string).trim();
+      if (typeof record[key] === "string" && (record[key] as string).trim() !== "")
+        return (record[key] as string).trim();
     }
   }
   return patternId;
@@ -31,7 +32,8 @@ function describePattern(input: unknown, patternId: string): string {
 
 /** The configured "ask" threshold: uncertainty above it sends the pattern to the second output. */
 export function configuredThreshold(value: unknown): number {
-  const threshold = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : 0.5;
+  const threshold =
+    typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : 0.5;
   if (!(threshold >= 0 && threshold <= 1)) {
     throw new InvalidInputError("pattern-score.threshold", `expected a number from 0 to 1, got ${String(value)}`);
   }
@@ -42,7 +44,6 @@ export function configuredThreshold(value: unknown): number {
 export default function register(RED: NodeRedApi): void {
   function PatternScore(this: RuntimeNode, definition: PatternScoreDefinition) {
     RED.nodes.createNode(this, definition);
-    const node = this;
     const modelNode = findModelNode(RED, definition.model);
     let threshold = 0.5;
     let configError: unknown = null;
@@ -55,9 +56,11 @@ export default function register(RED: NodeRedApi): void {
     let household: ReturnType<typeof householdNotifier> = null;
     if (!configError) {
       try {
-        household = householdNotifier(RED, node, definition.ha, {
+        household = householdNotifier(RED, this, definition.ha, {
           questionService: optionalSetting(definition.questionService) ?? null,
-          ...(optionalSetting(definition.approvePrefix) && { approvePrefix: optionalSetting(definition.approvePrefix) }),
+          ...(optionalSetting(definition.approvePrefix) && {
+            approvePrefix: optionalSetting(definition.approvePrefix),
+          }),
           ...(optionalSetting(definition.rejectPrefix) && { rejectPrefix: optionalSetting(definition.rejectPrefix) }),
         });
       } catch (error) {
@@ -65,24 +68,26 @@ export default function register(RED: NodeRedApi): void {
       }
     }
 
-    if (configError) node.status(errorStatus(configError));
-    else if (!modelNode) node.status(missingModelStatus);
+    if (configError) this.status(errorStatus(configError));
+    else if (!modelNode) this.status(missingModelStatus);
     else {
-      node.status(openingStatus);
+      this.status(openingStatus);
       modelNode.model().then(
-        (model) => node.status({ fill: "grey", shape: "dot", text: fitStatus(`ready · ${versionLabel(model.activeVersion)}`) }),
-        (error: unknown) => node.status(errorStatus(error)),
+        (model) =>
+          this.status({ fill: "grey", shape: "dot", text: fitStatus(`ready · ${versionLabel(model.activeVersion)}`) }),
+        (error: unknown) => this.status(errorStatus(error)),
       );
     }
 
-    node.on("input", (msg, send, done) => {
+    this.on("input", (msg, send, done) => {
       openModel(modelNode, "pattern-score")
         .then(async (model: PatternModel) => {
           if (configError) throw configError;
           const limit = askThreshold(msg.threshold, threshold);
           const batch = Array.isArray(msg.payload);
           const inputs: unknown[] = batch ? (msg.payload as unknown[]) : [msg.payload];
-          if (inputs.length === 0) throw new InvalidInputError("msg.payload", "the array is empty: send at least one pattern");
+          if (inputs.length === 0)
+            throw new InvalidInputError("msg.payload", "the array is empty: send at least one pattern");
           const results = batch ? model.scoreMany(inputs) : [model.score(msg.payload)];
           await model.rememberPatterns(inputs);
           const uncertain = results.filter((result) => result.uncertainty > limit);
@@ -100,25 +105,31 @@ export default function register(RED: NodeRedApi): void {
               if (result.uncertainty <= limit || result.patternId === undefined) return;
               household!.notifier
                 .ask({ patternId: result.patternId, description: describePattern(inputs[i], result.patternId) })
-                .catch((error: unknown) => node.warn(`could not ask about pattern ${result.patternId} in Home Assistant: ${asError(error).message}`));
+                .catch((error: unknown) =>
+                  this.warn(
+                    `could not ask about pattern ${result.patternId} in Home Assistant: ${asError(error).message}`,
+                  ),
+                );
             });
           }
           const last = results[results.length - 1];
-          node.status({
+          this.status({
             fill: uncertain.length > 0 ? "yellow" : "green",
             shape: "dot",
-            text: fitStatus(batch ? `${results.length} scored · ${uncertain.length} ask` : `${last.score.toFixed(2)} ${last.label}`),
+            text: fitStatus(
+              batch ? `${results.length} scored · ${uncertain.length} ask` : `${last.score.toFixed(2)} ${last.label}`,
+            ),
           });
           send([scored, ask]);
           done();
         })
         .catch((error: unknown) => {
-          node.status(errorStatus(error));
+          this.status(errorStatus(error));
           done(asError(error));
         });
     });
 
-    node.on("close", (_removed, done) => {
+    this.on("close", (_removed, done) => {
       household?.release();
       done();
     });

@@ -6,7 +6,9 @@ import { InvalidInputError } from "../../src/errors";
  */
 export function underMessage(prefix: string, error: unknown): unknown {
   if (!(error instanceof InvalidInputError)) return error;
-  const detail = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+  const detail = error.message.startsWith(`${error.field}: `)
+    ? error.message.slice(error.field.length + 2)
+    : error.message;
   return new InvalidInputError(`${prefix}.${error.field}`, detail);
 }
 

@@ -6,7 +6,9 @@ import type { NodeRedApi, RuntimeNode } from "./red";
 export function findHaNode(RED: NodeRedApi, id: unknown): HaConnectionNode | null {
   if (typeof id !== "string" || id === "") return null;
   const node = RED.nodes.getNode(id) as Partial<HaConnectionNode> | null;
-  return node && node.type === "pattern-quality-ha" && typeof node.register === "function" ? (node as HaConnectionNode) : null;
+  return node && node.type === "pattern-quality-ha" && typeof node.register === "function"
+    ? (node as HaConnectionNode)
+    : null;
 }
 
 /**

@@ -21,7 +21,9 @@ export function isHaEvent(value: unknown): value is HaEventLike {
 }
 
 /** One item of a feedback message: a feedback object for the model, or a Home Assistant event to map. */
-export type FeedbackItem = { kind: "feedback"; value: Record<string, unknown> } | { kind: "ha-event"; value: HaEventLike };
+export type FeedbackItem =
+  | { kind: "feedback"; value: Record<string, unknown> }
+  | { kind: "ha-event"; value: HaEventLike };
 
 function item(value: unknown, field: string): FeedbackItem {
   if (isHaEvent(value)) return { kind: "ha-event", value };
@@ -40,7 +42,8 @@ function item(value: unknown, field: string): FeedbackItem {
  */
 export function feedbackItems(payload: unknown): FeedbackItem[] {
   if (Array.isArray(payload)) {
-    if (payload.length === 0) throw new InvalidInputError("msg.payload", "the array is empty: send at least one feedback");
+    if (payload.length === 0)
+      throw new InvalidInputError("msg.payload", "the array is empty: send at least one feedback");
     return payload.map((value, index) => item(value, `msg.payload[${index}]`));
   }
   return [item(payload, "msg.payload")];
@@ -71,9 +74,18 @@ export type VersionCommand = (typeof VERSION_COMMANDS)[number];
  * dashboard button can be wired straight in), else `msg.topic`.
  */
 export function versionCommand(topic: unknown, fixed: unknown): VersionCommand {
-  const value = typeof fixed === "string" && fixed !== "" && fixed !== "topic" ? fixed : typeof topic === "string" ? topic.trim().toLowerCase() : topic;
-  if (typeof value === "string" && (VERSION_COMMANDS as readonly string[]).includes(value)) return value as VersionCommand;
-  throw new InvalidInputError("msg.topic", `expected one of ${VERSION_COMMANDS.join(", ")}, got ${describeValue(value)}`);
+  const value =
+    typeof fixed === "string" && fixed !== "" && fixed !== "topic"
+      ? fixed
+      : typeof topic === "string"
+        ? topic.trim().toLowerCase()
+        : topic;
+  if (typeof value === "string" && (VERSION_COMMANDS as readonly string[]).includes(value))
+    return value as VersionCommand;
+  throw new InvalidInputError(
+    "msg.topic",
+    `expected one of ${VERSION_COMMANDS.join(", ")}, got ${describeValue(value)}`,
+  );
 }
 
 /**
@@ -88,7 +100,10 @@ export function versionId(payload: unknown, field = "msg.payload"): string {
     if (typeof id === "string" && id.trim() !== "") return id.trim();
     throw new InvalidInputError(`${field}.id`, `expected a version id such as "v0003", got ${describeValue(id)}`);
   }
-  throw new InvalidInputError(field, `expected a version id such as "v0003" or {"id": "v0003"}, got ${describeValue(payload)}`);
+  throw new InvalidInputError(
+    field,
+    `expected a version id such as "v0003" or {"id": "v0003"}, got ${describeValue(payload)}`,
+  );
 }
 
 /** An optional text field of an object payload (e.g. `reason`), or undefined. */
@@ -107,15 +122,30 @@ export function versionPair(payload: unknown): [string, string] {
     const record = payload as Record<string, unknown>;
     return [versionId(record.a, "msg.payload.a"), versionId(record.b, "msg.payload.b")];
   }
-  throw new InvalidInputError("msg.payload", `expected {"a": "v0002", "b": "v0003"} or ["v0002", "v0003"], got ${describeValue(payload)}`);
+  throw new InvalidInputError(
+    "msg.payload",
+    `expected {"a": "v0002", "b": "v0003"} or ["v0002", "v0003"], got ${describeValue(payload)}`,
+  );
 }
 
 /** The rollback target: `"previous"` by default, or the id given as payload / `{to}` / `{id}`. */
 export function rollbackTarget(payload: unknown): string {
-  if (payload === undefined || payload === null || payload === "" || (typeof payload === "object" && !Array.isArray(payload) && Object.keys(payload).every((k) => k === "reason" || k === "by"))) {
+  if (
+    payload === undefined ||
+    payload === null ||
+    payload === "" ||
+    (typeof payload === "object" &&
+      !Array.isArray(payload) &&
+      Object.keys(payload).every((k) => k === "reason" || k === "by"))
+  ) {
     return "previous";
   }
-  if (typeof payload === "object" && payload !== null && !Array.isArray(payload) && typeof (payload as { to?: unknown }).to === "string") {
+  if (
+    typeof payload === "object" &&
+    payload !== null &&
+    !Array.isArray(payload) &&
+    typeof (payload as { to?: unknown }).to === "string"
+  ) {
     return versionId((payload as { to: string }).to, "msg.payload.to");
   }
   return versionId(payload);
@@ -126,7 +156,10 @@ export function importText(payload: unknown): string {
   if (typeof payload === "string" && payload.trim() !== "") return payload;
   const text = optionalText(payload, "text");
   if (text) return text;
-  throw new InvalidInputError("msg.payload", `expected the text of an exported version (from the export command), got ${describeValue(payload)}`);
+  throw new InvalidInputError(
+    "msg.payload",
+    `expected the text of an exported version (from the export command), got ${describeValue(payload)}`,
+  );
 }
 
 /** The pattern-score threshold override in `msg.threshold`, else the configured one. */

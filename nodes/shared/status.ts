@@ -23,7 +23,13 @@ export function pendingStatus(pending: number, version: string | null): NodeStat
 /** A red ring naming what went wrong, briefly ("bad label", "unknown version"); the full message goes to the debug sidebar. */
 export function errorStatus(error: unknown): NodeStatus {
   if (error instanceof PatternQualityError && "field" in error) {
-    return { fill: "red", shape: "ring", text: fitStatus(`bad ${String((error as { field: unknown }).field).replace(/^(msg|pattern-model|pattern-score)\./, "")}`) };
+    return {
+      fill: "red",
+      shape: "ring",
+      text: fitStatus(
+        `bad ${String((error as { field: unknown }).field).replace(/^(msg|pattern-model|pattern-score)\./, "")}`,
+      ),
+    };
   }
   if (error instanceof PatternQualityError) {
     return { fill: "red", shape: "ring", text: fitStatus(error.code.replace(/-/g, " ")) };

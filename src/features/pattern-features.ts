@@ -27,7 +27,7 @@
  * InvalidInputError naming it, e.g. `pattern.occurrences`.
  */
 import { describeValue, InvalidInputError } from "../errors";
-import { type Features } from "../feedback/feedback";
+import type { Features } from "../feedback/feedback";
 import { FeatureSchema } from "./schema";
 
 export const PATTERN_TYPES = ["time_of_day", "co_occurrence", "anomaly", "seasonal", "synergy"] as const;
@@ -93,7 +93,12 @@ const DAY_MS = 86_400_000;
 
 /** Cheap shape check: an object with a string `pattern_type` is a pattern, not named features. */
 export function isPattern(x: unknown): x is Pattern {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { pattern_type?: unknown }).pattern_type === "string";
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    !Array.isArray(x) &&
+    typeof (x as { pattern_type?: unknown }).pattern_type === "string"
+  );
 }
 
 /** The 25 standard features of a pattern, at time `now`; bad fields throw InvalidInputError. */
@@ -104,7 +109,10 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
   const at = (key: string) => `${field}.${key}`;
   const type = pattern.pattern_type as unknown;
   if (typeof type !== "string" || !(PATTERN_TYPES as readonly string[]).includes(type)) {
-    throw new InvalidInputError(at("pattern_type"), `expected one of ${PATTERN_TYPES.join(", ")}, got ${describeValue(type)}`);
+    throw new InvalidInputError(
+      at("pattern_type"),
+      `expected one of ${PATTERN_TYPES.join(", ")}, got ${describeValue(type)}`,
+    );
   }
 
   const calibratedConfidence = optionalNumber(pattern.confidence, at("confidence")) ?? 0;
@@ -130,8 +138,11 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
   const occurrences = optionalNumber(pattern.occurrences, at("occurrences")) ?? 0;
   if (occurrences < 0) throw new InvalidInputError(at("occurrences"), `expected a count ≥ 0, got ${occurrences}`);
   const direction = pattern.trend_direction ?? "stable";
-  if (!Object.prototype.hasOwnProperty.call(TREND, direction)) {
-    throw new InvalidInputError(at("trend_direction"), `expected increasing, stable or decreasing, got ${describeValue(direction)}`);
+  if (!Object.hasOwn(TREND, direction)) {
+    throw new InvalidInputError(
+      at("trend_direction"),
+      `expected increasing, stable or decreasing, got ${describeValue(direction)}`,
+    );
   }
   const trendStrength = optionalNumber(pattern.trend_strength, at("trend_strength")) ?? 0;
 
@@ -184,9 +195,11 @@ function optionalNumber(value: unknown, field: string): number | undefined {
 
 function optionalStrings(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new InvalidInputError(field, `expected a list of strings, got ${describeValue(value)}`);
+  if (!Array.isArray(value))
+    throw new InvalidInputError(field, `expected a list of strings, got ${describeValue(value)}`);
   value.forEach((item: unknown, i) => {
-    if (typeof item !== "string") throw new InvalidInputError(`${field}[${i}]`, `expected a string, got ${describeValue(item)}`);
+    if (typeof item !== "string")
+      throw new InvalidInputError(`${field}[${i}]`, `expected a string, got ${describeValue(item)}`);
   });
   return value as string[];
 }
@@ -194,9 +207,18 @@ function optionalStrings(value: unknown, field: string): string[] | undefined {
 function optionalMoment(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const ms =
-    value instanceof Date ? value.getTime() : typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : NaN;
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "number"
+        ? value
+        : typeof value === "string"
+          ? Date.parse(value)
+          : NaN;
   if (!Number.isFinite(ms)) {
-    throw new InvalidInputError(field, `expected an ISO 8601 time, epoch milliseconds or a Date, got ${describeValue(value)}`);
+    throw new InvalidInputError(
+      field,
+      `expected an ISO 8601 time, epoch milliseconds or a Date, got ${describeValue(value)}`,
+    );
   }
   return ms;
 }

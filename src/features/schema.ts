@@ -1,5 +1,5 @@
 import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
-import { type Features } from "../feedback/feedback";
+import type { Features } from "../feedback/feedback";
 
 /**
  * The ordered names of a model's numeric features. A model is trained on vectors in this order;
@@ -12,7 +12,8 @@ export class FeatureSchema {
 
   /** A schema over these feature names (non-empty, unique, non-blank strings). */
   constructor(names: readonly string[], field = "schema.names") {
-    if (!Array.isArray(names)) throw new InvalidInputError(field, `expected a list of feature names, got ${describeValue(names)}`);
+    if (!Array.isArray(names))
+      throw new InvalidInputError(field, `expected a list of feature names, got ${describeValue(names)}`);
     if (names.length === 0) throw new InvalidInputError(field, "expected at least one feature name");
     const positions = new Map<string, number>();
     names.forEach((name: unknown, i) => {
@@ -46,7 +47,10 @@ export class FeatureSchema {
     if (input instanceof Float64Array || Array.isArray(input)) {
       const values = input as ArrayLike<unknown>;
       if (values.length !== this.names.length) {
-        throw new InvalidInputError(field, `expected ${this.names.length} values (${this.preview()}), got ${values.length}`);
+        throw new InvalidInputError(
+          field,
+          `expected ${this.names.length} values (${this.preview()}), got ${values.length}`,
+        );
       }
       for (let i = 0; i < values.length; i++) out[i] = finite(values[i], field, this.names[i] as string);
       return out;
@@ -61,7 +65,7 @@ export class FeatureSchema {
       }
     }
     this.names.forEach((name, i) => {
-      if (!Object.prototype.hasOwnProperty.call(record, name)) throw new InvalidInputError(`${field}.${name}`, "missing feature");
+      if (!Object.hasOwn(record, name)) throw new InvalidInputError(`${field}.${name}`, "missing feature");
       out[i] = finite(record[name], field, name);
     });
     return out;

@@ -125,7 +125,10 @@ export class FeedbackLog {
   static async open(dir: string, options: FeedbackLogOptions = {}): Promise<FeedbackLog> {
     const retention = options.retention ?? DEFAULT_RETENTION;
     if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError("retention", `expected a whole number of records ≥ 1, got ${describeValue(retention)}`);
+      throw new InvalidInputError(
+        "retention",
+        `expected a whole number of records ≥ 1, got ${describeValue(retention)}`,
+      );
     }
     const file = path.join(dir, LOG_FILE);
     if (options.readOnly) {
@@ -136,7 +139,15 @@ export class FeedbackLog {
         kind: entry.reason.startsWith("torn line") ? ("torn-line" as const) : ("garbage-line" as const),
         message: `${LOG_FILE} line ${entry.line}: ${entry.reason} (read-only: left in place)`,
       }));
-      return new FeedbackLog(dir, null, null, index, problems, retention, scan.rejected.length || scan.gaps ? good() : content);
+      return new FeedbackLog(
+        dir,
+        null,
+        null,
+        index,
+        problems,
+        retention,
+        scan.rejected.length || scan.gaps ? good() : content,
+      );
     }
     await ensureDirectory(dir);
     const lock = await StoreLock.acquire(dir, "feedback");
@@ -180,7 +191,8 @@ export class FeedbackLog {
   async append(items: readonly Feedback[]): Promise<{ added: StoredFeedback[]; duplicates: string[] }> {
     if (this.closed) throw new PatternQualityError("store-closed", `the feedback log in ${this.directory} is closed`);
     if (!this.file) throw readOnlyError(this.directory);
-    if (!Array.isArray(items)) throw new InvalidInputError("feedback", `expected an array, got ${describeValue(items)}`);
+    if (!Array.isArray(items))
+      throw new InvalidInputError("feedback", `expected an array, got ${describeValue(items)}`);
     const checked = items.map((item, index) => validateFeedback(item, `feedback[${index}]`));
     const added: StoredFeedback[] = [];
     const duplicates: string[] = [];
@@ -441,10 +453,12 @@ function checkRecord(value: unknown, index: RecordIndex): StoredFeedback {
     throw new Error("not a feedback record {seq, id, patternId, label, source, receivedAt}");
   }
   if (features !== undefined) {
-    if (typeof features !== "object" || features === null || Array.isArray(features)) throw new Error("features are not named numbers");
+    if (typeof features !== "object" || features === null || Array.isArray(features))
+      throw new Error("features are not named numbers");
     for (const name in features) {
       const number = (features as Record<string, unknown>)[name];
-      if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`feature ${name} is not a finite number`);
+      if (typeof number !== "number" || !Number.isFinite(number))
+        throw new Error(`feature ${name} is not a finite number`);
     }
   }
   if (index.ids.has(id)) throw new Error(`id ${describeValue(id)} appears twice`);

@@ -4,7 +4,7 @@ import { AppendFile } from "../store/append-file";
 import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
 import { jsonLines, readJsonLines, setAsideLines } from "../store/json-lines";
 import { StoreLock } from "../store/lock";
-import { type Feedback, type Features } from "./feedback";
+import type { Feedback, Features } from "./feedback";
 import { validateFeatures, validateFeedback } from "./log";
 
 export interface PatternCacheOptions {
@@ -167,7 +167,8 @@ export class PatternCache {
 
   private async write(record: CacheRecord): Promise<void> {
     if (this.closed) throw new PatternQualityError("store-closed", `the pattern cache in ${this.directory} is closed`);
-    if (!this.file) throw new PatternQualityError("store-read-only", `the pattern cache in ${this.directory} was opened read-only`);
+    if (!this.file)
+      throw new PatternQualityError("store-read-only", `the pattern cache in ${this.directory} was opened read-only`);
     const writtenAt = Date.now();
     await this.file.append(`${JSON.stringify(record)}\n`, () => {
       this.apply(record, writtenAt);
@@ -199,7 +200,14 @@ export class PatternCache {
     if (this.compacting || this.lines <= 2 * live + 1000) return;
     const since = this.file!.size;
     const records: CacheRecord[] = [
-      ...[...this.patterns].map(([patternId, known]): CacheRecord => ({ t: "pattern", patternId, features: known.features, seenAt: known.seenAt })),
+      ...[...this.patterns].map(
+        ([patternId, known]): CacheRecord => ({
+          t: "pattern",
+          patternId,
+          features: known.features,
+          seenAt: known.seenAt,
+        }),
+      ),
       ...this.parked.map((feedback): CacheRecord => ({ t: "park", feedback })),
     ];
     this.compacting = this.file!.compact(records.map((record) => `${JSON.stringify(record)}\n`).join(""), since)
@@ -215,7 +223,10 @@ export class PatternCache {
 
 function checkPatternId(value: unknown): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > 256) {
-    throw new InvalidInputError("patternId", `expected a non-empty string of at most 256 characters, got ${describeValue(value)}`);
+    throw new InvalidInputError(
+      "patternId",
+      `expected a non-empty string of at most 256 characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

@@ -97,7 +97,10 @@ export class HomeAssistantConnection extends EventEmitter {
   constructor(options: HomeAssistantConnectionOptions) {
     super();
     if (typeof options !== "object" || options === null) {
-      throw new InvalidInputError("options", `expected { url, token } or { addon: true }, got ${describeValue(options)}`);
+      throw new InvalidInputError(
+        "options",
+        `expected { url, token } or { addon: true }, got ${describeValue(options)}`,
+      );
     }
     this.settings = { ...DEFAULTS };
     for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
@@ -113,7 +116,10 @@ export class HomeAssistantConnection extends EventEmitter {
       this.mode = "addon";
       token = (options.env ?? process.env).SUPERVISOR_TOKEN;
       if (typeof token !== "string" || token === "") {
-        throw new InvalidInputError("SUPERVISOR_TOKEN", "add-on mode needs the SUPERVISOR_TOKEN environment variable, which Home Assistant sets inside an add-on");
+        throw new InvalidInputError(
+          "SUPERVISOR_TOKEN",
+          "add-on mode needs the SUPERVISOR_TOKEN environment variable, which Home Assistant sets inside an add-on",
+        );
       }
       this.url = options.url === undefined ? SUPERVISOR_WEBSOCKET_URL : websocketUrl(options.url);
     } else {
@@ -121,14 +127,20 @@ export class HomeAssistantConnection extends EventEmitter {
       this.url = websocketUrl(options.url);
       token = options.token;
       if (typeof token !== "string" || token.trim() === "") {
-        throw new InvalidInputError("token", "a long-lived access token is needed (Home Assistant → your profile → Security → Long-lived access tokens)");
+        throw new InvalidInputError(
+          "token",
+          "a long-lived access token is needed (Home Assistant → your profile → Security → Long-lived access tokens)",
+        );
       }
     }
     tokens.set(this, (token as string).trim());
   }
 
   /** Add-on mode when SUPERVISOR_TOKEN is set, else null (the caller then needs a URL and token). */
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env, options: Omit<HomeAssistantConnectionOptions, "addon" | "env"> = {}): HomeAssistantConnection | null {
+  static fromEnvironment(
+    env: NodeJS.ProcessEnv = process.env,
+    options: Omit<HomeAssistantConnectionOptions, "addon" | "env"> = {},
+  ): HomeAssistantConnection | null {
     if (typeof env.SUPERVISOR_TOKEN !== "string" || env.SUPERVISOR_TOKEN === "") return null;
     return new HomeAssistantConnection({ ...options, addon: true, env });
   }
@@ -147,7 +159,8 @@ export class HomeAssistantConnection extends EventEmitter {
    * first failure, while retrying in the background until close().
    */
   connect(): Promise<void> {
-    if (this.closed) return Promise.reject(new HomeAssistantError("ha-closed", "This Home Assistant connection was closed."));
+    if (this.closed)
+      return Promise.reject(new HomeAssistantError("ha-closed", "This Home Assistant connection was closed."));
     if (this.firstConnect === undefined) {
       this.started = true;
       this.firstConnect = new Promise<void>((resolve, reject) => {
@@ -173,7 +186,8 @@ export class HomeAssistantConnection extends EventEmitter {
     if (typeof eventType !== "string" || eventType.trim() === "") {
       throw new InvalidInputError("eventType", `expected an event type, got ${describeValue(eventType)}`);
     }
-    if (typeof handler !== "function") throw new InvalidInputError("handler", `expected a function, got ${describeValue(handler)}`);
+    if (typeof handler !== "function")
+      throw new InvalidInputError("handler", `expected a function, got ${describeValue(handler)}`);
     const subscription: Subscription = { eventType, handler };
     this.subscriptions.add(subscription);
     if (this.connection !== undefined) {
@@ -194,13 +208,29 @@ export class HomeAssistantConnection extends EventEmitter {
   }
 
   /** Calls a Home Assistant service (action), e.g. `callService("notify", "mobile_app_phone", {...})`. */
-  async callService(domain: string, service: string, data: Record<string, unknown> = {}, target?: Record<string, unknown>): Promise<unknown> {
-    for (const [field, value] of [["domain", domain], ["service", service]] as const) {
+  async callService(
+    domain: string,
+    service: string,
+    data: Record<string, unknown> = {},
+    target?: Record<string, unknown>,
+  ): Promise<unknown> {
+    for (const [field, value] of [
+      ["domain", domain],
+      ["service", service],
+    ] as const) {
       if (typeof value !== "string" || !/^[a-z0-9_]+$/.test(value)) {
-        throw new InvalidInputError(field, `expected a Home Assistant ${field} name like notify or mobile_app_phone, got ${describeValue(value)}`);
+        throw new InvalidInputError(
+          field,
+          `expected a Home Assistant ${field} name like notify or mobile_app_phone, got ${describeValue(value)}`,
+        );
       }
     }
-    const message: { type: string; [key: string]: unknown } = { type: "call_service", domain, service, service_data: data };
+    const message: { type: string; [key: string]: unknown } = {
+      type: "call_service",
+      domain,
+      service,
+      service_data: data,
+    };
     if (target !== undefined) message.target = target;
     return this.command(message, `${domain}.${service}`);
   }
@@ -214,7 +244,10 @@ export class HomeAssistantConnection extends EventEmitter {
   async command(message: { type: string; [key: string]: unknown }, what: string = message.type): Promise<unknown> {
     const connection = this.connection;
     if (connection === undefined || this.lost === undefined) {
-      throw new HomeAssistantError("ha-not-connected", `Not connected to Home Assistant (${this.current.message}); ${what} was not sent.`);
+      throw new HomeAssistantError(
+        "ha-not-connected",
+        `Not connected to Home Assistant (${this.current.message}); ${what} was not sent.`,
+      );
     }
     try {
       return await Promise.race([connection.sendMessagePromise(message), this.lost.promise]);
@@ -245,7 +278,11 @@ export class HomeAssistantConnection extends EventEmitter {
 
   /** A description without the token, e.g. for logs. */
   toJSON(): { url: string; mode: string; state: HaConnectionState; haVersion?: string } {
-    const json: { url: string; mode: string; state: HaConnectionState; haVersion?: string } = { url: this.url, mode: this.mode, state: this.current.state };
+    const json: { url: string; mode: string; state: HaConnectionState; haVersion?: string } = {
+      url: this.url,
+      mode: this.mode,
+      state: this.current.state,
+    };
     if (this.haVersion !== undefined) json.haVersion = this.haVersion;
     return json;
   }
@@ -320,7 +357,11 @@ export class HomeAssistantConnection extends EventEmitter {
     };
     let unsubscribe: () => Promise<void>;
     try {
-      const pending = connection.subscribeMessage(deliver, { type: "subscribe_events", event_type: subscription.eventType }, { resubscribe: false });
+      const pending = connection.subscribeMessage(
+        deliver,
+        { type: "subscribe_events", event_type: subscription.eventType },
+        { resubscribe: false },
+      );
       unsubscribe = (await Promise.race([pending, this.lost!.promise])) as unknown as () => Promise<void>;
     } catch (err) {
       if (isHaError(err) && err.code === "unauthorized") {
@@ -359,7 +400,12 @@ export class HomeAssistantConnection extends EventEmitter {
       subscription.renewedOn = undefined;
     }
     const delay = this.settings.reconnectDelayMs;
-    this.setStatus({ state: "disconnected", message: `Lost the connection to Home Assistant; reconnecting in ${seconds(delay)}.`, retryInMs: delay, attempt: 0 });
+    this.setStatus({
+      state: "disconnected",
+      message: `Lost the connection to Home Assistant; reconnecting in ${seconds(delay)}.`,
+      retryInMs: delay,
+      attempt: 0,
+    });
     this.schedule(delay);
   }
 
@@ -372,12 +418,31 @@ export class HomeAssistantConnection extends EventEmitter {
         this.mode === "addon"
           ? "The Supervisor token was refused; restart the add-on."
           : "The token is wrong, expired or was revoked: create a new long-lived access token in Home Assistant (your profile → Security) and enter it in the connection node.";
-      this.setStatus({ state: "auth-failed", message: `${error.message} ${fix} Retrying in ${seconds(delay)}.`, retryInMs: delay, attempt: this.failures }, error);
+      this.setStatus(
+        {
+          state: "auth-failed",
+          message: `${error.message} ${fix} Retrying in ${seconds(delay)}.`,
+          retryInMs: delay,
+          attempt: this.failures,
+        },
+        error,
+      );
       this.schedule(delay);
       return;
     }
-    const delay = Math.min(this.settings.reconnectDelayMs * 2 ** (this.failures - 1), this.settings.maxReconnectDelayMs);
-    this.setStatus({ state: "disconnected", message: `${error.message} Retrying in ${seconds(delay)}.`, retryInMs: delay, attempt: this.failures }, error);
+    const delay = Math.min(
+      this.settings.reconnectDelayMs * 2 ** (this.failures - 1),
+      this.settings.maxReconnectDelayMs,
+    );
+    this.setStatus(
+      {
+        state: "disconnected",
+        message: `${error.message} Retrying in ${seconds(delay)}.`,
+        retryInMs: delay,
+        attempt: this.failures,
+      },
+      error,
+    );
     this.schedule(delay);
   }
 
@@ -400,16 +465,22 @@ export class HomeAssistantConnection extends EventEmitter {
       waiting = true;
       const socket = this.socket;
       const timer = setTimeout(() => {
-        this.emit("warning", `Home Assistant did not answer a ping within ${seconds(pingTimeoutMs)}; the connection is treated as dead and will be re-established.`);
+        this.emit(
+          "warning",
+          `Home Assistant did not answer a ping within ${seconds(pingTimeoutMs)}; the connection is treated as dead and will be re-established.`,
+        );
         socket?.terminate();
       }, pingTimeoutMs);
-      connection.ping().then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => {
-        clearTimeout(timer);
-        waiting = false;
-      });
+      connection
+        .ping()
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          clearTimeout(timer);
+          waiting = false;
+        });
     }, pingIntervalMs);
     this.heartbeat.unref();
   }
@@ -434,11 +505,22 @@ export class HomeAssistantConnection extends EventEmitter {
     if (err instanceof HomeAssistantError || err instanceof InvalidInputError) return err;
     if (isHaError(err)) {
       if (err.code === "unauthorized") {
-        return new HomeAssistantError("ha-unauthorized", `Home Assistant refused ${what}: the token's user lacks the permission (${err.message}). Use an admin user's token, or the add-on.`, { haCode: err.code });
+        return new HomeAssistantError(
+          "ha-unauthorized",
+          `Home Assistant refused ${what}: the token's user lacks the permission (${err.message}). Use an admin user's token, or the add-on.`,
+          { haCode: err.code },
+        );
       }
-      return new HomeAssistantError("ha-command-failed", `Home Assistant refused ${what}: ${err.message} (${err.code}).`, { haCode: String(err.code) });
+      return new HomeAssistantError(
+        "ha-command-failed",
+        `Home Assistant refused ${what}: ${err.message} (${err.code}).`,
+        { haCode: String(err.code) },
+      );
     }
-    return new HomeAssistantError("ha-not-connected", `The connection to Home Assistant was lost before ${what} was answered.`);
+    return new HomeAssistantError(
+      "ha-not-connected",
+      `The connection to Home Assistant was lost before ${what} was answered.`,
+    );
   }
 }
 
@@ -449,7 +531,10 @@ function isHaError(err: unknown): err is { code: string; message: string } {
 /** Accepts the address users know (http://homeassistant.local:8123) and derives the websocket URL. */
 export function websocketUrl(url: unknown): string {
   if (typeof url !== "string" || url.trim() === "") {
-    throw new InvalidInputError("url", `expected Home Assistant's address, e.g. http://homeassistant.local:8123, got ${describeValue(url)}`);
+    throw new InvalidInputError(
+      "url",
+      `expected Home Assistant's address, e.g. http://homeassistant.local:8123, got ${describeValue(url)}`,
+    );
   }
   let parsed: URL;
   try {
@@ -463,7 +548,8 @@ export function websocketUrl(url: unknown): string {
   } else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
     throw new InvalidInputError("url", `expected http(s):// or ws(s)://, got ${describeValue(url)}`);
   }
-  if (parsed.username !== "" || parsed.password !== "") throw new InvalidInputError("url", "must not contain credentials; use the token field");
+  if (parsed.username !== "" || parsed.password !== "")
+    throw new InvalidInputError("url", "must not contain credentials; use the token field");
   return parsed.toString();
 }
 

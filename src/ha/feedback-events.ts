@@ -97,7 +97,10 @@ export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaF
     throw new InvalidInputError("rules.implicit.entityTemplate", "must contain {id} where the pattern id goes");
   }
   if (typeof rules.implicit.days !== "number" || !(rules.implicit.days > 0)) {
-    throw new InvalidInputError("rules.implicit.days", `expected a positive number, got ${describeValue(rules.implicit.days)}`);
+    throw new InvalidInputError(
+      "rules.implicit.days",
+      `expected a positive number, got ${describeValue(rules.implicit.days)}`,
+    );
   }
   return rules;
 }
@@ -153,7 +156,10 @@ export function normalizeHaEvent(input: unknown): HaEvent | null {
   const data = nodeShape ? raw.event : raw.data;
   const prefix = nodeShape ? "payload" : "event";
   if (data !== undefined && !isRecord(data)) {
-    throw new InvalidInputError(`${prefix}.${nodeShape ? "event" : "data"}`, `expected an object, got ${describeValue(data)}`);
+    throw new InvalidInputError(
+      `${prefix}.${nodeShape ? "event" : "data"}`,
+      `expected an object, got ${describeValue(data)}`,
+    );
   }
   const event: HaEvent = { event_type: raw.event_type, data: (data as Record<string, unknown>) ?? {} };
   if (typeof raw.origin === "string") event.origin = raw.origin;
@@ -165,17 +171,29 @@ export function normalizeHaEvent(input: unknown): HaEvent | null {
 function fromNotificationAction(event: HaEvent, rules: HaFeedbackRules): Feedback | null {
   const action = event.data.action;
   if (typeof action !== "string") {
-    throw new InvalidInputError("data.action", `expected the notification button's action id, got ${describeValue(action)}`);
+    throw new InvalidInputError(
+      "data.action",
+      `expected the notification button's action id, got ${describeValue(action)}`,
+    );
   }
   const { approvePrefix, rejectPrefix } = rules.notificationAction;
   // The longer prefix first, so that one prefix being the start of the other still works.
   const ordered: [string, Label][] =
-    approvePrefix.length >= rejectPrefix.length ? [[approvePrefix, 1], [rejectPrefix, 0]] : [[rejectPrefix, 0], [approvePrefix, 1]];
+    approvePrefix.length >= rejectPrefix.length
+      ? [
+          [approvePrefix, 1],
+          [rejectPrefix, 0],
+        ]
+      : [
+          [rejectPrefix, 0],
+          [approvePrefix, 1],
+        ];
   const match = ordered.find(([prefix]) => action.startsWith(prefix));
   // Other actionable notifications of the household share this event; they are not ours.
   if (match === undefined) return null;
   const patternId = action.slice(match[0].length);
-  if (patternId === "") throw new InvalidInputError("data.action", `no pattern id after the prefix in ${describeValue(action)}`);
+  if (patternId === "")
+    throw new InvalidInputError("data.action", `no pattern id after the prefix in ${describeValue(action)}`);
   return feedback(event, patternId, match[1]);
 }
 
@@ -198,7 +216,8 @@ function fromHelperEntity(event: HaEvent, rules: HaFeedbackRules): Feedback | nu
   const state = event.data.new_state;
   // The helper was removed: nothing was decided.
   if (state === null || state === undefined) return null;
-  if (!isRecord(state)) throw new InvalidInputError("data.new_state", `expected a state object, got ${describeValue(state)}`);
+  if (!isRecord(state))
+    throw new InvalidInputError("data.new_state", `expected a state object, got ${describeValue(state)}`);
   const attributes = isRecord(state.attributes) ? state.attributes : {};
   const decision = attributes[decisionAttribute] ?? state.state;
   let label: Label;
@@ -262,4 +281,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Every property optional, recursively (arrays kept whole). */
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};

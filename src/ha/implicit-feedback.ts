@@ -48,7 +48,11 @@ export class AutomationWatch {
       const patternId = this.patternIdOf(state.entity_id);
       if (patternId === null || this.decided.has(patternId) || this.watched.has(state.entity_id)) continue;
       const changed = state.last_changed === undefined ? Number.NaN : Date.parse(state.last_changed);
-      this.watched.set(state.entity_id, { patternId, since: Number.isFinite(changed) ? changed : this.clock(), on: state.state === "on" });
+      this.watched.set(state.entity_id, {
+        patternId,
+        since: Number.isFinite(changed) ? changed : this.clock(),
+        on: state.state === "on",
+      });
     }
   }
 
@@ -109,7 +113,13 @@ export class AutomationWatch {
 }
 
 function decision(patternId: string, label: 0 | 1, now: number): Feedback {
-  return { id: `implicit:${patternId}`, patternId, label, source: "ha:implicit", receivedAt: new Date(now).toISOString() };
+  return {
+    id: `implicit:${patternId}`,
+    patternId,
+    label,
+    source: "ha:implicit",
+    receivedAt: new Date(now).toISOString(),
+  };
 }
 
 function escapeRegExp(text: string): string {

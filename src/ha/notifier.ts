@@ -34,7 +34,10 @@ export interface PatternQuestion {
 
 /** The notification id an alert type gets in Home Assistant. */
 export function alertNotificationId(type: string): string {
-  return `pattern_quality_${type.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
+  return `pattern_quality_${type
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "")}`;
 }
 
 /**
@@ -74,12 +77,20 @@ export class HouseholdNotifier {
     const title = alert.title ?? this.title;
     const calls: string[] = [];
     if (this.persistent) {
-      await this.connection.callService("persistent_notification", "create", { notification_id: alertNotificationId(type), title, message });
+      await this.connection.callService("persistent_notification", "create", {
+        notification_id: alertNotificationId(type),
+        title,
+        message,
+      });
       calls.push("persistent_notification.create");
     }
     if (this.notifyService !== null) {
       // The tag makes the companion app replace the previous alert of this type.
-      await this.connection.callService("notify", this.notifyService, { title, message, data: { tag: alertNotificationId(type) } });
+      await this.connection.callService("notify", this.notifyService, {
+        title,
+        message,
+        data: { tag: alertNotificationId(type) },
+      });
       calls.push(`notify.${this.notifyService}`);
     }
     return calls;
@@ -87,13 +98,18 @@ export class HouseholdNotifier {
 
   /** Removes the persistent notification of an alert type (e.g. once the drift has passed). */
   async dismiss(type: string): Promise<void> {
-    await this.connection.callService("persistent_notification", "dismiss", { notification_id: alertNotificationId(text(type, "type")) });
+    await this.connection.callService("persistent_notification", "dismiss", {
+      notification_id: alertNotificationId(text(type, "type")),
+    });
   }
 
   /** Asks about one pattern with Approve/Reject buttons whose action ids carry the pattern id. */
   async ask(question: PatternQuestion): Promise<void> {
     if (this.questionService === null) {
-      throw new InvalidInputError("questionService", "no notify service for questions is configured (e.g. mobile_app_<your phone>)");
+      throw new InvalidInputError(
+        "questionService",
+        "no notify service for questions is configured (e.g. mobile_app_<your phone>)",
+      );
     }
     const patternId = text(question?.patternId, "patternId");
     const what = question.description ?? patternId;
@@ -115,12 +131,16 @@ function notifyName(value: string | null | undefined, field: string): string | n
   if (value === undefined || value === null || value === "") return null;
   const name = typeof value === "string" ? value.replace(/^notify\./, "") : value;
   if (typeof name !== "string" || !/^[a-z0-9_]+$/.test(name)) {
-    throw new InvalidInputError(field, `expected a notify service like notify.mobile_app_phone, got ${describeValue(value)}`);
+    throw new InvalidInputError(
+      field,
+      `expected a notify service like notify.mobile_app_phone, got ${describeValue(value)}`,
+    );
   }
   return name;
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
   return value;
 }

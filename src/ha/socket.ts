@@ -53,16 +53,33 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<Authent
       const timedOut = /timed out|timeout/i.test(err.message);
       fail(
         timedOut
-          ? new HomeAssistantError("ha-timeout", `Home Assistant at ${options.url} did not accept the websocket within ${seconds(options.handshakeTimeoutMs)}. Check the URL and the network.`)
-          : new HomeAssistantError("ha-cannot-connect", `Cannot reach Home Assistant at ${options.url} (${reason}). Check the URL and that Home Assistant is running.`),
+          ? new HomeAssistantError(
+              "ha-timeout",
+              `Home Assistant at ${options.url} did not accept the websocket within ${seconds(options.handshakeTimeoutMs)}. Check the URL and the network.`,
+            )
+          : new HomeAssistantError(
+              "ha-cannot-connect",
+              `Cannot reach Home Assistant at ${options.url} (${reason}). Check the URL and that Home Assistant is running.`,
+            ),
       );
     });
     ws.on("close", () =>
-      fail(new HomeAssistantError("ha-cannot-connect", `Home Assistant at ${options.url} closed the connection during authentication.`)),
+      fail(
+        new HomeAssistantError(
+          "ha-cannot-connect",
+          `Home Assistant at ${options.url} closed the connection during authentication.`,
+        ),
+      ),
     );
     ws.on("open", () => {
       authTimer = setTimeout(
-        () => fail(new HomeAssistantError("ha-timeout", `Home Assistant at ${options.url} did not complete authentication within ${seconds(options.authTimeoutMs)}.`)),
+        () =>
+          fail(
+            new HomeAssistantError(
+              "ha-timeout",
+              `Home Assistant at ${options.url} did not complete authentication within ${seconds(options.authTimeoutMs)}.`,
+            ),
+          ),
         options.authTimeoutMs,
       );
     });
@@ -73,13 +90,22 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<Authent
       if (type === "auth_required") {
         ws.send(JSON.stringify({ type: "auth", access_token: options.token }));
       } else if (type === "auth_invalid") {
-        fail(new HomeAssistantError("ha-auth-failed", `Home Assistant rejected the access token: ${safeText(message?.message)}.`));
+        fail(
+          new HomeAssistantError(
+            "ha-auth-failed",
+            `Home Assistant rejected the access token: ${safeText(message?.message)}.`,
+          ),
+        );
       } else if (type === "auth_ok") {
         settled = true;
         clearTimeout(authTimer);
         ws.off("message", onAuthMessage);
         ws.removeAllListeners("close");
-        const socket = wrap(ws, typeof message?.ha_version === "string" ? message.ha_version : "0.0.0", options.onIgnoredFrame);
+        const socket = wrap(
+          ws,
+          typeof message?.ha_version === "string" ? message.ha_version : "0.0.0",
+          options.onIgnoredFrame,
+        );
         // Coalesced messages cut the per-event overhead under load; id 1 is reserved for this.
         ws.send(JSON.stringify({ id: 1, type: "supported_features", features: { coalesce_messages: 1 } }));
         resolve(socket);
@@ -89,7 +115,11 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<Authent
   });
 }
 
-function wrap(ws: WebSocket, haVersion: string, onIgnoredFrame: ((reason: string) => void) | undefined): AuthenticatedSocket {
+function wrap(
+  ws: WebSocket,
+  haVersion: string,
+  onIgnoredFrame: ((reason: string) => void) | undefined,
+): AuthenticatedSocket {
   const listeners = new Map<string, Set<Listener>>();
   const emit = (type: string, event: { data?: string }): void => {
     for (const listener of [...(listeners.get(type) ?? [])]) listener(event);
@@ -134,7 +164,9 @@ function wrap(ws: WebSocket, haVersion: string, onIgnoredFrame: ((reason: string
   };
 }
 
-function parseFrame(raw: WebSocket.RawData): { type?: unknown; message?: unknown; ha_version?: unknown } | unknown[] | undefined {
+function parseFrame(
+  raw: WebSocket.RawData,
+): { type?: unknown; message?: unknown; ha_version?: unknown } | unknown[] | undefined {
   try {
     const value: unknown = JSON.parse(raw.toString());
     return Array.isArray(value) || isRecord(value) ? (value as { type?: unknown }) : undefined;

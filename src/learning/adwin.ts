@@ -49,7 +49,10 @@ export class Adwin {
   /** A detector with false-alarm confidence `delta` (smaller: fewer alarms, later detection). */
   constructor(delta = 0.002) {
     if (typeof delta !== "number" || !(delta > 0 && delta < 1)) {
-      throw new InvalidInputError("adwinDelta", `expected a number between 0 and 1 (exclusive), got ${describeValue(delta)}`);
+      throw new InvalidInputError(
+        "adwinDelta",
+        `expected a number between 0 and 1 (exclusive), got ${describeValue(delta)}`,
+      );
     }
     this.delta = delta;
   }
@@ -193,9 +196,14 @@ export class Adwin {
     if (!Array.isArray(s.rows)) return fail("rows must be a list");
     let width = 0;
     const rows = s.rows.map((row, i) => {
-      if (!Array.isArray(row) || row.length === 0 || row.length > MAX_BUCKETS) fail(`rows[${i}] must hold 1 to ${MAX_BUCKETS} buckets`);
+      if (!Array.isArray(row) || row.length === 0 || row.length > MAX_BUCKETS)
+        fail(`rows[${i}] must hold 1 to ${MAX_BUCKETS} buckets`);
       return row.map((pair: unknown) => {
-        if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        if (
+          !Array.isArray(pair) ||
+          pair.length !== 2 ||
+          !pair.every((x) => typeof x === "number" && Number.isFinite(x))
+        ) {
           fail(`rows[${i}] holds a malformed bucket`);
         }
         width += 2 ** i;

@@ -25,7 +25,8 @@ export function decodeArray<T extends Numeric>(
 ): T | string {
   if (typeof text !== "string" || text.length % 4 !== 0 || !BASE64.test(text)) return "expected base64 text";
   const bytes = Buffer.from(text, "base64");
-  if (bytes.length % kind.BYTES_PER_ELEMENT !== 0) return `byte length ${bytes.length} is not a multiple of ${kind.BYTES_PER_ELEMENT}`;
+  if (bytes.length % kind.BYTES_PER_ELEMENT !== 0)
+    return `byte length ${bytes.length} is not a multiple of ${kind.BYTES_PER_ELEMENT}`;
   if (!platformIsLittleEndian) {
     if (kind.BYTES_PER_ELEMENT === 8) bytes.swap64();
     else bytes.swap32();

@@ -28,7 +28,12 @@ export interface TrainingRows {
  * `windows[i]` rows (all rows by default; rows are in time order). Deterministic: a tree depends
  * only on the rows, the params, its window and its serial.
  */
-export function growTrees(rows: TrainingRows, params: ForestParams, serials: readonly number[], windows?: readonly number[]): GrownTree[] {
+export function growTrees(
+  rows: TrainingRows,
+  params: ForestParams,
+  serials: readonly number[],
+  windows?: readonly number[],
+): GrownTree[] {
   if (rows.n === 0 || serials.length === 0) return [];
   const set = binTrainingSet(rows.X, rows.y, rows.n, rows.d, params.bins);
   return serials.map((serial, i) => {

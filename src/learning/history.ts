@@ -81,8 +81,10 @@ export function encodeBatch(
   y: unknown,
   field = "batch",
 ): { X: Float64Array; y: Uint8Array; n: number } {
-  if (!Array.isArray(X)) throw new InvalidInputError(`${field}.X`, `expected an array of feature rows, got ${describeValue(X)}`);
-  if (!Array.isArray(y)) throw new InvalidInputError(`${field}.y`, `expected an array of labels, got ${describeValue(y)}`);
+  if (!Array.isArray(X))
+    throw new InvalidInputError(`${field}.X`, `expected an array of feature rows, got ${describeValue(X)}`);
+  if (!Array.isArray(y))
+    throw new InvalidInputError(`${field}.y`, `expected an array of labels, got ${describeValue(y)}`);
   if (X.length === 0) throw new InvalidInputError(`${field}.X`, "expected at least one row, got an empty batch");
   if (y.length !== X.length) {
     throw new InvalidInputError(`${field}.y`, `expected ${X.length} labels (one per row), got ${y.length}`);

@@ -74,7 +74,13 @@ export class PatternLearner {
   private grown: number;
   private readonly counts: [number, number];
 
-  private constructor(schema: FeatureSchema, params: ForestParams, trees: ForestTree[], treesGrown: number, labelCounts: [number, number]) {
+  private constructor(
+    schema: FeatureSchema,
+    params: ForestParams,
+    trees: ForestTree[],
+    treesGrown: number,
+    labelCounts: [number, number],
+  ) {
     this.schema = schema;
     this.params = params;
     this.trees = trees;
@@ -84,14 +90,21 @@ export class PatternLearner {
 
   /** An untrained learner for this schema; params default to DEFAULT_FOREST_PARAMS. */
   static create(schema: FeatureSchema, params?: Partial<ForestParams>): PatternLearner {
-    if (!(schema instanceof FeatureSchema)) throw new InvalidInputError("schema", `expected a FeatureSchema, got ${describeValue(schema)}`);
+    if (!(schema instanceof FeatureSchema))
+      throw new InvalidInputError("schema", `expected a FeatureSchema, got ${describeValue(schema)}`);
     return new PatternLearner(schema, Object.freeze(resolveParams(params)), [], 0, [0, 0]);
   }
 
   /** A learner from its JSON form, checked completely (ModelFormatError, nothing half-loaded). */
   static fromJSON(json: unknown): PatternLearner {
     const parts = readModel(json);
-    return new PatternLearner(parts.schema, Object.freeze(parts.params), parts.trees, parts.treesGrown, parts.labelCounts);
+    return new PatternLearner(
+      parts.schema,
+      Object.freeze(parts.params),
+      parts.trees,
+      parts.treesGrown,
+      parts.labelCounts,
+    );
   }
 
   /** The JSON form: format, version, schema, params, trees and their online record. */
@@ -123,7 +136,14 @@ export class PatternLearner {
   }
 
   /** Per-tree record, oldest first: serial, recent error, feedbacks learned, training rows. */
-  treeStats(): { serial: number; error: number; seen: number; trainedRows: number; windowRows: number; nodes: number }[] {
+  treeStats(): {
+    serial: number;
+    error: number;
+    seen: number;
+    trainedRows: number;
+    windowRows: number;
+    nodes: number;
+  }[] {
     return this.trees.map((t) => ({
       serial: t.serial,
       error: t.error,
@@ -190,7 +210,10 @@ export class PatternLearner {
 
   /** An independent copy (tree structure is immutable and shared; leaf statistics are copied). */
   clone(): PatternLearner {
-    return new PatternLearner(this.schema, this.params, this.trees.map(copyTree), this.grown, [this.counts[0], this.counts[1]]);
+    return new PatternLearner(this.schema, this.params, this.trees.map(copyTree), this.grown, [
+      this.counts[0],
+      this.counts[1],
+    ]);
   }
 
   /**
@@ -207,16 +230,24 @@ export class PatternLearner {
    * `incrementalTrees` trees per update, so the forest follows the new taste in one update rather
    * than over many.
    */
-  incrementalPlan(trainingRows: number, batchRows = trainingRows, change?: { rows: number; fresh: boolean }): { serials: number[]; windows: number[] } {
+  incrementalPlan(
+    trainingRows: number,
+    batchRows = trainingRows,
+    change?: { rows: number; fresh: boolean },
+  ): { serials: number[]; windows: number[] } {
     const regular = Math.min(this.params.incrementalTrees, this.params.trees);
     const stale = this.trees.filter((t) => isStale(t, trainingRows)).length;
     const afterChange = change && change.fresh ? Math.ceil(CHANGE_SHARE * this.params.trees) : 0;
-    const count = Math.min(this.params.trees, Math.max(regular, this.params.trees - this.trees.length, stale, afterChange));
+    const count = Math.min(
+      this.params.trees,
+      Math.max(regular, this.params.trees - this.trees.length, stale, afterChange),
+    );
     const ids = serials(this.grown, count);
     const limit = change ? Math.max(1, Math.min(trainingRows, Math.floor(change.rows))) : trainingRows;
     const newest = Math.min(batchRows, limit);
     const older = Math.max(0, limit - newest);
-    if ((count > regular && count > afterChange) || count === 1 || older === 0) return { serials: ids, windows: ids.map(() => limit) };
+    if ((count > regular && count > afterChange) || count === 1 || older === 0)
+      return { serials: ids, windows: ids.map(() => limit) };
     return { serials: ids, windows: ids.map((_, j) => newest + Math.round((older * j) / (count - 1))) };
   }
 
@@ -242,8 +273,13 @@ export class PatternLearner {
     const dropped = new Set(ranked.slice(0, replace).map((r) => r.i));
     const kept = this.trees.filter((_, i) => !dropped.has(i)).map(copyTree);
     const start = kept.length > 0 ? kept.reduce((sum, t) => sum + t.error, 0) / kept.length : 0;
-    const fresh = grown.slice(Math.max(0, grown.length - this.params.trees)).map((t) => ({ ...t, error: start, seen: 0 }));
-    const next = new PatternLearner(this.schema, this.params, [...kept, ...fresh], this.nextGrown(grown), [this.counts[0], this.counts[1]]);
+    const fresh = grown
+      .slice(Math.max(0, grown.length - this.params.trees))
+      .map((t) => ({ ...t, error: start, seen: 0 }));
+    const next = new PatternLearner(this.schema, this.params, [...kept, ...fresh], this.nextGrown(grown), [
+      this.counts[0],
+      this.counts[1],
+    ]);
     return { model: next, treesReplaced: Math.min(replace, this.trees.length) };
   }
 

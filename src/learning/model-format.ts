@@ -53,7 +53,19 @@ export interface ModelParts {
 }
 
 const MODEL_KEYS = ["format", "formatVersion", "schema", "params", "treesGrown", "labelCounts", "trees"];
-const TREE_KEYS = ["serial", "trainedRows", "windowRows", "classWeight", "error", "seen", "nodes", "feature", "threshold", "left", "value"];
+const TREE_KEYS = [
+  "serial",
+  "trainedRows",
+  "windowRows",
+  "classWeight",
+  "error",
+  "seen",
+  "nodes",
+  "feature",
+  "threshold",
+  "left",
+  "value",
+];
 const MAX_NODES = 1 << 24;
 
 /** The encoded structure of a tree (everything but its leaf weights) and where its leaves are. */
@@ -88,7 +100,12 @@ function encodedStructure(tree: ForestTree): EncodedStructure {
       leaves[b++] = i;
     }
   }
-  const encoded = { feature: encodeArray(tree.feature), threshold: encodeArray(threshold), left: encodeArray(left), leaves };
+  const encoded = {
+    feature: encodeArray(tree.feature),
+    threshold: encodeArray(threshold),
+    left: encodeArray(left),
+    leaves,
+  };
   encodedStructures.set(tree.feature, encoded);
   return encoded;
 }
@@ -123,21 +140,25 @@ export function readModel(json: unknown): ModelParts {
   const model = record(json, "model");
   if (model.format !== MODEL_FORMAT) fail(`format: expected "${MODEL_FORMAT}", got ${describeValue(model.format)}`);
   if (model.formatVersion !== MODEL_FORMAT_VERSION) {
-    fail(`formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, got ${describeValue(model.formatVersion)}`);
+    fail(
+      `formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, got ${describeValue(model.formatVersion)}`,
+    );
   }
   onlyKeys(model, MODEL_KEYS, "model");
   const schema = FeatureSchema.fromJSON(model.schema);
   const params = storedParams(model.params);
   const treesGrown = integer(model.treesGrown, "treesGrown", 0, Number.MAX_SAFE_INTEGER);
   const counts = model.labelCounts;
-  if (!Array.isArray(counts) || counts.length !== 2) fail(`labelCounts: expected [rejections, approvals], got ${describeValue(counts)}`);
+  if (!Array.isArray(counts) || counts.length !== 2)
+    fail(`labelCounts: expected [rejections, approvals], got ${describeValue(counts)}`);
   const labelCounts: [number, number] = [
     integer(counts[0], "labelCounts[0]", 0, Number.MAX_SAFE_INTEGER),
     integer(counts[1], "labelCounts[1]", 0, Number.MAX_SAFE_INTEGER),
   ];
   if (!Array.isArray(model.trees)) fail(`trees: expected an array, got ${describeValue(model.trees)}`);
   const treesJSON = model.trees as unknown[];
-  if (treesJSON.length > params.trees) fail(`trees: ${treesJSON.length} trees, more than params.trees (${params.trees})`);
+  if (treesJSON.length > params.trees)
+    fail(`trees: ${treesJSON.length} trees, more than params.trees (${params.trees})`);
   const serials = new Set<number>();
   const trees = treesJSON.map((tree, i) => {
     const parsed = readTree(tree, `trees[${i}]`, schema.size, treesGrown);
@@ -155,13 +176,15 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
   const trainedRows = integer(tree.trainedRows, `${field}.trainedRows`, 1, Number.MAX_SAFE_INTEGER);
   const windowRows = integer(tree.windowRows, `${field}.windowRows`, 1, trainedRows);
   const weights = tree.classWeight;
-  if (!Array.isArray(weights) || weights.length !== 2) fail(`${field}.classWeight: expected [reject, approve] weights, got ${describeValue(weights)}`);
+  if (!Array.isArray(weights) || weights.length !== 2)
+    fail(`${field}.classWeight: expected [reject, approve] weights, got ${describeValue(weights)}`);
   const classWeight = Float64Array.of(
     positive(weights[0], `${field}.classWeight[0]`),
     positive(weights[1], `${field}.classWeight[1]`),
   );
   const error = tree.error;
-  if (typeof error !== "number" || !(error >= 0 && error <= 1)) fail(`${field}.error: expected a number from 0 to 1, got ${describeValue(error)}`);
+  if (typeof error !== "number" || !(error >= 0 && error <= 1))
+    fail(`${field}.error: expected a number from 0 to 1, got ${describeValue(error)}`);
   const seen = integer(tree.seen, `${field}.seen`, 0, Number.MAX_SAFE_INTEGER);
   const nodes = integer(tree.nodes, `${field}.nodes`, 1, MAX_NODES);
 
@@ -169,7 +192,8 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
   let inner = 0;
   for (let i = 0; i < nodes; i++) {
     const f = feature[i] as number;
-    if (f < -1 || f >= d) fail(`${field}.feature[${i}]: ${f} is not a feature of this schema (0…${d - 1}) or -1 for a leaf`);
+    if (f < -1 || f >= d)
+      fail(`${field}.feature[${i}]: ${f} is not a feature of this schema (0…${d - 1}) or -1 for a leaf`);
     if (f >= 0) inner++;
   }
   const leaves = nodes - inner;
@@ -189,7 +213,8 @@ function readTree(json: unknown, field: string, d: number, treesGrown: number): 
       const t = thresholds[a] as number;
       if (!Number.isFinite(t)) fail(`${field}.threshold[${a}]: expected a finite number, got ${t}`);
       const l = lefts[a] as number;
-      if (l <= i || l + 1 >= nodes) fail(`${field}.left[${a}]: child ${l} of node ${i} must come after it and within the ${nodes} nodes`);
+      if (l <= i || l + 1 >= nodes)
+        fail(`${field}.left[${a}]: child ${l} of node ${i} must come after it and within the ${nodes} nodes`);
       if (parents[l] || parents[l + 1]) fail(`${field}.left[${a}]: node ${l} already has a parent`);
       parents[l] = 1;
       parents[l + 1] = 1;
@@ -224,7 +249,8 @@ function array<T extends Int32Array | Float64Array>(
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`${field}: expected an object, got ${describeValue(value)}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail(`${field}: expected an object, got ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -241,7 +267,8 @@ function integer(value: unknown, field: string, min: number, max: number): numbe
 }
 
 function positive(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${field}: expected a finite number > 0, got ${describeValue(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    fail(`${field}: expected a finite number > 0, got ${describeValue(value)}`);
   return value;
 }
 

@@ -1,5 +1,5 @@
 import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
-import { type Label } from "../feedback/feedback";
+import type { Label } from "../feedback/feedback";
 import { Adwin, type AdwinJSON } from "./adwin";
 
 /** The model's quality so far, from predictions made before each label was learned. */
@@ -93,9 +93,13 @@ export class PrequentialMonitor {
   /** Records the model's P(approve) for a pattern and the household's actual decision. */
   update(probaApprove: number, label: Label): { drift: boolean } {
     if (typeof probaApprove !== "number" || !(probaApprove >= 0 && probaApprove <= 1)) {
-      throw new InvalidInputError("probaApprove", `expected a probability between 0 and 1, got ${describeValue(probaApprove)}`);
+      throw new InvalidInputError(
+        "probaApprove",
+        `expected a probability between 0 and 1, got ${describeValue(probaApprove)}`,
+      );
     }
-    if (label !== 0 && label !== 1) throw new InvalidInputError("label", `expected 0 or 1, got ${describeValue(label)}`);
+    if (label !== 0 && label !== 1)
+      throw new InvalidInputError("label", `expected 0 or 1, got ${describeValue(label)}`);
     const predicted = probaApprove >= 0.5 ? 1 : 0;
     const correct = predicted === label ? 1 : 0;
     this.samples++;
@@ -181,7 +185,8 @@ export class PrequentialMonitor {
       return value as number;
     };
     const real = (value: unknown, name: string): number => {
-      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`${name} must be a finite number ≥ 0`);
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+        fail(`${name} must be a finite number ≥ 0`);
       return value as number;
     };
     if (typeof s.confusion !== "object" || s.confusion === null) return fail("confusion is missing");
@@ -193,7 +198,8 @@ export class PrequentialMonitor {
       count(c.falsePositive, "confusion.falsePositive"),
       count(c.falseNegative, "confusion.falseNegative"),
     ] as const;
-    if (confusion[0] + confusion[1] + confusion[2] + confusion[3] !== samples) fail("confusion counts do not add up to samples");
+    if (confusion[0] + confusion[1] + confusion[2] + confusion[3] !== samples)
+      fail("confusion counts do not add up to samples");
     if (typeof s.lastDrift !== "boolean") fail("lastDrift must be true or false");
     const lastDriftAt = s.lastDriftAt === null ? null : count(s.lastDriftAt, "lastDriftAt");
     let monitor: PrequentialMonitor;

@@ -72,8 +72,14 @@ export function resolveParams(
   }
   const maxFeatures = given.maxFeatures;
   if (maxFeatures !== undefined) {
-    if (maxFeatures !== "sqrt" && (typeof maxFeatures !== "number" || !Number.isInteger(maxFeatures) || maxFeatures < 1 || maxFeatures > 100_000)) {
-      throw makeError("params.maxFeatures", `expected "sqrt" or an integer of at least 1, got ${describeValue(maxFeatures)}`);
+    if (
+      maxFeatures !== "sqrt" &&
+      (typeof maxFeatures !== "number" || !Number.isInteger(maxFeatures) || maxFeatures < 1 || maxFeatures > 100_000)
+    ) {
+      throw makeError(
+        "params.maxFeatures",
+        `expected "sqrt" or an integer of at least 1, got ${describeValue(maxFeatures)}`,
+      );
     }
     params.maxFeatures = maxFeatures;
   }

@@ -68,13 +68,19 @@ export class RowStore {
   }
 
   /** A copy of the rows with sequence numbers in [fromSeq, toSeq), clipped to the rows kept. */
-  slice(fromSeq = this.first, toSeq = this.endSeq): { X: Float64Array; y: Uint8Array; n: number; d: number; fromSeq: number } {
+  slice(
+    fromSeq = this.first,
+    toSeq = this.endSeq,
+  ): { X: Float64Array; y: Uint8Array; n: number; d: number; fromSeq: number } {
     const rows = this.view(fromSeq, toSeq);
     return { ...rows, X: rows.X.slice(), y: rows.y.slice() };
   }
 
   /** Like slice, without the copy: valid only until the next append. */
-  view(fromSeq = this.first, toSeq = this.endSeq): { X: Float64Array; y: Uint8Array; n: number; d: number; fromSeq: number } {
+  view(
+    fromSeq = this.first,
+    toSeq = this.endSeq,
+  ): { X: Float64Array; y: Uint8Array; n: number; d: number; fromSeq: number } {
     const from = Math.max(fromSeq, this.first);
     const to = Math.max(from, Math.min(toSeq, this.endSeq));
     const a = this.start + (from - this.first);

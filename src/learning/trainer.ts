@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
-import { type Features } from "../feedback/feedback";
+import type { Features } from "../feedback/feedback";
 import type { GrownTree } from "./forest";
 import { encodeBatch, TrainingHistory } from "./history";
 import { PatternLearner } from "./learner";
@@ -15,7 +15,9 @@ import type { GrowJob, HistorySync, TrainingReply, TrainingRequest } from "./tra
  *   (take `history.endSeq` before adding them).
  * Either way the trees are grown on these rows plus the `params.historySample` stored rows before them.
  */
-export type IncrementalBatch = { X: readonly (Features | readonly number[] | Float64Array)[]; y: readonly unknown[] } | { fromSeq: number };
+export type IncrementalBatch =
+  | { X: readonly (Features | readonly number[] | Float64Array)[]; y: readonly unknown[] }
+  | { fromSeq: number };
 
 export interface IncrementalResult {
   /** A new learner; the one passed in is untouched. */
@@ -115,7 +117,8 @@ export class Trainer {
       }
       job = { params, fromSeq: Math.max(history.firstSeq, fromSeq - params.historySample), toSeq: history.endSeq };
     } else {
-      if (typeof batch !== "object" || batch === null) throw new InvalidInputError("batch", `expected { X, y } or { fromSeq }, got ${describeValue(batch)}`);
+      if (typeof batch !== "object" || batch === null)
+        throw new InvalidInputError("batch", `expected { X, y } or { fromSeq }, got ${describeValue(batch)}`);
       const rows = encodeBatch(model.schema, (batch as { X: unknown }).X, (batch as { y: unknown }).y);
       const fromSeq = Math.max(history.firstSeq, history.endSeq - params.historySample);
       job = { params, fromSeq, toSeq: history.endSeq, extraX: rows.X, extraY: rows.y };
@@ -123,21 +126,38 @@ export class Trainer {
     const trainingRows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
     const batchRows = job.extraY ? job.extraY.length : history.endSeq - (batch as { fromSeq: number }).fromSeq;
     const change = options.change;
-    if (change !== undefined && (typeof change !== "object" || change === null || !(change.rows >= 1) || typeof change.fresh !== "boolean")) {
-      throw new InvalidInputError("options.change", `expected { rows ≥ 1, fresh: true/false }, got ${describeValue(change)}`);
+    if (
+      change !== undefined &&
+      (typeof change !== "object" || change === null || !(change.rows >= 1) || typeof change.fresh !== "boolean")
+    ) {
+      throw new InvalidInputError(
+        "options.change",
+        `expected { rows ≥ 1, fresh: true/false }, got ${describeValue(change)}`,
+      );
     }
     const plan = model.incrementalPlan(trainingRows, batchRows, change);
     const reply = await this.grow(plan.serials, { ...job, windows: plan.windows }, history);
     const { model: next, treesReplaced } = model.withIncrementalTrees(reply.trees);
-    return { model: next, treesGrown: reply.trees.length, treesReplaced, trainMs: reply.trainMs, totalMs: performance.now() - started };
+    return {
+      model: next,
+      treesGrown: reply.trees.length,
+      treesReplaced,
+      trainMs: reply.trainMs,
+      totalMs: performance.now() - started,
+    };
   }
 
   /** Grows a whole new forest on all of the history (its schema and params from `model`). */
   async full(model: PatternLearner, history: TrainingHistory): Promise<FullResult> {
     const started = performance.now();
     this.checkModel(model, history);
-    if (history.size === 0) throw new InvalidInputError("history", "expected stored feedback to train on, got an empty history");
-    const reply = await this.grow(model.fullSerials(), { params: model.params, fromSeq: history.firstSeq, toSeq: history.endSeq }, history);
+    if (history.size === 0)
+      throw new InvalidInputError("history", "expected stored feedback to train on, got an empty history");
+    const reply = await this.grow(
+      model.fullSerials(),
+      { params: model.params, fromSeq: history.firstSeq, toSeq: history.endSeq },
+      history,
+    );
     return { model: model.withForest(reply.trees), trainMs: reply.trainMs, totalMs: performance.now() - started };
   }
 
@@ -156,8 +176,10 @@ export class Trainer {
 
   private checkModel(model: PatternLearner, history: TrainingHistory): void {
     if (this.closed) throw new PatternQualityError("trainer-closed", "The trainer is closed");
-    if (!(model instanceof PatternLearner)) throw new InvalidInputError("model", `expected a PatternLearner, got ${describeValue(model)}`);
-    if (!(history instanceof TrainingHistory)) throw new InvalidInputError("history", `expected a TrainingHistory, got ${describeValue(history)}`);
+    if (!(model instanceof PatternLearner))
+      throw new InvalidInputError("model", `expected a PatternLearner, got ${describeValue(model)}`);
+    if (!(history instanceof TrainingHistory))
+      throw new InvalidInputError("history", `expected a TrainingHistory, got ${describeValue(history)}`);
     if (!history.schema.equals(model.schema)) {
       throw new InvalidInputError("history", "its feature schema differs from the model's");
     }
@@ -168,7 +190,11 @@ export class Trainer {
    * jobs (a usual incremental update) go to one worker: below SHARED_WORK tree-rows, waiting for
    * two threads to be scheduled costs more than the second core saves, on a busy machine most.
    */
-  private async grow(serials: number[], job: Omit<GrowJob, "serials">, history: TrainingHistory): Promise<{ trees: GrownTree[]; trainMs: number }> {
+  private async grow(
+    serials: number[],
+    job: Omit<GrowJob, "serials">,
+    history: TrainingHistory,
+  ): Promise<{ trees: GrownTree[]; trainMs: number }> {
     const rows = job.toSeq - job.fromSeq + (job.extraY?.length ?? 0);
     const parts = serials.length * rows < SHARED_WORK ? 1 : Math.min(this.size, serials.length);
     const chunk = Math.ceil(serials.length / parts);
@@ -189,7 +215,8 @@ export class Trainer {
     const request: TrainingRequest = { id, job: { ...job, extraX: job.extraX?.slice(), extraY: job.extraY?.slice() } };
     if (sync) request.sync = sync;
     const transfer: ArrayBuffer[] = [];
-    for (const a of [sync?.X, sync?.y, request.job.extraX, request.job.extraY]) if (a) transfer.push(a.buffer as ArrayBuffer);
+    for (const a of [sync?.X, sync?.y, request.job.extraX, request.job.extraY])
+      if (a) transfer.push(a.buffer as ArrayBuffer);
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.ref();
@@ -198,7 +225,13 @@ export class Trainer {
       } catch (error) {
         // The worker's copy of the history did not get these rows: start afresh next time.
         this.retire(slot, index);
-        this.fail(slot, new PatternQualityError("training-failed", `Could not hand the training over to the worker thread: ${(error as Error).message}`));
+        this.fail(
+          slot,
+          new PatternQualityError(
+            "training-failed",
+            `Could not hand the training over to the worker thread: ${(error as Error).message}`,
+          ),
+        );
       }
     });
   }
@@ -210,7 +243,15 @@ export class Trainer {
     const rows = history.slice(fresh ? history.firstSeq : slot.endSeq);
     slot.historyId = history.id;
     slot.endSeq = history.endSeq;
-    return { historyId: history.id, capacity: history.capacity, d: rows.d, reset: fresh, fromSeq: rows.fromSeq, X: rows.X, y: rows.y };
+    return {
+      historyId: history.id,
+      capacity: history.capacity,
+      d: rows.d,
+      reset: fresh,
+      fromSeq: rows.fromSeq,
+      X: rows.X,
+      y: rows.y,
+    };
   }
 
   private slot(index: number): Slot {
@@ -232,22 +273,42 @@ export class Trainer {
         return;
       }
       // Its copy of the history may no longer match what this side believes: start afresh next time.
-      const error = new PatternQualityError("training-failed", `Training failed in the worker thread: ${answer.message}`);
+      const error = new PatternQualityError(
+        "training-failed",
+        `Training failed in the worker thread: ${answer.message}`,
+      );
       this.retire(slot, index);
       this.fail(slot, error);
       waiting.reject(error);
     });
     worker.on("messageerror", (error) => {
       this.retire(slot, index);
-      this.fail(slot, new PatternQualityError("training-failed", `The training worker thread sent an unreadable answer: ${error.message}`));
+      this.fail(
+        slot,
+        new PatternQualityError(
+          "training-failed",
+          `The training worker thread sent an unreadable answer: ${error.message}`,
+        ),
+      );
     });
     worker.on("error", (error) => {
       this.retire(slot, index);
-      this.fail(slot, new PatternQualityError("training-failed", `The training worker thread crashed: ${error.message}`, { cause: error }));
+      this.fail(
+        slot,
+        new PatternQualityError("training-failed", `The training worker thread crashed: ${error.message}`, {
+          cause: error,
+        }),
+      );
     });
     worker.on("exit", (code) => {
       this.retire(slot, index);
-      this.fail(slot, new PatternQualityError("training-failed", `The training worker thread exited (code ${code}) before it answered`));
+      this.fail(
+        slot,
+        new PatternQualityError(
+          "training-failed",
+          `The training worker thread exited (code ${code}) before it answered`,
+        ),
+      );
     });
     // An idle worker must not keep the process alive on its own; a busy one does (ref in send).
     worker.unref();

@@ -58,11 +58,15 @@ export class TreeGrower {
       const reply: TrainingReply = { id: request.id, ok: true, trees, trainMs: performance.now() - started };
       const transfer: ArrayBuffer[] = [];
       for (const t of trees) {
-        for (const a of [t.feature, t.threshold, t.left, t.right, t.value, t.classWeight]) transfer.push(a.buffer as ArrayBuffer);
+        for (const a of [t.feature, t.threshold, t.left, t.right, t.value, t.classWeight])
+          transfer.push(a.buffer as ArrayBuffer);
       }
       return { reply, transfer };
     } catch (error) {
-      return { reply: { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) }, transfer: [] };
+      return {
+        reply: { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) },
+        transfer: [],
+      };
     }
   }
 
@@ -85,10 +89,13 @@ export class TreeGrower {
 
   private grow(job: GrowJob): GrownTree[] {
     const history = this.history;
-    const stored = history ? history.view(job.fromSeq, job.toSeq) : { X: new Float64Array(0), y: new Uint8Array(0), n: 0 };
+    const stored = history
+      ? history.view(job.fromSeq, job.toSeq)
+      : { X: new Float64Array(0), y: new Uint8Array(0), n: 0 };
     const extraN = job.extraY ? job.extraY.length : 0;
     const d = history ? history.d : job.extraX && extraN > 0 ? job.extraX.length / extraN : 0;
-    if (extraN === 0) return growTrees({ X: stored.X, y: stored.y, n: stored.n, d }, job.params, job.serials, job.windows);
+    if (extraN === 0)
+      return growTrees({ X: stored.X, y: stored.y, n: stored.n, d }, job.params, job.serials, job.windows);
     // Stored rows and the new ones side by side, in buffers kept from one request to the next.
     const n = stored.n + extraN;
     // Sized by rows × features: a history reset for another schema may have more features per row.
@@ -114,5 +121,6 @@ export function warmUp(): void {
     for (let f = 0; f < d; f++) X[i * d + f] = ((i * 7919 + f * 104729) % 1000) / 1000;
     y[i] = (X[i * d] as number) + (X[i * d + 1] as number) > 1 ? 1 : 0;
   }
-  for (let round = 0; round < 5; round++) growTrees({ X, y, n, d }, DEFAULT_FOREST_PARAMS, [round * 4, round * 4 + 1, round * 4 + 2, round * 4 + 3]);
+  for (let round = 0; round < 5; round++)
+    growTrees({ X, y, n, d }, DEFAULT_FOREST_PARAMS, [round * 4, round * 4 + 1, round * 4 + 2, round * 4 + 3]);
 }

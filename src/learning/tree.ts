@@ -72,7 +72,12 @@ function reserveNodes(capacity: number): void {
  * (balanced weights or [1, 1]); the sample's duplicate draws become row weights, so a row drawn
  * three times is counted once with weight 3.
  */
-export function growTree(set: BinnedSet, options: GrowOptions, classWeight: readonly [number, number], rng: SeededRandom): TreeNodes {
+export function growTree(
+  set: BinnedSet,
+  options: GrowOptions,
+  classWeight: readonly [number, number],
+  rng: SeededRandom,
+): TreeNodes {
   const { n, d, codes, edges, y } = set;
   const from = options.windowStart ?? 0;
   reserveRows(n);

@@ -41,8 +41,14 @@ export interface AccuracyFigures {
  * was trained. The fading accuracy (recent) is compared when both sides have it, else the
  * prequential accuracy.
  */
-export function accuracyDropAlert(version: string, live: AccuracyFigures, recorded: AccuracyFigures, points: number): Alert | null {
-  const key: keyof AccuracyFigures = isNumber(live.fadingAccuracy) && isNumber(recorded.fadingAccuracy) ? "fadingAccuracy" : "prequentialAccuracy";
+export function accuracyDropAlert(
+  version: string,
+  live: AccuracyFigures,
+  recorded: AccuracyFigures,
+  points: number,
+): Alert | null {
+  const key: keyof AccuracyFigures =
+    isNumber(live.fadingAccuracy) && isNumber(recorded.fadingAccuracy) ? "fadingAccuracy" : "prequentialAccuracy";
   const now = live[key];
   const then = recorded[key];
   if (!isNumber(now) || !isNumber(then)) return null;
@@ -61,7 +67,8 @@ export function driftAlert(version: string | null, details: Record<string, unkno
   return {
     type: "drift",
     severity: "warning",
-    message: "the error rate changed significantly: the household's preferences may have shifted; consider a full update",
+    message:
+      "the error rate changed significantly: the household's preferences may have shifted; consider a full update",
     details: { version, ...details },
   };
 }

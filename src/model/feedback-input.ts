@@ -38,7 +38,10 @@ export function readFeatures(input: unknown, schema: FeatureSchema | null, field
     return { features: schema.named(schema.vector(input, field)), schema };
   }
   if (typeof input !== "object" || input === null) {
-    throw new InvalidInputError(field, `expected named features, an array of numbers or a pattern object, got ${describeValue(input)}`);
+    throw new InvalidInputError(
+      field,
+      `expected named features, an array of numbers or a pattern object, got ${describeValue(input)}`,
+    );
   }
   const known = schema ?? new FeatureSchema(Object.keys(input), field);
   return { features: known.named(known.vector(input as Features, field)), schema: known };
@@ -62,7 +65,8 @@ export function parseFeedbackBatch(
   now: Date = new Date(),
   field = "payload",
 ): ParsedBatch {
-  if (!Array.isArray(inputs)) throw new InvalidInputError(field, `expected a list of feedback, got ${describeValue(inputs)}`);
+  if (!Array.isArray(inputs))
+    throw new InvalidInputError(field, `expected a list of feedback, got ${describeValue(inputs)}`);
   if (inputs.length === 0) throw new InvalidInputError(field, "expected at least one feedback, got an empty list");
   const defaultSource = optionalText(defaults.source, "defaults.source") ?? "flow";
   const defaultUser = optionalText(defaults.user, "defaults.user");
@@ -105,7 +109,8 @@ export function identifier(value: unknown, field: string): string {
 
 function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, `expected non-empty text, got ${describeValue(value)}`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new InvalidInputError(field, `expected non-empty text, got ${describeValue(value)}`);
   if (value.length > 256) throw new InvalidInputError(field, `expected at most 256 characters, got ${value.length}`);
   return value;
 }

@@ -60,12 +60,31 @@ export async function judgeCandidate(
 }
 
 /** The verdict from the two accuracies on a window of `samples` feedback (null: not measured). */
-function verdictOf(candidateAccuracy: number | null, activeAccuracy: number | null, samples: number, maxDropPoints: number): GuardrailVerdict {
+function verdictOf(
+  candidateAccuracy: number | null,
+  activeAccuracy: number | null,
+  samples: number,
+  maxDropPoints: number,
+): GuardrailVerdict {
   if (candidateAccuracy === null) {
-    return { accept: true, candidateAccuracy: null, activeAccuracy: null, dropPoints: 0, samples, message: "no recent feedback to compare on" };
+    return {
+      accept: true,
+      candidateAccuracy: null,
+      activeAccuracy: null,
+      dropPoints: 0,
+      samples,
+      message: "no recent feedback to compare on",
+    };
   }
   if (activeAccuracy === null) {
-    return { accept: true, candidateAccuracy, activeAccuracy: null, dropPoints: 0, samples, message: "no trained active model to compare with" };
+    return {
+      accept: true,
+      candidateAccuracy,
+      activeAccuracy: null,
+      dropPoints: 0,
+      samples,
+      message: "no trained active model to compare with",
+    };
   }
   const dropPoints = (activeAccuracy - candidateAccuracy) * 100;
   // A tiny tolerance keeps an exact tie at the limit from failing through rounding.

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
-import { type Features, type Feedback, type Label } from "../feedback/feedback";
+import type { Features, Feedback, Label } from "../feedback/feedback";
 import { FeedbackLog, type StoredFeedback } from "../feedback/log";
 import { PatternCache } from "../feedback/pattern-cache";
 import { isPattern, standardPatternSchema } from "../features/pattern-features";
@@ -306,7 +306,8 @@ export class PatternModel extends EventEmitter {
     this.assertOpen();
     const { patternId, features } = this.scoreInput(input, field);
     const version = this.learner && this.learner.treeCount > 0 ? this.activeVersion : null;
-    const score = this.learner && this.schemaValue ? this.learner.predictProba(this.schemaValue.vector(features, field)) : 0.5;
+    const score =
+      this.learner && this.schemaValue ? this.learner.predictProba(this.schemaValue.vector(features, field)) : 0.5;
     const result: ScoreResult = {
       score,
       label: score >= 0.5 ? "approve" : "reject",
@@ -319,7 +320,8 @@ export class PatternModel extends EventEmitter {
 
   /** Scores a batch; a bad item throws InvalidInputError naming it (`payload[2].…`), nothing remembered. */
   scoreMany(inputs: readonly unknown[]): ScoreResult[] {
-    if (!Array.isArray(inputs)) throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
+    if (!Array.isArray(inputs))
+      throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
     const parsed = inputs.map((input, i) => this.scoreInput(input, `payload[${i}]`, false));
     return parsed.map((_, i) => this.score(inputs[i], `payload[${i}]`));
   }
@@ -526,7 +528,10 @@ export class PatternModel extends EventEmitter {
       if (id === null) return null;
       if (tried.has(id)) {
         // The registry kept a version active whose model we cannot use: fall back to the newest other one.
-        const next = this.registry.list().reverse().find((v) => !tried.has(v.id));
+        const next = this.registry
+          .list()
+          .reverse()
+          .find((v) => !tried.has(v.id));
         if (!next) return null;
         await this.registry.activate(next.id, { reason: `fallback: ${id} could not be loaded`, by: BY });
         id = next.id;
@@ -580,7 +585,11 @@ export class PatternModel extends EventEmitter {
     const history = this.history as TrainingHistory;
     history.add(x, label);
     if (drift && this.monitor.driftRaisedError) {
-      this.change = { seq: history.endSeq - this.monitor.samplesSinceChange, fresh: true, count: (this.change?.count ?? 0) + 1 };
+      this.change = {
+        seq: history.endSeq - this.monitor.samplesSinceChange,
+        fresh: true,
+        count: (this.change?.count ?? 0) + 1,
+      };
     }
     return drift;
   }
@@ -593,7 +602,12 @@ export class PatternModel extends EventEmitter {
       const { seq: _seq, ...feedback } = record as StoredFeedback;
       try {
         const { warning } = await this.cache.park(feedback);
-        this.alert({ type: "feedback-parked", severity: "info", message: warning, details: { patternId: record.patternId, feedbackId: record.id } });
+        this.alert({
+          type: "feedback-parked",
+          severity: "info",
+          message: warning,
+          details: { patternId: record.patternId, feedbackId: record.id },
+        });
       } catch (error) {
         this.alert(storeErrorAlert(`parking feedback ${record.id}`, error));
       }
@@ -628,14 +642,24 @@ export class PatternModel extends EventEmitter {
     let patternId: string | undefined;
     let raw: unknown = input;
     let at = field;
-    if (typeof input === "object" && input !== null && !Array.isArray(input) && !ArrayBuffer.isView(input) && !isPattern(input)) {
+    if (
+      typeof input === "object" &&
+      input !== null &&
+      !Array.isArray(input) &&
+      !ArrayBuffer.isView(input) &&
+      !isPattern(input)
+    ) {
       const record = input as Record<string, unknown>;
       if ("patternId" in record) {
         patternId = identifier(record.patternId, `${field}.patternId`);
         const key = record.features !== undefined ? "features" : record.pattern !== undefined ? "pattern" : null;
         if (key === null) {
           const known = this.cache.lookup(patternId);
-          if (!known) throw new InvalidInputError(`${field}.features`, `no features given and none remembered for pattern ${patternId}`);
+          if (!known)
+            throw new InvalidInputError(
+              `${field}.features`,
+              `no features given and none remembered for pattern ${patternId}`,
+            );
           return { patternId, features: known };
         }
         raw = record[key];
@@ -655,7 +679,8 @@ export class PatternModel extends EventEmitter {
   // ---- updates ----
 
   private maybeAutoUpdate(): boolean {
-    if (!this.settings.autoUpdate || this.pending < this.settings.updateThreshold || this.queue.queued || this.closing) return false;
+    if (!this.settings.autoUpdate || this.pending < this.settings.updateThreshold || this.queue.queued || this.closing)
+      return false;
     if (this.history && this.history.size < this.settings.minSamples) return false;
     this.queue.request("incremental", "auto-update").catch(() => undefined);
     return true;
@@ -677,7 +702,12 @@ export class PatternModel extends EventEmitter {
         this.alert(storeErrorAlert(`the ${request.mode} update`, error));
       } else if (request.reason === "auto-update") {
         // Nobody awaits an automatic update: its failure must reach the flow as an alert.
-        this.alert({ type: "update-failed", severity: "error", message: `the automatic update failed: ${failure.message}`, details: { ...failure } });
+        this.alert({
+          type: "update-failed",
+          severity: "error",
+          message: `the automatic update failed: ${failure.message}`,
+          details: { ...failure },
+        });
       }
       throw error;
     }
@@ -698,7 +728,10 @@ export class PatternModel extends EventEmitter {
     const kind: "incremental" | "full" = learner.treeCount === 0 ? "full" : request.mode;
     if (request.reason === "auto-update" && this.pending < this.settings.updateThreshold) {
       // A follow-up of an automatic trigger whose feedback the previous run already took.
-      throw new PatternQualityError("update-not-needed", `fewer than ${this.settings.updateThreshold} new feedback: no automatic update needed`);
+      throw new PatternQualityError(
+        "update-not-needed",
+        `fewer than ${this.settings.updateThreshold} new feedback: no automatic update needed`,
+      );
     }
     const fromSeq = Math.max(this.claimedSeq, history.firstSeq);
     const toSeq = history.endSeq;
@@ -718,7 +751,12 @@ export class PatternModel extends EventEmitter {
       if (kind === "full") {
         const watermark = this.learnedSeq;
         const done = await this.trainer.full(learner, history);
-        trained = { model: done.model, treesReplaced: done.model.treeCount, samples: toSeq - history.firstSeq, watermark };
+        trained = {
+          model: done.model,
+          treesReplaced: done.model.treeCount,
+          samples: toSeq - history.firstSeq,
+          watermark,
+        };
       } else {
         // After a change of taste, new trees learn only from the rows since it (see incrementalPlan).
         const change = this.change;
@@ -806,7 +844,10 @@ export class PatternModel extends EventEmitter {
         });
         return false;
       }
-      await this.registry.activate(entry.id, { reason: request.reason === "auto-update" ? "auto-update" : "manual", by: BY });
+      await this.registry.activate(entry.id, {
+        reason: request.reason === "auto-update" ? "auto-update" : "manual",
+        by: BY,
+      });
       // A full retrain has not seen the feedback learned online during the run: replay it.
       this.goLive(entry, candidate, parentId, request.reason, BY, kind === "full");
       return true;
@@ -837,7 +878,14 @@ export class PatternModel extends EventEmitter {
   }
 
   /** Makes `learner` (the model of `entry`) live, after replaying online the feedback it has not seen. */
-  private goLive(entry: VersionEntry, learner: PatternLearner, from: string | null, reason: string, by = BY, replay = true): void {
+  private goLive(
+    entry: VersionEntry,
+    learner: PatternLearner,
+    from: string | null,
+    reason: string,
+    by = BY,
+    replay = true,
+  ): void {
     if (replay) {
       for (const record of this.log.entries(entry.trainedOn.feedbackWatermark + 1)) {
         const features = record.features ?? this.cache.lookup(record.patternId);
@@ -856,7 +904,10 @@ export class PatternModel extends EventEmitter {
     const entry = this.registry.get(id);
     const learner = PatternLearner.fromJSON(await this.registry.loadModel(id));
     if (this.schemaValue && !learner.schema.equals(this.schemaValue)) {
-      throw new InvalidInputError("id", `version ${id} reads other features than the live model; it cannot be activated here`);
+      throw new InvalidInputError(
+        "id",
+        `version ${id} reads other features than the live model; it cannot be activated here`,
+      );
     }
     const from = this.activeVersion;
     const activated = await this.registry.activate(id, { reason, by });
@@ -876,7 +927,13 @@ export class PatternModel extends EventEmitter {
   private driftDetected(): void {
     if (!this.settings.alerts.drift) return;
     const snapshot = this.monitor.snapshot();
-    this.alert(driftAlert(this.activeVersion, { samples: snapshot.samples, driftCount: snapshot.driftCount, fadingAccuracy: snapshot.fadingAccuracy }));
+    this.alert(
+      driftAlert(this.activeVersion, {
+        samples: snapshot.samples,
+        driftCount: snapshot.driftCount,
+        fadingAccuracy: snapshot.fadingAccuracy,
+      }),
+    );
   }
 
   private checkAccuracy(): void {
@@ -888,7 +945,10 @@ export class PatternModel extends EventEmitter {
     const alert = accuracyDropAlert(
       active,
       { prequentialAccuracy: snapshot.accuracy, fadingAccuracy: snapshot.fadingAccuracy },
-      { prequentialAccuracy: numberOrNull(recorded.prequentialAccuracy), fadingAccuracy: numberOrNull(recorded.fadingAccuracy) },
+      {
+        prequentialAccuracy: numberOrNull(recorded.prequentialAccuracy),
+        fadingAccuracy: numberOrNull(recorded.fadingAccuracy),
+      },
       this.settings.alerts.accuracyDropPoints,
     );
     if (alert) {

@@ -69,7 +69,12 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     autoUpdate: flag(settings.autoUpdate, "settings.autoUpdate", d.autoUpdate),
     alerts: {
       updateBudgetMs: amount(alerts.updateBudgetMs, "settings.alerts.updateBudgetMs", d.alerts.updateBudgetMs),
-      accuracyDropPoints: amount(alerts.accuracyDropPoints, "settings.alerts.accuracyDropPoints", d.alerts.accuracyDropPoints, 100),
+      accuracyDropPoints: amount(
+        alerts.accuracyDropPoints,
+        "settings.alerts.accuracyDropPoints",
+        d.alerts.accuracyDropPoints,
+        100,
+      ),
       drift: flag(alerts.drift, "settings.alerts.drift", d.alerts.drift),
     },
     retention: {
@@ -77,7 +82,12 @@ export function resolveSettings(input: unknown): ResolvedSettings {
       feedback: count(retention.feedback, "settings.retention.feedback", 1, d.retention.feedback),
     },
     guardrail: {
-      maxDropPoints: amount(guardrail.maxDropPoints, "settings.guardrail.maxDropPoints", d.guardrail.maxDropPoints, 100),
+      maxDropPoints: amount(
+        guardrail.maxDropPoints,
+        "settings.guardrail.maxDropPoints",
+        d.guardrail.maxDropPoints,
+        100,
+      ),
       recentWindow: count(guardrail.recentWindow, "settings.guardrail.recentWindow", 1, d.guardrail.recentWindow),
     },
   };
@@ -95,7 +105,10 @@ function schemaSetting(value: unknown): SchemaSetting {
       // FeatureSchema names the offending entry (empty, duplicate, not a string).
       return { kind: "names", names: [...new FeatureSchema(schema.names as string[], "settings.schema.names").names] };
     default:
-      throw new InvalidInputError("settings.schema.kind", `expected standard, names or infer, got ${describeValue(schema.kind)}`);
+      throw new InvalidInputError(
+        "settings.schema.kind",
+        `expected standard, names or infer, got ${describeValue(schema.kind)}`,
+      );
   }
 }
 
@@ -129,6 +142,7 @@ function amount(value: unknown, field: string, fallback: number, max = Number.PO
 
 function flag(value: unknown, field: string, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "boolean") throw new InvalidInputError(field, `expected true or false, got ${describeValue(value)}`);
+  if (typeof value !== "boolean")
+    throw new InvalidInputError(field, `expected true or false, got ${describeValue(value)}`);
   return value;
 }

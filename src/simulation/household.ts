@@ -1,6 +1,12 @@
 import { describeValue, InvalidInputError } from "../errors";
-import { type Features, type Label } from "../feedback/feedback";
-import { PATTERN_TYPES, patternFeatures, standardPatternSchema, type Pattern, type PatternType } from "../features/pattern-features";
+import type { Features, Label } from "../feedback/feedback";
+import {
+  PATTERN_TYPES,
+  patternFeatures,
+  standardPatternSchema,
+  type Pattern,
+  type PatternType,
+} from "../features/pattern-features";
 import { SeededRandom } from "./random";
 import type { LabelledStream } from "./sea";
 
@@ -44,7 +50,13 @@ const HOME: Record<string, string[]> = {
   garden: ["switch.irrigation", "light.garden", "sensor.rain"],
 };
 const ENTITIES = Object.entries(HOME).flatMap(([area, ids]) => ids.map((id) => ({ id, area })));
-const TYPE_WEIGHTS: Record<PatternType, number> = { time_of_day: 0.3, co_occurrence: 0.25, anomaly: 0.15, seasonal: 0.15, synergy: 0.15 };
+const TYPE_WEIGHTS: Record<PatternType, number> = {
+  time_of_day: 0.3,
+  co_occurrence: 0.25,
+  anomaly: 0.15,
+  seasonal: 0.15,
+  synergy: 0.15,
+};
 const DAY_MS = 86_400_000;
 
 /** Options of a simulated household. */
@@ -74,10 +86,13 @@ export class SimulatedHousehold {
   constructor(options: HouseholdOptions = {}) {
     const noise = options.noise ?? 0.05;
     const hours = options.hoursBetween ?? 2;
-    if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5)) throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describeValue(noise)}`);
-    if (typeof hours !== "number" || !(hours > 0 && Number.isFinite(hours))) throw new InvalidInputError("hoursBetween", `expected a positive number, got ${describeValue(hours)}`);
+    if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5))
+      throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describeValue(noise)}`);
+    if (typeof hours !== "number" || !(hours > 0 && Number.isFinite(hours)))
+      throw new InvalidInputError("hoursBetween", `expected a positive number, got ${describeValue(hours)}`);
     const start = options.start ?? new Date("2026-01-01T00:00:00Z");
-    if (!(start instanceof Date) || !Number.isFinite(start.getTime())) throw new InvalidInputError("start", "expected a valid date");
+    if (!(start instanceof Date) || !Number.isFinite(start.getTime()))
+      throw new InvalidInputError("start", "expected a valid date");
     this.random = new SeededRandom(options.seed ?? 1);
     this.noise = noise;
     this.stepMs = hours * 3_600_000;
@@ -91,7 +106,8 @@ export class SimulatedHousehold {
 
   /** Switches to the other taste (or to the one named). */
   changeTaste(taste?: TasteName): void {
-    if (taste !== undefined && !Object.prototype.hasOwnProperty.call(TASTES, taste)) throw new InvalidInputError("taste", `expected routines or savings, got ${describeValue(taste)}`);
+    if (taste !== undefined && !Object.hasOwn(TASTES, taste))
+      throw new InvalidInputError("taste", `expected routines or savings, got ${describeValue(taste)}`);
     this.current = taste ?? (this.current === "routines" ? "savings" : "routines");
   }
 
@@ -156,11 +172,15 @@ export interface HouseholdStream extends LabelledStream {
  * `samples` decisions of a simulated household (default 3,000), whose taste changes from
  * "routines" to "savings" at `changeAt` (default half-way). Features are the standard ones.
  */
-export function householdStream(options: HouseholdOptions & { samples?: number; changeAt?: number } = {}): HouseholdStream {
+export function householdStream(
+  options: HouseholdOptions & { samples?: number; changeAt?: number } = {},
+): HouseholdStream {
   const samples = options.samples ?? 3000;
-  if (!Number.isSafeInteger(samples) || samples < 1) throw new InvalidInputError("samples", `expected a whole number ≥ 1, got ${describeValue(samples)}`);
+  if (!Number.isSafeInteger(samples) || samples < 1)
+    throw new InvalidInputError("samples", `expected a whole number ≥ 1, got ${describeValue(samples)}`);
   const changeAt = options.changeAt ?? Math.floor(samples / 2);
-  if (!Number.isSafeInteger(changeAt) || changeAt < 0) throw new InvalidInputError("changeAt", `expected a whole number ≥ 0, got ${describeValue(changeAt)}`);
+  if (!Number.isSafeInteger(changeAt) || changeAt < 0)
+    throw new InvalidInputError("changeAt", `expected a whole number ≥ 0, got ${describeValue(changeAt)}`);
   const household = new SimulatedHousehold(options);
   const stream: HouseholdStream = {
     schema: standardPatternSchema,

@@ -1,5 +1,5 @@
 import { describeValue, InvalidInputError } from "../errors";
-import { type Label } from "../feedback/feedback";
+import type { Label } from "../feedback/feedback";
 import { FeatureSchema } from "../features/schema";
 import { SeededRandom } from "./random";
 
@@ -55,9 +55,12 @@ export function seaStream(options: SeaOptions = {}): LabelledStream {
   const samples = options.samples ?? 6000;
   const noise = options.noise ?? 0.1;
   const width = options.features ?? 20;
-  if (!Number.isSafeInteger(samples) || samples < 100) throw new InvalidInputError("samples", `expected a whole number ≥ 100, got ${describeValue(samples)}`);
-  if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5)) throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describeValue(noise)}`);
-  if (!Number.isSafeInteger(width) || width < 4) throw new InvalidInputError("features", `expected a whole number ≥ 4, got ${describeValue(width)}`);
+  if (!Number.isSafeInteger(samples) || samples < 100)
+    throw new InvalidInputError("samples", `expected a whole number ≥ 100, got ${describeValue(samples)}`);
+  if (typeof noise !== "number" || !(noise >= 0 && noise <= 0.5))
+    throw new InvalidInputError("noise", `expected a share between 0 and 0.5, got ${describeValue(noise)}`);
+  if (!Number.isSafeInteger(width) || width < 4)
+    throw new InvalidInputError("features", `expected a whole number ≥ 4, got ${describeValue(width)}`);
   const random = new SeededRandom(options.seed ?? 1);
   const abruptAt = Math.round(samples * 0.3);
   const gradualFrom = Math.round(samples * 0.6);

@@ -37,7 +37,10 @@ export async function readFileOrEmpty(file: string): Promise<Buffer> {
  * Parses each line of `content` and hands it to `accept` with the line's byte range; a line that
  * does not parse, or that `accept` throws on, is rejected with the reason.
  */
-export function scanJsonLines(content: Buffer, accept: (value: unknown, start: number, end: number) => void): JsonLinesScan {
+export function scanJsonLines(
+  content: Buffer,
+  accept: (value: unknown, start: number, end: number) => void,
+): JsonLinesScan {
   const scan: JsonLinesScan = { rejected: [], torn: false, gaps: false };
   let start = 0;
   for (let line = 1; start < content.length; line += 1) {

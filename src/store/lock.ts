@@ -59,7 +59,11 @@ export class StoreLock {
         );
       }
       if (attempt >= 2) {
-        throw new StoreLockedError(dir, holder?.pid ?? null, `the store directory ${dir}: the lock ${file} keeps reappearing`);
+        throw new StoreLockedError(
+          dir,
+          holder?.pid ?? null,
+          `the store directory ${dir}: the lock ${file} keeps reappearing`,
+        );
       }
       await fs.rm(file, { force: true });
     }

@@ -73,7 +73,8 @@ export function versionNumber(id: string): number {
 /** Serializes a version into its model file (also its export): a self-verifying JSON document. */
 export function modelFileText(meta: VersionMeta, model: unknown): { text: string; digest: string } {
   const modelJson = JSON.stringify(model);
-  if (modelJson === undefined) throw new InvalidInputError("model", `expected a JSON-serializable model, got ${describeValue(model)}`);
+  if (modelJson === undefined)
+    throw new InvalidInputError("model", `expected a JSON-serializable model, got ${describeValue(model)}`);
   const metaJson = JSON.stringify(meta);
   // Equal to JSON.stringify({ version, model }) of the parsed file, so a reader can recompute it.
   const digest = sha256(`{"version":${metaJson},"model":${modelJson}}`);
@@ -97,7 +98,9 @@ export function parseModelFile(text: string): { meta: VersionMeta; model: unknow
     throw new ModelFormatError(`expected format "${MODEL_FILE_FORMAT}", got ${describeValue(document.format)}`);
   }
   if (document.formatVersion !== 1) {
-    throw new ModelFormatError(`unsupported formatVersion ${describeValue(document.formatVersion)} (this release reads 1)`);
+    throw new ModelFormatError(
+      `unsupported formatVersion ${describeValue(document.formatVersion)} (this release reads 1)`,
+    );
   }
   if (!("model" in document)) throw new ModelFormatError("the document has no model");
   const meta = checkMeta(document.version);
@@ -167,7 +170,10 @@ export function checkMetrics(value: unknown, field = "metrics"): VersionMetrics 
   const metrics: VersionMetrics = {};
   for (const [name, metric] of Object.entries(value)) {
     if (!(metric === null || typeof metric === "boolean" || (typeof metric === "number" && Number.isFinite(metric)))) {
-      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, a boolean or null, got ${describeValue(metric)}`);
+      throw new InvalidInputError(
+        `${field}.${name}`,
+        `expected a finite number, a boolean or null, got ${describeValue(metric)}`,
+      );
     }
     metrics[name] = metric;
   }

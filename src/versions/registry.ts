@@ -143,7 +143,10 @@ export class VersionRegistry {
   static async open(dir: string, options: VersionRegistryOptions = {}): Promise<VersionRegistry> {
     const retention = options.retention ?? 20;
     if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError("retention", `expected a whole number of versions ≥ 1, got ${describeValue(retention)}`);
+      throw new InvalidInputError(
+        "retention",
+        `expected a whole number of versions ≥ 1, got ${describeValue(retention)}`,
+      );
     }
     const readOnly = options.readOnly === true;
     if (!readOnly) await ensureDirectory(dir);
@@ -211,9 +214,13 @@ export class VersionRegistry {
   save(input: VersionInput): Promise<VersionEntry> {
     return this.serial(async () => {
       if (typeof input !== "object" || input === null) {
-        throw new InvalidInputError("version", `expected { model, kind, trainedOn, metrics }, got ${describeValue(input)}`);
+        throw new InvalidInputError(
+          "version",
+          `expected { model, kind, trainedOn, metrics }, got ${describeValue(input)}`,
+        );
       }
-      const parentId = input.parentId === undefined || input.parentId === null ? null : checkVersionId(input.parentId, "parentId");
+      const parentId =
+        input.parentId === undefined || input.parentId === null ? null : checkVersionId(input.parentId, "parentId");
       const meta: VersionMeta = {
         id: versionId(this.db.data.nextNumber),
         createdAt: new Date().toISOString(),
@@ -236,7 +243,9 @@ export class VersionRegistry {
       try {
         this.validateModel(model);
       } catch (error) {
-        throw new ModelFormatError(`version ${id} does not hold a usable model: ${(error as Error).message}`, { cause: error });
+        throw new ModelFormatError(`version ${id} does not hold a usable model: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       return model;
     }, true);
@@ -282,7 +291,8 @@ export class VersionRegistry {
   delete(id: string): Promise<void> {
     return this.serial(async () => {
       const entry = this.entry(id);
-      if (entry.id === this.activeId) throw new VersionInUseError(id, `version ${id} is active; activate another one first`);
+      if (entry.id === this.activeId)
+        throw new VersionInUseError(id, `version ${id} is active; activate another one first`);
       if (entry.pinned) throw new VersionInUseError(id, `version ${id} is pinned; unpin it first`);
       await this.remove([id]);
     });
@@ -338,7 +348,8 @@ export class VersionRegistry {
   /** Adds an exported version under a new id (kind "import"); malformed or altered files are refused. */
   import(text: string): Promise<VersionEntry> {
     return this.serial(async () => {
-      if (typeof text !== "string") throw new InvalidInputError("file", `expected the text of an export, got ${describeValue(text)}`);
+      if (typeof text !== "string")
+        throw new InvalidInputError("file", `expected the text of an export, got ${describeValue(text)}`);
       let parsed: ReturnType<typeof parseModelFile>;
       try {
         parsed = parseModelFile(text);
@@ -358,7 +369,10 @@ export class VersionRegistry {
         kind: "import",
         trainedOn: source.trainedOn,
         metrics: source.metrics,
-        note: `imported ${source.id} (${source.kind}, created ${source.createdAt})${source.note ? `: ${source.note}` : ""}`.slice(0, 1000),
+        note: `imported ${source.id} (${source.kind}, created ${source.createdAt})${source.note ? `: ${source.note}` : ""}`.slice(
+          0,
+          1000,
+        ),
         importedFrom: { id: source.id, digest: parsed.digest },
       };
       const entry = await this.store(meta, parsed.model);
@@ -392,11 +406,16 @@ export class VersionRegistry {
   /** Runs operations one at a time; `reads` ones are allowed on a read-only registry. */
   private serial<T>(operation: () => Promise<T>, reads = false): Promise<T> {
     if (this.closed) {
-      return Promise.reject(new PatternQualityError("store-closed", `the version registry in ${this.directory} is closed`));
+      return Promise.reject(
+        new PatternQualityError("store-closed", `the version registry in ${this.directory} is closed`),
+      );
     }
     const run = this.queue.then(() => {
       if (!this.log && !reads) {
-        throw new PatternQualityError("store-read-only", `the version registry in ${this.directory} was opened read-only`);
+        throw new PatternQualityError(
+          "store-read-only",
+          `the version registry in ${this.directory} was opened read-only`,
+        );
       }
       return operation();
     });
@@ -437,7 +456,13 @@ export class VersionRegistry {
     const { text, digest } = modelFileText(meta, model);
     const file = this.modelPath(meta.id);
     await writeFileAtomic(file, text);
-    const entry: VersionEntry = { ...meta, sha256: sha256(text), sizeBytes: Buffer.byteLength(text), digest, pinned: false };
+    const entry: VersionEntry = {
+      ...meta,
+      sha256: sha256(text),
+      sizeBytes: Buffer.byteLength(text),
+      digest,
+      pinned: false,
+    };
     try {
       await this.commit((document) => {
         document.versions.push(entry);
@@ -476,7 +501,13 @@ export class VersionRegistry {
       // does not complete an activation the caller was told had failed. (Without a previous
       // version there is no way back to record; open() then completes it.)
       if (to !== null && from !== null) {
-        const undo: ActivationRecord = { at: new Date().toISOString(), from: to, to: from, reason: `activation of ${to} failed`, by: "store" };
+        const undo: ActivationRecord = {
+          at: new Date().toISOString(),
+          from: to,
+          to: from,
+          reason: `activation of ${to} failed`,
+          by: "store",
+        };
         await this.log!.append(`${JSON.stringify(undo)}\n`, () => this.history.push(undo)).catch(() => undefined);
       }
       throw error;
@@ -525,7 +556,10 @@ export class VersionRegistry {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw storeWriteError(file, "read", error);
       await this.dropBroken(entry, "missing-model", `the model file of ${entry.id} is missing`);
-      throw new StoreCorruptError(file, `the model file of version ${entry.id} is missing; the version was removed from the registry`);
+      throw new StoreCorruptError(
+        file,
+        `the model file of version ${entry.id} is missing; the version was removed from the registry`,
+      );
     }
     if (sha256(text) !== entry.sha256) {
       const setAsideAs = await this.setAsideIfWritable(file);
@@ -542,7 +576,12 @@ export class VersionRegistry {
     return this.log ? setAside(file) : undefined;
   }
 
-  private async dropBroken(entry: VersionEntry, kind: StoreProblem["kind"], message: string, setAsideAs?: string): Promise<void> {
+  private async dropBroken(
+    entry: VersionEntry,
+    kind: StoreProblem["kind"],
+    message: string,
+    setAsideAs?: string,
+  ): Promise<void> {
     const problem: StoreProblem = { file: path.join(MODELS_DIR, `${entry.id}.json`), kind, message };
     if (setAsideAs) problem.setAsideAs = setAsideAs;
     this.problems.push(problem);
@@ -555,7 +594,10 @@ export class VersionRegistry {
 
   /** Activates the most recent earlier active version that still verifies (or none). */
   private async fallBackFrom(broken: string): Promise<void> {
-    const candidates = [...this.history.map((record) => record.to).reverse(), ...this.db.data.versions.map((e) => e.id).reverse()];
+    const candidates = [
+      ...this.history.map((record) => record.to).reverse(),
+      ...this.db.data.versions.map((e) => e.id).reverse(),
+    ];
     for (const id of candidates) {
       const entry = this.find(id);
       if (!entry || id === broken) continue;
@@ -624,12 +666,24 @@ export class VersionRegistry {
     // Entries whose file is gone or has the wrong size: detected cheaply here, by hash on load.
     for (const entry of [...document.versions]) {
       const file = this.modelPath(entry.id);
-      const size = await fs.stat(file).then((stat) => stat.size, () => -1);
+      const size = await fs.stat(file).then(
+        (stat) => stat.size,
+        () => -1,
+      );
       if (size === -1) {
-        await this.dropBroken(entry, "missing-model", `the model file of ${entry.id} is missing; the version was removed`);
+        await this.dropBroken(
+          entry,
+          "missing-model",
+          `the model file of ${entry.id} is missing; the version was removed`,
+        );
       } else if (size !== entry.sizeBytes) {
         const setAsideAs = await setAside(file);
-        await this.dropBroken(entry, "wrong-hash", `the model file of ${entry.id} has the wrong size; the version was removed`, setAsideAs);
+        await this.dropBroken(
+          entry,
+          "wrong-hash",
+          `the model file of ${entry.id} has the wrong size; the version was removed`,
+          setAsideAs,
+        );
       }
     }
     // A switch whose record is durable but whose pointer move was cut off: complete it.
@@ -659,7 +713,13 @@ export class VersionRegistry {
       try {
         const { meta, digest } = parseModelFile(text);
         if (meta.id !== id) throw new ModelFormatError(`it claims to be ${meta.id}`);
-        document.versions.push({ ...meta, sha256: sha256(text), sizeBytes: Buffer.byteLength(text), digest, pinned: false });
+        document.versions.push({
+          ...meta,
+          sha256: sha256(text),
+          sizeBytes: Buffer.byteLength(text),
+          digest,
+          pinned: false,
+        });
       } catch (error) {
         const problem: StoreProblem = {
           file: path.join(MODELS_DIR, `${id}.json`),
@@ -674,7 +734,9 @@ export class VersionRegistry {
       highest = Math.max(highest, versionNumber(record.to), record.from ? versionNumber(record.from) : 0);
     }
     document.nextNumber = highest + 1;
-    const lastGood = [...this.history].reverse().find((record) => document.versions.some((entry) => entry.id === record.to));
+    const lastGood = [...this.history]
+      .reverse()
+      .find((record) => document.versions.some((entry) => entry.id === record.to));
     document.activeId = lastGood?.to ?? null;
     this.problems.push({
       file: REGISTRY_FILE,
@@ -710,7 +772,10 @@ function copyEntry(entry: VersionEntry): VersionEntry {
 
 function checkText(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > 500) {
-    throw new InvalidInputError(field, `expected a non-empty text of at most 500 characters, got ${describeValue(value)}`);
+    throw new InvalidInputError(
+      field,
+      `expected a non-empty text of at most 500 characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

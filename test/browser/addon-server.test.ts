@@ -13,10 +13,14 @@ import { eventually, projectRoot } from "./support";
 function exchange(port: number, localAddress: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = "";
-    const socket = net.connect({ host: "127.0.0.1", port, localAddress }, () => socket.write("GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n"));
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress }, () =>
+      socket.write("GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n"),
+    );
     socket.on("data", (chunk) => (received += chunk.toString("utf8")));
     socket.on("close", () => resolve(received));
-    socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" ? resolve(received) : reject(error)));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" ? resolve(received) : reject(error),
+    );
   });
 }
 
@@ -35,11 +39,18 @@ describe("the Home Assistant app's server", () => {
       if (name.startsWith(".") || name === "@flowfuse") continue;
       await fs.symlink(path.join(projectRoot, "node_modules", name), path.join(modules, name));
     }
-    await fs.symlink(path.join(projectRoot, "node_modules", "@flowfuse", "node-red-dashboard"), path.join(modules, "@flowfuse", "node-red-dashboard"));
+    await fs.symlink(
+      path.join(projectRoot, "node_modules", "@flowfuse", "node-red-dashboard"),
+      path.join(modules, "@flowfuse", "node-red-dashboard"),
+    );
     await fs.symlink(projectRoot, path.join(modules, "node-red-contrib-pattern-quality"));
-    for (const file of ["server.js", "settings.js"]) await fs.copyFile(path.join(projectRoot, "addon", file), path.join(app, file));
+    for (const file of ["server.js", "settings.js"])
+      await fs.copyFile(path.join(projectRoot, "addon", file), path.join(app, file));
     await fs.mkdir(path.join(dir, "data"));
-    await fs.writeFile(path.join(dir, "data", "options.json"), JSON.stringify({ log_level: "info", install_example_flows: true }));
+    await fs.writeFile(
+      path.join(dir, "data", "options.json"),
+      JSON.stringify({ log_level: "info", install_example_flows: true }),
+    );
 
     port = await freePort();
     // --preserve-symlinks keeps Node-RED inside opt/node_modules, where it finds its neighbours.
@@ -56,7 +67,11 @@ describe("the Home Assistant app's server", () => {
     });
     server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    await eventually(async () => (output.includes("Started flows") ? true : undefined), "Node-RED in the app to start its flows", 60_000);
+    await eventually(
+      async () => (output.includes("Started flows") ? true : undefined),
+      "Node-RED in the app to start its flows",
+      60_000,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -79,11 +94,20 @@ describe("the Home Assistant app's server", () => {
   });
 
   it("deploys the dashboard and the Home Assistant decisions flow on the first start", async () => {
-    const flows = JSON.parse(await fs.readFile(path.join(dir, "data", "node-red", "flows.json"), "utf8")) as Record<string, unknown>[];
-    expect(flows.filter((node) => node.type === "tab").map((node) => node.label)).toEqual(["Pattern quality dashboard", "Home Assistant decisions"]);
+    const flows = JSON.parse(await fs.readFile(path.join(dir, "data", "node-red", "flows.json"), "utf8")) as Record<
+      string,
+      unknown
+    >[];
+    expect(flows.filter((node) => node.type === "tab").map((node) => node.label)).toEqual([
+      "Pattern quality dashboard",
+      "Home Assistant decisions",
+    ]);
     const connection = flows.find((node) => node.type === "pattern-quality-ha");
     expect(connection).toMatchObject({ url: "" });
-    expect(flows.find((node) => node.type === "feedback-collector")).toMatchObject({ ha: connection!.id, model: "pq-dash-model" });
+    expect(flows.find((node) => node.type === "feedback-collector")).toMatchObject({
+      ha: connection!.id,
+      model: "pq-dash-model",
+    });
   });
 
   it("keeps running, with its model open, while the Supervisor is unreachable", async () => {

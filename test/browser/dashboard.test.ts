@@ -5,7 +5,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { artifactsDir, browserSkipReason, eventually, getJson, launchChromium, projectRoot, startDemo, type RunningDemo } from "./support";
+import {
+  artifactsDir,
+  browserSkipReason,
+  eventually,
+  getJson,
+  launchChromium,
+  projectRoot,
+  startDemo,
+  type RunningDemo,
+} from "./support";
 
 const MODEL = "pq-dash-model";
 const skipReason = browserSkipReason();
@@ -87,35 +96,49 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     // Settled: every answer stored and no update running or due, so no version can appear later.
     await eventually(async () => {
       const metrics = await getJson<Metrics>(`${demo.url}/pattern-quality/${MODEL}/metrics`);
-      return metrics.feedbackCount === 200 && metrics.parkedCount === 0 && metrics.pending < 40 && !metrics.updating ? metrics : undefined;
+      return metrics.feedbackCount === 200 && metrics.parkedCount === 0 && metrics.pending < 40 && !metrics.updating
+        ? metrics
+        : undefined;
     }, "the model to settle");
     const list = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
     expect(list.versions.length).toBeGreaterThanOrEqual(3);
     // Every answer came the household's way: an actionable notification answered in Home Assistant.
-    const sources = new Set((await storeLines<{ source: string }>(demo, "feedback.jsonl")).map((feedback) => feedback.source));
+    const sources = new Set(
+      (await storeLines<{ source: string }>(demo, "feedback.jsonl")).map((feedback) => feedback.source),
+    );
     expect([...sources]).toEqual(["ha:mobile_app_notification_action"]);
     expect(list.activeVersion).not.toBeNull();
     // The terminal shows one progress line per version (it polls Node-RED every second).
-    const lines = await eventually(async () => {
-      const printed = list.versions.filter((version) => new RegExp(`${version.id} .*accuracy`).test(demo.output()));
-      return printed.length === list.versions.length ? printed : undefined;
-    }, "a progress line per version", 10_000);
+    const lines = await eventually(
+      async () => {
+        const printed = list.versions.filter((version) => new RegExp(`${version.id} .*accuracy`).test(demo.output()));
+        return printed.length === list.versions.length ? printed : undefined;
+      },
+      "a progress line per version",
+      10_000,
+    );
     expect(lines).toHaveLength(list.versions.length);
   }, 180_000);
 
   it("rolls back to an older version with its Rollback button, recorded with the reason dashboard", async () => {
     const before = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
-    const older = before.versions.filter((row) => row.id !== before.activeVersion).sort((a, b) => a.id.localeCompare(b.id));
+    const older = before.versions
+      .filter((row) => row.id !== before.activeVersion)
+      .sort((a, b) => a.id.localeCompare(b.id));
     expect(older.length).toBeGreaterThan(0);
     rolledBackTo = older[0]!.id;
 
     const page = await openDashboard(browser, demo, consoleErrors);
     await page.locator("tr", { hasText: rolledBackTo }).getByRole("button", { name: "Rollback" }).click();
 
-    const after = await eventually(async () => {
-      const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
-      return body.activeVersion === rolledBackTo ? body : undefined;
-    }, `${rolledBackTo} to become active`, 30_000);
+    const after = await eventually(
+      async () => {
+        const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+        return body.activeVersion === rolledBackTo ? body : undefined;
+      },
+      `${rolledBackTo} to become active`,
+      30_000,
+    );
     expect(after.activeVersion).toBe(rolledBackTo);
 
     const last = (await activations(demo)).at(-1)!;
@@ -129,7 +152,8 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     const shot = await page.screenshot({ fullPage: true });
     await fs.writeFile(path.join(artifacts, "dashboard-after-rollback.png"), shot);
     const docsShot = path.join(projectRoot, "docs", "dashboard.png");
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1" || !(await fs.stat(docsShot).catch(() => null))) await fs.writeFile(docsShot, shot);
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1" || !(await fs.stat(docsShot).catch(() => null)))
+      await fs.writeFile(docsShot, shot);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -155,13 +179,22 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     const page = await openDashboard(browser, demo, consoleErrors);
     await page.getByRole("button", { name: "Retrain now" }).click();
 
-    const added = await eventually(async () => {
-      const body = await getJson<VersionList & { versions: { id: string; kind: string }[] }>(`${demo.url}/pattern-quality/${MODEL}/versions`);
-      return body.versions.find((row) => !before.versions.some((old) => old.id === row.id));
-    }, "a new version", 60_000);
+    const added = await eventually(
+      async () => {
+        const body = await getJson<VersionList & { versions: { id: string; kind: string }[] }>(
+          `${demo.url}/pattern-quality/${MODEL}/versions`,
+        );
+        return body.versions.find((row) => !before.versions.some((old) => old.id === row.id));
+      },
+      "a new version",
+      60_000,
+    );
     expect(added.kind).toBe("full");
     // The page announces it (or says the guardrail kept the active version) and lists it.
-    await page.getByText(new RegExp(`${added.id}.*(full|kept inactive)`)).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByText(new RegExp(`${added.id}.*(full|kept inactive)`))
+      .first()
+      .waitFor({ timeout: 15_000 });
     await page.locator("tr", { hasText: added.id }).waitFor({ timeout: 15_000 });
     expect(consoleErrors).toEqual([]);
     await page.close();

@@ -38,7 +38,11 @@ describe("the demo's user directory", () => {
   it("gives Node-RED a credentials file it decrypts with the demo's secret", async () => {
     const dir = await tempDir();
     const settingsFile = await prepareUserDir({ root: projectRoot, dir, port: 0 }, TOKEN);
-    const red: RunningNodeRed = await startNodeRed({ dir, settingsFile, env: { PATTERN_QUALITY_HA_URL: "http://127.0.0.1:1" } });
+    const red: RunningNodeRed = await startNodeRed({
+      dir,
+      settingsFile,
+      env: { PATTERN_QUALITY_HA_URL: "http://127.0.0.1:1" },
+    });
     cleanups.push(() => red.stop());
     // The editor's credentials route reveals only whether a password is set, never its value.
     const response = await fetch(`${red.url}/credentials/pattern-quality-ha/${DEMO_HA_ID}`);
@@ -52,7 +56,10 @@ describe("the demo's user directory", () => {
     const dir = await tempDir();
     await prepareUserDir({ root: projectRoot, dir, port: 0 }, TOKEN);
     const flowsFile = path.join(dir, "flows.json");
-    const edited = [...JSON.parse(await fs.readFile(flowsFile, "utf8")), { id: "mine", type: "comment", z: "pq-demo-tab", name: "my note" }];
+    const edited = [
+      ...JSON.parse(await fs.readFile(flowsFile, "utf8")),
+      { id: "mine", type: "comment", z: "pq-demo-tab", name: "my note" },
+    ];
     await fs.writeFile(flowsFile, JSON.stringify(edited));
     const before = await fs.readFile(path.join(dir, "flows_cred.json"), "utf8");
 

@@ -16,7 +16,9 @@ interface PackageNodeType {
 
 /** The node types this package registers, read from the editor files its package.json lists. */
 function packageNodeTypes(): PackageNodeType[] {
-  const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } };
+  const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+    "node-red": { nodes: Record<string, string> };
+  };
   const types: PackageNodeType[] = [];
   for (const file of Object.values(manifest["node-red"].nodes)) {
     const html = readFileSync(path.join(projectRoot, file.replace(/\.js$/, ".html")), "utf8");
@@ -70,14 +72,23 @@ describe.skipIf(skipReason !== null)(`the Node-RED editor${skipReason ? ` (skipp
 
   it("registers every configuration node of the package", async () => {
     for (const { type } of types.filter((t) => t.config)) {
-      const registered = await page.evaluate((t) => Boolean((window as unknown as { RED: { nodes: { getType(t: string): unknown } } }).RED.nodes.getType(t)), type);
+      const registered = await page.evaluate(
+        (t) => Boolean((window as unknown as { RED: { nodes: { getType(t: string): unknown } } }).RED.nodes.getType(t)),
+        type,
+      );
       expect(registered, type).toBe(true);
     }
   });
 
   it("renders every node's help text in the help sidebar", async () => {
     for (const { type } of types) {
-      await page.evaluate((t) => (window as unknown as { RED: { sidebar: { help: { show(t: string, front: boolean): void } } } }).RED.sidebar.help.show(t, true), type);
+      await page.evaluate(
+        (t) =>
+          (
+            window as unknown as { RED: { sidebar: { help: { show(t: string, front: boolean): void } } } }
+          ).RED.sidebar.help.show(t, true),
+        type,
+      );
       const help = page.locator(".red-ui-sidebar-help-stack .red-ui-help").last();
       await help.waitFor({ timeout: 10_000 });
       const text = (await help.innerText()).trim();

@@ -89,11 +89,15 @@ export async function startDemo(dir: string, env: Record<string, string> = {}): 
 
   const waitForOutput = (pattern: RegExp, timeoutMs = 120_000) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`the demo did not print ${pattern} within ${timeoutMs} ms:\n${output.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`the demo did not print ${pattern} within ${timeoutMs} ms:\n${output.slice(-3000)}`)),
+        timeoutMs,
+      );
       const check = () => {
         const match = pattern.exec(output);
         if (match) finish(undefined, match);
-        else if (exitCode !== undefined) finish(new Error(`the demo exited (code ${exitCode}) before printing ${pattern}:\n${output.slice(-3000)}`));
+        else if (exitCode !== undefined)
+          finish(new Error(`the demo exited (code ${exitCode}) before printing ${pattern}:\n${output.slice(-3000)}`));
       };
       const finish = (error?: Error, match?: RegExpExecArray) => {
         clearTimeout(timer);
@@ -131,7 +135,11 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Polls `probe` until it returns a value (not undefined); a safety net, not a measurement. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

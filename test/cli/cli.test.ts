@@ -36,7 +36,14 @@ async function sampleStore(): Promise<string> {
   await registry.close();
   const log = await FeedbackLog.open(dir);
   await log.append([
-    { id: "a", patternId: "p1", label: 1, features: { confidence: 1, devices: 2 }, source: "flow", receivedAt: "2026-11-26T10:00:00Z" },
+    {
+      id: "a",
+      patternId: "p1",
+      label: 1,
+      features: { confidence: 1, devices: 2 },
+      source: "flow",
+      receivedAt: "2026-11-26T10:00:00Z",
+    },
     { id: "b", patternId: "p2", label: 0, source: "ha:pattern_feedback", receivedAt: "2026-11-26T11:00:00Z" },
   ]);
   await log.close();
@@ -87,7 +94,16 @@ describe("pattern-quality CLI", () => {
 
   it("rolls back to the previous version and records the reason", async () => {
     const store = await sampleStore();
-    const { code, stdout } = await cli(["versions", "rollback", "--store", store, "--reason", "worse today", "--by", "anna"]);
+    const { code, stdout } = await cli([
+      "versions",
+      "rollback",
+      "--store",
+      store,
+      "--reason",
+      "worse today",
+      "--by",
+      "anna",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toBe("active: v0001 (was v0002)\n");
     const registry = await VersionRegistry.open(store, { readOnly: true });
@@ -114,7 +130,9 @@ describe("pattern-quality CLI", () => {
     const exported = await cli(["versions", "export", "v0001", "--store", store]);
     expect(JSON.parse(exported.stdout).version.id).toBe("v0001");
     const file = path.join(await tempDir("pq-cli-"), "v0001.json");
-    expect((await cli(["versions", "export", "v0001", "--store", store, "--out", file])).stdout).toBe(`wrote ${file}\n`);
+    expect((await cli(["versions", "export", "v0001", "--store", store, "--out", file])).stdout).toBe(
+      `wrote ${file}\n`,
+    );
     const other = await tempDir("pq-cli-");
     const imported = await cli(["versions", "import", file, "--store", other, "--json"]);
     expect(imported.code).toBe(0);
@@ -124,7 +142,10 @@ describe("pattern-quality CLI", () => {
   it("refuses to import a tampered file with exit code 1 and changes nothing", async () => {
     const store = await sampleStore();
     const file = path.join(await tempDir("pq-cli-"), "x.json");
-    await writeFile(file, (await cli(["versions", "export", "v0001", "--store", store])).stdout.replace('"accuracy":0.7', '"accuracy":0.9'));
+    await writeFile(
+      file,
+      (await cli(["versions", "export", "v0001", "--store", store])).stdout.replace('"accuracy":0.7', '"accuracy":0.9'),
+    );
     const { code, stderr } = await cli(["versions", "import", file, "--store", store]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/does not match its digest/);
@@ -134,7 +155,12 @@ describe("pattern-quality CLI", () => {
   it("refuses to import a file that is not a learner model", async () => {
     const source = await tempDir("pq-cli-");
     const registry = await VersionRegistry.open(source);
-    await registry.save({ model: { not: "a forest" }, kind: "full", trainedOn: { samples: 0, feedbackWatermark: 0 }, metrics: {} });
+    await registry.save({
+      model: { not: "a forest" },
+      kind: "full",
+      trainedOn: { samples: 0, feedbackWatermark: 0 },
+      metrics: {},
+    });
     const text = await registry.export("v0001");
     await registry.close();
     const file = path.join(source, "export.json");
@@ -156,7 +182,12 @@ describe("pattern-quality CLI", () => {
   it("exports the feedback log as JSON lines, from a seq on, to stdout or a file", async () => {
     const store = await sampleStore();
     const all = await cli(["feedback", "export", "--store", store]);
-    expect(all.stdout.trim().split("\n").map((line) => JSON.parse(line).id)).toEqual(["a", "b"]);
+    expect(
+      all.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(["a", "b"]);
     expect((await cli(["feedback", "export", "--from", "2", "--store", store])).stdout).toContain('"id":"b"');
     const file = path.join(await tempDir("pq-cli-"), "feedback.jsonl");
     await cli(["feedback", "export", "--store", store, "--out", file]);
@@ -165,7 +196,10 @@ describe("pattern-quality CLI", () => {
 
   it("warns about damage it finds while reading", async () => {
     const store = await sampleStore();
-    await writeFile(path.join(store, "feedback.jsonl"), `${await readFile(path.join(store, "feedback.jsonl"), "utf8")}oops\n`);
+    await writeFile(
+      path.join(store, "feedback.jsonl"),
+      `${await readFile(path.join(store, "feedback.jsonl"), "utf8")}oops\n`,
+    );
     const { code, stderr } = await cli(["feedback", "stats", "--store", store]);
     expect(code).toBe(0);
     expect(stderr).toMatch(/warning: feedback\.jsonl line 3/);
@@ -227,7 +261,10 @@ describe("pattern-quality CLI", () => {
   });
 
   it("says which directory is missing", async () => {
-    for (const group of [["versions", "list"], ["feedback", "stats"]]) {
+    for (const group of [
+      ["versions", "list"],
+      ["feedback", "stats"],
+    ]) {
       const { code, stderr } = await cli([...group, "--store", "/nonexistent/store"]);
       expect(code).toBe(1);
       expect(stderr).toMatch(/there is no store directory \/nonexistent\/store/);

@@ -46,7 +46,9 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
   });
 
   it("run on the Node-RED NODE_RED_PATH names (the Node-RED 5 leg), else the installed one", () => {
-    const packageJson = process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, "package.json") : require.resolve("node-red/package.json");
+    const packageJson = process.env.NODE_RED_PATH
+      ? path.join(process.env.NODE_RED_PATH, "package.json")
+      : require.resolve("node-red/package.json");
     const version = JSON.parse(readFileSync(packageJson, "utf8")).version as string;
     expect(red.output()).toContain(`Node-RED version: v${version}`);
   });
@@ -89,11 +91,25 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
     const list = await (await fetch(`${red.url}/nodes`, { headers: { accept: "application/json" } })).json();
     const ours = list.filter((set: { module: string }) => set.module === "node-red-contrib-pattern-quality");
     const types = ours.flatMap((set: { types: string[] }) => set.types);
-    expect(types).toEqual(expect.arrayContaining(["pattern-model", "feedback-collector", "incremental-update", "model-version", "pattern-score"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "pattern-model",
+        "feedback-collector",
+        "incremental-update",
+        "model-version",
+        "pattern-score",
+      ]),
+    );
     for (const set of ours) expect(set.err ?? null).toBeNull();
 
     const html = await (await fetch(`${red.url}/nodes`, { headers: { accept: "text/html" } })).text();
-    for (const type of ["pattern-model", "feedback-collector", "incremental-update", "model-version", "pattern-score"]) {
+    for (const type of [
+      "pattern-model",
+      "feedback-collector",
+      "incremental-update",
+      "model-version",
+      "pattern-score",
+    ]) {
       expect(html).toContain(`data-template-name="${type}"`);
       expect(html).toMatch(new RegExp(`data-help-name="${type}"[\\s\\S]*?<h3>Details</h3>`));
     }
@@ -102,7 +118,9 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
       expect(res.status).toBe(200);
       expect(await res.text()).toContain("<svg");
     }
-    const locale = await (await fetch(`${red.url}/locales/node-red-contrib-pattern-quality/pattern-model?lng=en-US`)).json();
+    const locale = await (
+      await fetch(`${red.url}/locales/node-red-contrib-pattern-quality/pattern-model?lng=en-US`)
+    ).json();
     expect(locale["pattern-model"].label.updateThreshold).toBe("Update after");
   });
 });

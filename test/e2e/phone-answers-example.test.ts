@@ -9,9 +9,18 @@ import type { NodeRedApi } from "../../nodes/shared/red";
 import { ADMIN, fast, startSimulator, until } from "../ha/fixtures";
 import { allNodes, helper, initNodeRed, nextMessage, tempDir } from "../nodes/harness";
 
-const example: Array<Record<string, any>> = JSON.parse(readFileSync(path.join(__dirname, "../../examples/phone-answers.json"), "utf8"));
+const example: Array<Record<string, any>> = JSON.parse(
+  readFileSync(path.join(__dirname, "../../examples/phone-answers.json"), "utf8"),
+);
 const byName = (type: string, name: string) => example.find((n) => n.type === type && n.name === name)!;
-const OURS = new Set(["tab", "pattern-model", "pattern-quality-ha", "pattern-score", "feedback-collector", "incremental-update"]);
+const OURS = new Set([
+  "tab",
+  "pattern-model",
+  "pattern-quality-ha",
+  "pattern-score",
+  "feedback-collector",
+  "incremental-update",
+]);
 const nodes = [...allNodes, (RED: NodeRedApi) => registerHa(RED, fast)];
 
 beforeAll(() => initNodeRed());
@@ -41,12 +50,19 @@ describe("the phone answers example", () => {
     const asked = nextMessage(helper.getNode(byName("debug", "asked on the phone").id));
     helper.getNode(suggest.wires[0][0]).receive({ payload: pattern }); // as the inject node sends it
     expect((await asked).payload).toMatchObject({ patternId: pattern.id, uncertainty: 1 });
-    await until(() => sim.serviceCalls.some((c) => c.domain === "notify" && c.service === "mobile_app_phone"), "the question");
+    await until(
+      () => sim.serviceCalls.some((c) => c.domain === "notify" && c.service === "mobile_app_phone"),
+      "the question",
+    );
     const question = sim.serviceCalls.find((c) => c.service === "mobile_app_phone")!;
     expect(JSON.stringify(question.serviceData)).toContain(`PATTERN_APPROVE_${pattern.id}`);
 
     const stored = nextMessage(helper.getNode(byName("debug", "stored answer").id));
-    sim.fireEvent("mobile_app_notification_action", { action: `PATTERN_APPROVE_${pattern.id}` }, { userId: "user-anna", origin: "REMOTE" });
+    sim.fireEvent(
+      "mobile_app_notification_action",
+      { action: `PATTERN_APPROVE_${pattern.id}` },
+      { userId: "user-anna", origin: "REMOTE" },
+    );
     const answer = (await stored).payload;
     expect(answer.stored[0]).toMatchObject({ patternId: pattern.id, label: 1, user: "user-anna" });
     // The features remembered when the pattern was scored are matched: nothing is parked.

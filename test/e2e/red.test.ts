@@ -11,7 +11,13 @@ import { packageRoot, startNodeRed, type RunningNodeRed } from "../support/node-
 import { eventually } from "../support/eventually";
 
 const require = createRequire(import.meta.url);
-const bcrypt = require(require.resolve("bcryptjs", { paths: [path.dirname(require.resolve("@node-red/editor-api/package.json", { paths: [require.resolve("node-red")] }))] }));
+const bcrypt = require(
+  require.resolve("bcryptjs", {
+    paths: [
+      path.dirname(require.resolve("@node-red/editor-api/package.json", { paths: [require.resolve("node-red")] })),
+    ],
+  }),
+);
 
 const MODEL = "e2e0000000000001";
 const FEEDBACK = 300;
@@ -63,7 +69,15 @@ function flows() {
       outputs: 1,
       wires: [["e2e-out"]],
     },
-    { id: "e2e-update", type: "incremental-update", z, model: MODEL, mode: "incremental", automatic: true, wires: [["e2e-metrics"], ["e2e-alerts"]] },
+    {
+      id: "e2e-update",
+      type: "incremental-update",
+      z,
+      model: MODEL,
+      mode: "incremental",
+      automatic: true,
+      wires: [["e2e-metrics"], ["e2e-alerts"]],
+    },
     {
       id: "e2e-metrics",
       type: "function",
@@ -120,7 +134,13 @@ async function token(red: RunningNodeRed, username: string, password: string): P
   const res = await json(`${red.url}/auth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ client_id: "node-red-admin", grant_type: "password", scope: username === "admin" ? "*" : "read", username, password }),
+    body: JSON.stringify({
+      client_id: "node-red-admin",
+      grant_type: "password",
+      scope: username === "admin" ? "*" : "read",
+      username,
+      password,
+    }),
   });
   expect(res.status).toBe(200);
   return res.body.access_token;
@@ -128,103 +148,123 @@ async function token(red: RunningNodeRed, username: string, password: string): P
 
 const built = existsSync(path.join(packageRoot, "dist", "nodes", "pattern-model", "pattern-model.js"));
 
-describe.skipIf(!built && !process.env.CI)("Node-RED end to end (red.js with the compiled package; skipped before `npm run build`)", () => {
-  let red: RunningNodeRed;
-  const settings = {
-    adminAuth: {
-      type: "credentials",
-      users: [
-        { username: "admin", password: bcrypt.hashSync("admin-secret", 8), permissions: "*" },
-        { username: "viewer", password: bcrypt.hashSync("viewer-secret", 8), permissions: "read" },
-      ],
-    },
-  };
+describe.skipIf(!built && !process.env.CI)(
+  "Node-RED end to end (red.js with the compiled package; skipped before `npm run build`)",
+  () => {
+    let red: RunningNodeRed;
+    const settings = {
+      adminAuth: {
+        type: "credentials",
+        users: [
+          { username: "admin", password: bcrypt.hashSync("admin-secret", 8), permissions: "*" },
+          { username: "viewer", password: bcrypt.hashSync("viewer-secret", 8), permissions: "read" },
+        ],
+      },
+    };
 
-  beforeAll(async () => {
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-e2e-"));
-    await fs.mkdir(path.join(userDir, "model-store"));
-    red = await startNodeRed({ flows: flows(), settings, userDir });
-  }, 120_000);
+    beforeAll(async () => {
+      const userDir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-e2e-"));
+      await fs.mkdir(path.join(userDir, "model-store"));
+      red = await startNodeRed({ flows: flows(), settings, userDir });
+    }, 120_000);
 
-  afterAll(async () => {
-    await red?.stop();
-    if (red) await fs.rm(red.userDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await red?.stop();
+      if (red) await fs.rm(red.userDir, { recursive: true, force: true });
+    });
 
-  it(`learns from ${FEEDBACK} feedback posted to an http in endpoint, creating versions and emitting metrics`, async () => {
-    for (let i = 0; i < FEEDBACK; i++) {
-      const res = await json(`${red.url}/feedback`, {
+    it(`learns from ${FEEDBACK} feedback posted to an http in endpoint, creating versions and emitting metrics`, async () => {
+      for (let i = 0; i < FEEDBACK; i++) {
+        const res = await json(`${red.url}/feedback`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(feedback(i)),
+        });
+        expect(res).toMatchObject({ status: 200, body: { stored: 1 } });
+      }
+      const bad = await json(`${red.url}/feedback`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(feedback(i)),
+        body: JSON.stringify({ patternId: "x", label: "maybe", features: { hour: 1, devices: 1, confidence: 0 } }),
       });
-      expect(res).toMatchObject({ status: 200, body: { stored: 1 } });
-    }
-    const bad = await json(`${red.url}/feedback`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ patternId: "x", label: "maybe", features: { hour: 1, devices: 1, confidence: 0 } }),
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(/label/);
+
+      const admin = await token(red, "admin", "admin-secret");
+      const auth = { authorization: `Bearer ${admin}` };
+      const metrics = await eventually("all feedback learned and updates idle", async () => {
+        const res = await json(`${red.url}/pattern-quality/${MODEL}/metrics`, { headers: auth });
+        return res.body.feedbackCount === FEEDBACK && !res.body.updating && res.body.pending < 50
+          ? res.body
+          : undefined;
+      });
+      expect(metrics.activeVersion).toMatch(/^v\d{4}$/);
+
+      const versions = await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: auth });
+      expect(versions.body.versions.length).toBeGreaterThanOrEqual(3);
+
+      const seen = await eventually("metrics from the incremental-update node", async () => {
+        const res = await json(`${red.url}/seen`);
+        return res.body.metrics.length >= versions.body.versions.length ? res.body : undefined;
+      });
+      expect(seen.metrics[0]).toMatchObject({ version: "v0001", kind: "full" });
+      expect(seen.metrics.at(-1)).toMatchObject({ kind: "incremental" });
+      expect(seen.metrics.at(-1).prequentialAccuracy).toBeGreaterThan(0.6);
     });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatch(/label/);
 
-    const admin = await token(red, "admin", "admin-secret");
-    const auth = { authorization: `Bearer ${admin}` };
-    const metrics = await eventually("all feedback learned and updates idle", async () => {
-      const res = await json(`${red.url}/pattern-quality/${MODEL}/metrics`, { headers: auth });
-      return res.body.feedbackCount === FEEDBACK && !res.body.updating && res.body.pending < 50 ? res.body : undefined;
+    it("rolls back through the admin API, refusing a reader and an anonymous caller", async () => {
+      const before = (
+        await json(`${red.url}/pattern-quality/${MODEL}/versions`, {
+          headers: { authorization: `Bearer ${await token(red, "admin", "admin-secret")}` },
+        })
+      ).body;
+      const viewer = await token(red, "viewer", "viewer-secret");
+      expect((await json(`${red.url}/pattern-quality/${MODEL}/versions`)).status).toBe(401);
+      expect(
+        (await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${viewer}` } }))
+          .status,
+      ).toBe(200);
+      const refused = await json(`${red.url}/pattern-quality/${MODEL}/rollback`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${viewer}`, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(refused.status).toBe(401);
+
+      const admin = await token(red, "admin", "admin-secret");
+      const rolled = await json(`${red.url}/pattern-quality/${MODEL}/rollback`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+        body: JSON.stringify({ reason: "end-to-end rollback" }),
+      });
+      expect(rolled.status).toBe(200);
+      expect(rolled.body.id).not.toBe(before.activeVersion);
+      const after = (
+        await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${admin}` } })
+      ).body;
+      expect(after.activeVersion).toBe(rolled.body.id);
     });
-    expect(metrics.activeVersion).toMatch(/^v\d{4}$/);
 
-    const versions = await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: auth });
-    expect(versions.body.versions.length).toBeGreaterThanOrEqual(3);
+    it("keeps the rollback and every feedback across a restart of Node-RED", async () => {
+      const admin = await token(red, "admin", "admin-secret");
+      const before = (
+        await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${admin}` } })
+      ).body;
+      const stopped = await red.stop();
+      expect(stopped.signal ?? stopped.code).not.toBe("SIGKILL");
+      expect(red.output()).not.toMatch(/close timed out|timed out/i);
 
-    const seen = await eventually("metrics from the incremental-update node", async () => {
-      const res = await json(`${red.url}/seen`);
-      return res.body.metrics.length >= versions.body.versions.length ? res.body : undefined;
+      red = await startNodeRed({ settings, userDir: red.userDir, port: red.port });
+      const again = await token(red, "admin", "admin-secret");
+      const versions = (
+        await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${again}` } })
+      ).body;
+      expect(versions.activeVersion).toBe(before.activeVersion);
+      expect(versions.versions).toEqual(before.versions);
+      const metrics = (
+        await json(`${red.url}/pattern-quality/${MODEL}/metrics`, { headers: { authorization: `Bearer ${again}` } })
+      ).body;
+      expect(metrics.feedbackCount).toBe(FEEDBACK);
     });
-    expect(seen.metrics[0]).toMatchObject({ version: "v0001", kind: "full" });
-    expect(seen.metrics.at(-1)).toMatchObject({ kind: "incremental" });
-    expect(seen.metrics.at(-1).prequentialAccuracy).toBeGreaterThan(0.6);
-  });
-
-  it("rolls back through the admin API, refusing a reader and an anonymous caller", async () => {
-    const before = (await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${await token(red, "admin", "admin-secret")}` } })).body;
-    const viewer = await token(red, "viewer", "viewer-secret");
-    expect((await json(`${red.url}/pattern-quality/${MODEL}/versions`)).status).toBe(401);
-    expect((await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(200);
-    const refused = await json(`${red.url}/pattern-quality/${MODEL}/rollback`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${viewer}`, "content-type": "application/json" },
-      body: "{}",
-    });
-    expect(refused.status).toBe(401);
-
-    const admin = await token(red, "admin", "admin-secret");
-    const rolled = await json(`${red.url}/pattern-quality/${MODEL}/rollback`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-      body: JSON.stringify({ reason: "end-to-end rollback" }),
-    });
-    expect(rolled.status).toBe(200);
-    expect(rolled.body.id).not.toBe(before.activeVersion);
-    const after = (await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${admin}` } })).body;
-    expect(after.activeVersion).toBe(rolled.body.id);
-  });
-
-  it("keeps the rollback and every feedback across a restart of Node-RED", async () => {
-    const admin = await token(red, "admin", "admin-secret");
-    const before = (await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${admin}` } })).body;
-    const stopped = await red.stop();
-    expect(stopped.signal ?? stopped.code).not.toBe("SIGKILL");
-    expect(red.output()).not.toMatch(/close timed out|timed out/i);
-
-    red = await startNodeRed({ settings, userDir: red.userDir, port: red.port });
-    const again = await token(red, "admin", "admin-secret");
-    const versions = (await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${again}` } })).body;
-    expect(versions.activeVersion).toBe(before.activeVersion);
-    expect(versions.versions).toEqual(before.versions);
-    const metrics = (await json(`${red.url}/pattern-quality/${MODEL}/metrics`, { headers: { authorization: `Bearer ${again}` } })).body;
-    expect(metrics.feedbackCount).toBe(FEEDBACK);
-  });
-});
+  },
+);

@@ -91,7 +91,10 @@ describe("standard pattern features", () => {
 
   it("counts devices listed in the metadata, as the original design did", () => {
     const features = patternFeatures(
-      { pattern_type: "seasonal", metadata: { devices: ["climate.living"], device_ids: ["climate.living", "fan.bed"] } },
+      {
+        pattern_type: "seasonal",
+        metadata: { devices: ["climate.living"], device_ids: ["climate.living", "fan.bed"] },
+      },
       now,
     );
     expect(features.device_count_total).toBe(3);
@@ -106,19 +109,30 @@ describe("standard pattern features", () => {
   });
 
   it("maps trend directions to 1, 0 and -1", () => {
-    expect(patternFeatures({ pattern_type: "synergy", trend_direction: "stable" }, now).occurrence_trend_direction).toBe(0);
-    expect(patternFeatures({ pattern_type: "synergy", trend_direction: "decreasing" }, now).occurrence_trend_direction).toBe(-1);
+    expect(
+      patternFeatures({ pattern_type: "synergy", trend_direction: "stable" }, now).occurrence_trend_direction,
+    ).toBe(0);
+    expect(
+      patternFeatures({ pattern_type: "synergy", trend_direction: "decreasing" }, now).occurrence_trend_direction,
+    ).toBe(-1);
   });
 
   it("counts occurrences per day with ages under a day as one day", () => {
-    const features = patternFeatures({ pattern_type: "time_of_day", occurrences: 6, first_seen: now.getTime() - 3_600_000 }, now);
+    const features = patternFeatures(
+      { pattern_type: "time_of_day", occurrences: 6, first_seen: now.getTime() - 3_600_000 },
+      now,
+    );
     expect(features.occurrence_frequency).toBe(6);
     expect(features.age_days).toBeCloseTo(1 / 24, 12);
   });
 
   it("reads times as epoch milliseconds and Dates too", () => {
     const features = patternFeatures(
-      { pattern_type: "time_of_day", first_seen: new Date("2026-03-01T12:00:00Z"), last_seen: Date.parse("2026-03-11T00:00:00Z") },
+      {
+        pattern_type: "time_of_day",
+        first_seen: new Date("2026-03-01T12:00:00Z"),
+        last_seen: Date.parse("2026-03-11T00:00:00Z"),
+      },
       now,
     );
     expect(features.age_days).toBe(10);
@@ -127,7 +141,10 @@ describe("standard pattern features", () => {
   });
 
   it("counts a time in the future as now", () => {
-    const features = patternFeatures({ pattern_type: "time_of_day", first_seen: "2026-04-01T00:00:00Z", last_seen: "2026-04-02T00:00:00Z" }, now);
+    const features = patternFeatures(
+      { pattern_type: "time_of_day", first_seen: "2026-04-01T00:00:00Z", last_seen: "2026-04-02T00:00:00Z" },
+      now,
+    );
     expect(features.age_days).toBe(0);
     expect(features.recency_days).toBe(0);
     expect(features.time_span_days).toBe(1);
@@ -182,11 +199,14 @@ describe("pattern validation", () => {
   }
 
   it("refuses something that is not an object", () => {
-    for (const x of [null, "time_of_day", [1]]) expect(fieldOf(() => patternFeatures(x as unknown as Pattern, now))).toBe("pattern");
+    for (const x of [null, "time_of_day", [1]])
+      expect(fieldOf(() => patternFeatures(x as unknown as Pattern, now))).toBe("pattern");
   });
 
   it("uses the caller's field name", () => {
-    expect(fieldOf(() => patternFeatures({ pattern_type: "x" } as unknown as Pattern, now, "msg.payload"))).toBe("msg.payload.pattern_type");
+    expect(fieldOf(() => patternFeatures({ pattern_type: "x" } as unknown as Pattern, now, "msg.payload"))).toBe(
+      "msg.payload.pattern_type",
+    );
   });
 
   it("refuses an invalid now", () => {

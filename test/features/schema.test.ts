@@ -59,7 +59,9 @@ describe("FeatureSchema.vector", () => {
   });
 
   it("names an unknown feature", () => {
-    expect(fieldOf(() => schema.vector({ confidence: 1, device_count: 1, age_days: 1, colour: 2 }))).toBe("features.colour");
+    expect(fieldOf(() => schema.vector({ confidence: 1, device_count: 1, age_days: 1, colour: 2 }))).toBe(
+      "features.colour",
+    );
   });
 
   it("names a missing feature", () => {
@@ -67,11 +69,15 @@ describe("FeatureSchema.vector", () => {
   });
 
   it("names a NaN feature", () => {
-    expect(fieldOf(() => schema.vector({ confidence: Number.NaN, device_count: 1, age_days: 1 }))).toBe("features.confidence");
+    expect(fieldOf(() => schema.vector({ confidence: Number.NaN, device_count: 1, age_days: 1 }))).toBe(
+      "features.confidence",
+    );
   });
 
   it("names an infinite feature", () => {
-    expect(fieldOf(() => schema.vector({ confidence: 1, device_count: Infinity, age_days: 1 }))).toBe("features.device_count");
+    expect(fieldOf(() => schema.vector({ confidence: 1, device_count: Infinity, age_days: 1 }))).toBe(
+      "features.device_count",
+    );
   });
 
   it("names a feature given as a string", () => {
@@ -96,7 +102,9 @@ describe("FeatureSchema.vector", () => {
   });
 
   it("uses the caller's field name in errors", () => {
-    expect(fieldOf(() => schema.vector({ confidence: 1, age_days: 1 }, "msg.payload"))).toBe("msg.payload.device_count");
+    expect(fieldOf(() => schema.vector({ confidence: 1, age_days: 1 }, "msg.payload"))).toBe(
+      "msg.payload.device_count",
+    );
   });
 
   it("reports an unknown name in the message with the expected names", () => {

@@ -214,8 +214,14 @@ describe("FeedbackLog", () => {
     const dir = await tempDir();
     const log = await FeedbackLog.open(dir);
     expect(log.stats()).toMatchObject({ firstReceivedAt: null, lastReceivedAt: null, firstSeq: null, watermark: 0 });
-    await log.append([feedback("a", { receivedAt: "2026-01-01T00:00:00Z" }), feedback("b", { receivedAt: "2026-02-01T00:00:00Z" })]);
-    expect(log.stats()).toMatchObject({ firstReceivedAt: "2026-01-01T00:00:00Z", lastReceivedAt: "2026-02-01T00:00:00Z" });
+    await log.append([
+      feedback("a", { receivedAt: "2026-01-01T00:00:00Z" }),
+      feedback("b", { receivedAt: "2026-02-01T00:00:00Z" }),
+    ]);
+    expect(log.stats()).toMatchObject({
+      firstReceivedAt: "2026-01-01T00:00:00Z",
+      lastReceivedAt: "2026-02-01T00:00:00Z",
+    });
     await log.close();
   });
 

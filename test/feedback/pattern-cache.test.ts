@@ -7,7 +7,13 @@ import { PatternCache } from "../../src/feedback/pattern-cache";
 import { tempDir } from "../store/temp-dir";
 
 function decision(id: string, patternId: string): Feedback {
-  return { id, patternId, label: 1, source: "ha:mobile_app_notification_action", receivedAt: "2026-11-26T10:00:00.000Z" };
+  return {
+    id,
+    patternId,
+    label: 1,
+    source: "ha:mobile_app_notification_action",
+    receivedAt: "2026-11-26T10:00:00.000Z",
+  };
 }
 
 describe("PatternCache", () => {
@@ -133,7 +139,9 @@ describe("PatternCache", () => {
     const cache = await PatternCache.open(dir);
     await expect(cache.remember("", { x: 1 })).rejects.toMatchObject({ field: "patternId" });
     await expect(cache.remember("p", { x: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ field: "features.x" });
-    await expect(cache.park({ ...decision("a", "p"), label: 3 as never })).rejects.toMatchObject({ field: "feedback.label" });
+    await expect(cache.park({ ...decision("a", "p"), label: 3 as never })).rejects.toMatchObject({
+      field: "feedback.label",
+    });
     expect(cache.size).toBe(0);
     await cache.close();
     await expect(PatternCache.open(dir, { maxPatterns: 0 })).rejects.toBeInstanceOf(InvalidInputError);

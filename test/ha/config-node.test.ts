@@ -26,14 +26,17 @@ afterEach(async () => {
 /** Everything the node wrote to the log, as text. */
 function logOf(node: { on(e: string, l: (...a: any[]) => void): void }): string[] {
   const lines: string[] = [];
-  for (const level of ["log", "warn", "error"]) node.on(`call:${level}`, (call: { args: unknown[] }) => lines.push(`${level}: ${String(call.args[0])}`));
+  for (const level of ["log", "warn", "error"])
+    node.on(`call:${level}`, (call: { args: unknown[] }) => lines.push(`${level}: ${String(call.args[0])}`));
   return lines;
 }
 
 describe("pattern-quality-ha config node", () => {
   it("connects when the first node registers, and shares one connection among its users", async () => {
     const sim = await startSimulator();
-    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", name: "Home", url: sim.url }], { ha: { token: ADMIN } });
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", name: "Home", url: sim.url }], {
+      ha: { token: ADMIN },
+    });
     const ha = helper.getNode("ha");
     const log = logOf(ha);
     expect(ha.connection!.connected).toBe(false);
@@ -66,7 +69,9 @@ describe("pattern-quality-ha config node", () => {
   it("says what is wrong with a refused token, without showing it, and does not retry in a loop", async () => {
     const sim = await startSimulator();
     const secret = "refused-token-8e1f2a";
-    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: sim.url }], { ha: { token: secret } });
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: sim.url }], {
+      ha: { token: secret },
+    });
     const ha = helper.getNode("ha");
     const log = logOf(ha);
     ha.register({ id: "collector" });
@@ -97,7 +102,11 @@ describe("pattern-quality-ha config node", () => {
     process.env.SUPERVISOR_TOKEN = "supervisor-token-in-env";
     await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: "" }]);
     const ha = helper.getNode("ha");
-    expect(ha.connection!.toJSON()).toEqual({ url: "ws://supervisor/core/websocket", mode: "addon", state: "disconnected" });
+    expect(ha.connection!.toJSON()).toEqual({
+      url: "ws://supervisor/core/websocket",
+      mode: "addon",
+      state: "disconnected",
+    });
   });
 
   it("closes its connection when the flow stops", async () => {
@@ -120,7 +129,10 @@ describe("pattern-quality-ha config node", () => {
     ha.register({ id: "collector" });
     await until(() => ha.connection!.connected);
     await sim.stop();
-    await until(() => log.filter((l) => l.startsWith("warn")).length >= 1 && ha.connection!.attempts >= 3, "a few failed attempts");
+    await until(
+      () => log.filter((l) => l.startsWith("warn")).length >= 1 && ha.connection!.attempts >= 3,
+      "a few failed attempts",
+    );
     expect(log.filter((l) => /warn: Lost the connection|warn: Cannot reach/.test(l))).toHaveLength(1);
     ha.connection!.emit("warning", "something odd");
     await until(() => log.length === 3, "the warning in the log");
@@ -130,7 +142,13 @@ describe("pattern-quality-ha config node", () => {
   it("shows each connection state as a short ring", () => {
     const states = ["connecting", "connected", "disconnected", "auth-failed", "unauthorized"] as const;
     const rings = states.map((state) => haStatusRing({ state, message: "" }));
-    expect(rings.map((r) => `${r.fill}/${r.text}`)).toEqual(["yellow/connecting", "green/connected", "red/disconnected", "red/auth failed", "red/needs admin token"]);
+    expect(rings.map((r) => `${r.fill}/${r.text}`)).toEqual([
+      "yellow/connecting",
+      "green/connected",
+      "red/disconnected",
+      "red/auth failed",
+      "red/needs admin token",
+    ]);
     for (const ring of rings) expect(ring.text!.length).toBeLessThan(20);
   });
 });

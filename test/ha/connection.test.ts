@@ -16,7 +16,12 @@ describe("connecting", () => {
     expect(connection.connected).toBe(true);
     expect(statuses.map((s) => s.state)).toEqual(["connecting", "connected"]);
     expect(connection.haVersion).toBe(sim.haVersion);
-    expect(connection.toJSON()).toEqual({ url: sim.websocketUrl, mode: "standalone", state: "connected", haVersion: sim.haVersion });
+    expect(connection.toJSON()).toEqual({
+      url: sim.websocketUrl,
+      mode: "standalone",
+      state: "connected",
+      haVersion: sim.haVersion,
+    });
   });
 
   it("returns the same pending promise when connect is called twice", async () => {
@@ -54,7 +59,9 @@ describe("connecting", () => {
     connection.on("status", (s) => s.retryInMs !== undefined && delays.push(s.retryInMs));
     const error = await connection.connect().catch((e: unknown) => e);
     expect((error as HomeAssistantError).code).toBe("ha-cannot-connect");
-    expect((error as Error).message).toMatch(/Cannot reach Home Assistant at ws:\/\/127\.0\.0\.1:\d+\/api\/websocket \(ECONNREFUSED\)/);
+    expect((error as Error).message).toMatch(
+      /Cannot reach Home Assistant at ws:\/\/127\.0\.0\.1:\d+\/api\/websocket \(ECONNREFUSED\)/,
+    );
     expect(connection.status.state).toBe("disconnected");
     await until(() => delays.length >= 5, "five failed attempts");
     expect(delays.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
@@ -70,7 +77,13 @@ describe("connecting", () => {
       await new Promise((r) => server.close(r));
     });
     const port = (server.address() as AddressInfo).port;
-    const connection = new HomeAssistantConnection({ url: `http://127.0.0.1:${port}`, token: ADMIN, ...fast, handshakeTimeoutMs: 100, reconnectDelayMs: 60_000 });
+    const connection = new HomeAssistantConnection({
+      url: `http://127.0.0.1:${port}`,
+      token: ADMIN,
+      ...fast,
+      handshakeTimeoutMs: 100,
+      reconnectDelayMs: 60_000,
+    });
     onCleanup(() => connection.close());
     const error = (await connection.connect().catch((e: unknown) => e)) as HomeAssistantError;
     expect(error.code).toBe("ha-timeout");
@@ -82,7 +95,13 @@ describe("connecting", () => {
     await new Promise((r) => wss.once("listening", r));
     onCleanup(() => new Promise((r) => wss.close(() => r())));
     const port = (wss.address() as AddressInfo).port;
-    const connection = new HomeAssistantConnection({ url: `ws://127.0.0.1:${port}/api/websocket`, token: ADMIN, ...fast, authTimeoutMs: 100, reconnectDelayMs: 60_000 });
+    const connection = new HomeAssistantConnection({
+      url: `ws://127.0.0.1:${port}/api/websocket`,
+      token: ADMIN,
+      ...fast,
+      authTimeoutMs: 100,
+      reconnectDelayMs: 60_000,
+    });
     onCleanup(() => connection.close());
     const error = (await connection.connect().catch((e: unknown) => e)) as HomeAssistantError;
     expect(error.code).toBe("ha-timeout");
@@ -150,7 +169,9 @@ describe("events and subscriptions", () => {
     const sim = await startSimulator();
     const { connection, statuses } = connectionTo(sim, { token: GUEST });
     await connection.connect();
-    const error = (await connection.subscribeEvents("mobile_app_notification_action", () => undefined).catch((e: unknown) => e)) as HomeAssistantError;
+    const error = (await connection
+      .subscribeEvents("mobile_app_notification_action", () => undefined)
+      .catch((e: unknown) => e)) as HomeAssistantError;
     expect(error.code).toBe("ha-unauthorized");
     expect(error.haCode).toBe("unauthorized");
     expect(error.message).toMatch(/mobile_app_notification_action/);
@@ -192,7 +213,8 @@ describe("events and subscriptions", () => {
     const events: HaEvent[] = [];
     let subscribing: Promise<unknown> | undefined;
     connection.on("status", (s) => {
-      if (s.state === "connected" && subscribing === undefined) subscribing = connection.subscribeEvents("pattern_feedback", (e) => events.push(e));
+      if (s.state === "connected" && subscribing === undefined)
+        subscribing = connection.subscribeEvents("pattern_feedback", (e) => events.push(e));
     });
     await connection.connect();
     await subscribing;
@@ -225,7 +247,10 @@ describe("events and subscriptions", () => {
     // The user lost admin rights while the connection was down.
     sim.addToken({ token: ADMIN, admin: false, name: "Demoted" });
     sim.dropConnections();
-    await until(() => warnings.some((w) => /refused the subscription to mobile_app_notification_action/.test(w)), "the warning");
+    await until(
+      () => warnings.some((w) => /refused the subscription to mobile_app_notification_action/.test(w)),
+      "the warning",
+    );
     expect(connection.status.state).toBe("unauthorized");
     await until(() => sim.subscriptionCount("state_changed") === 1);
     expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(0);
@@ -343,7 +368,12 @@ describe("commands", () => {
     await connection.connect();
     sim.setState("automation.pattern_p1", "on");
     await connection.callService("notify", "family", { message: "hello" });
-    expect(sim.serviceCalls.at(-1)).toMatchObject({ domain: "notify", service: "family", serviceData: { message: "hello" }, userId: "user-admin" });
+    expect(sim.serviceCalls.at(-1)).toMatchObject({
+      domain: "notify",
+      service: "family",
+      serviceData: { message: "hello" },
+      userId: "user-admin",
+    });
     await connection.callService("automation", "turn_off", {}, { entity_id: "automation.pattern_p1" });
     const states = await connection.getStates();
     expect(states.find((s) => s.entity_id === "automation.pattern_p1")?.state).toBe("off");
@@ -353,7 +383,9 @@ describe("commands", () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
     await connection.connect();
-    const error = (await connection.callService("notify", "nobody_here", { message: "x" }).catch((e: unknown) => e)) as HomeAssistantError;
+    const error = (await connection
+      .callService("notify", "nobody_here", { message: "x" })
+      .catch((e: unknown) => e)) as HomeAssistantError;
     expect(error.code).toBe("ha-command-failed");
     expect(error.haCode).toBe("not_found");
     expect(error.message).toMatch(/refused notify\.nobody_here: Action notify\.nobody_here not found\. \(not_found\)/);
@@ -365,7 +397,9 @@ describe("commands", () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim, { token: GUEST });
     await connection.connect();
-    await expect(connection.command({ type: "fire_event", event_type: "pattern_feedback" }, "fire_event")).rejects.toMatchObject({
+    await expect(
+      connection.command({ type: "fire_event", event_type: "pattern_feedback" }, "fire_event"),
+    ).rejects.toMatchObject({
       code: "ha-unauthorized",
       message: expect.stringMatching(/refused fire_event/),
     });
@@ -402,7 +436,9 @@ describe("configuration and secrecy", () => {
 
   it("requires a token in standalone mode and valid durations", () => {
     expect(() => new HomeAssistantConnection({ url: "http://x:8123" })).toThrow(/long-lived access token/);
-    expect(() => new HomeAssistantConnection({ url: "http://x:8123", token: "t", pingIntervalMs: -1 })).toThrow(/pingIntervalMs/);
+    expect(() => new HomeAssistantConnection({ url: "http://x:8123", token: "t", pingIntervalMs: -1 })).toThrow(
+      /pingIntervalMs/,
+    );
     expect(() => new HomeAssistantConnection(null as never)).toThrow(/options/);
   });
 
@@ -414,15 +450,27 @@ describe("configuration and secrecy", () => {
     expect(() => new HomeAssistantConnection({ addon: true, env: {} })).toThrow(/SUPERVISOR_TOKEN/);
     const sim = await startSimulator();
     sim.addToken({ token: "supervisor-secret-1", admin: true, name: "Supervisor" });
-    const connection = new HomeAssistantConnection({ addon: true, env: { SUPERVISOR_TOKEN: "supervisor-secret-1" }, url: sim.url, ...fast });
+    const connection = new HomeAssistantConnection({
+      addon: true,
+      env: { SUPERVISOR_TOKEN: "supervisor-secret-1" },
+      url: sim.url,
+      ...fast,
+    });
     onCleanup(() => connection.close());
     await connection.connect();
-    await expect(connection.subscribeEvents("mobile_app_notification_action", () => undefined)).resolves.toBeTypeOf("function");
+    await expect(connection.subscribeEvents("mobile_app_notification_action", () => undefined)).resolves.toBeTypeOf(
+      "function",
+    );
   });
 
   it("tells an add-on whose Supervisor token is refused to restart", async () => {
     const sim = await startSimulator();
-    const connection = new HomeAssistantConnection({ addon: true, env: { SUPERVISOR_TOKEN: "stale-supervisor-token" }, url: sim.url, ...fast });
+    const connection = new HomeAssistantConnection({
+      addon: true,
+      env: { SUPERVISOR_TOKEN: "stale-supervisor-token" },
+      url: sim.url,
+      ...fast,
+    });
     onCleanup(() => connection.close());
     await connection.connect().catch(() => undefined);
     expect(connection.status.message).toMatch(/restart the add-on/);
@@ -434,7 +482,13 @@ describe("configuration and secrecy", () => {
     const { connection, statuses } = connectionTo(sim, { token: secret });
     const error = await connection.connect().catch((e: unknown) => e);
     sim.addToken(secret);
-    const seen = [JSON.stringify(statuses), String(error), (error as Error).stack, JSON.stringify(connection), inspect(connection, { depth: 5, showHidden: true })].join("\n");
+    const seen = [
+      JSON.stringify(statuses),
+      String(error),
+      (error as Error).stack,
+      JSON.stringify(connection),
+      inspect(connection, { depth: 5, showHidden: true }),
+    ].join("\n");
     expect(seen).not.toContain(secret);
     expect(seen).toContain("auth-failed");
   });
@@ -484,8 +538,16 @@ describe("odd replies from Home Assistant", () => {
     onCleanup(() => new Promise((r) => wss.close(() => r())));
     wss.on("connection", (ws) => ws.close());
     const port = (wss.address() as AddressInfo).port;
-    const connection = new HomeAssistantConnection({ url: `ws://127.0.0.1:${port}`, token: ADMIN, ...fast, reconnectDelayMs: 60_000 });
+    const connection = new HomeAssistantConnection({
+      url: `ws://127.0.0.1:${port}`,
+      token: ADMIN,
+      ...fast,
+      reconnectDelayMs: 60_000,
+    });
     onCleanup(() => connection.close());
-    await expect(connection.connect()).rejects.toMatchObject({ code: "ha-cannot-connect", message: expect.stringMatching(/closed the connection during authentication/) });
+    await expect(connection.connect()).rejects.toMatchObject({
+      code: "ha-cannot-connect",
+      message: expect.stringMatching(/closed the connection during authentication/),
+    });
   });
 });

@@ -14,7 +14,11 @@ const decision = (i: number) => ((i % 10) / 10 > 0.45 && i % 4 < 3 ? "approve" :
 
 async function openModel(settings: Record<string, unknown> = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "pattern-quality-ha-e2e-"));
-  const model = await PatternModel.open({ storeDir: dir, schema: { kind: "names", names: ["confidence", "devices"] }, ...settings });
+  const model = await PatternModel.open({
+    storeDir: dir,
+    schema: { kind: "names", names: ["confidence", "devices"] },
+    ...settings,
+  });
   onCleanup(async () => {
     await model.close();
     await rm(dir, { recursive: true, force: true });
@@ -52,7 +56,11 @@ describe("from Home Assistant to an updated model", () => {
     await source.start();
     for (let i = 0; i < 30; i++) {
       const verdict = decision(i) === "approve" ? "APPROVE" : "REJECT";
-      sim.fireEvent("mobile_app_notification_action", { action: `PATTERN_${verdict}_p${i}` }, { origin: "REMOTE", userId: "user-anna" });
+      sim.fireEvent(
+        "mobile_app_notification_action",
+        { action: `PATTERN_${verdict}_p${i}` },
+        { origin: "REMOTE", userId: "user-anna" },
+      );
     }
     await until(() => stored.length === 30, "30 stored feedback");
     await settled();
@@ -68,7 +76,9 @@ describe("from Home Assistant to an updated model", () => {
     const model = await openModel({ autoUpdate: false });
     await model.rememberPattern("by-phone", features(7));
     await model.rememberPattern("by-helper", features(8));
-    const source = new HaFeedbackSource(connection, { helperEntities: { enabled: true, entityIds: ["input_select.pattern_decision"] } });
+    const source = new HaFeedbackSource(connection, {
+      helperEntities: { enabled: true, entityIds: ["input_select.pattern_decision"] },
+    });
     const { stored, settled } = wire(source, model);
     await source.start();
     const a = sim.fireEvent("mobile_app_notification_action", { action: "PATTERN_APPROVE_by-phone" });
@@ -90,7 +100,10 @@ describe("from Home Assistant to an updated model", () => {
     await source.start();
     const fired: string[] = [];
     for (let i = 0; i < 1000; i++) {
-      fired.push(sim.fireEvent("pattern_feedback", { pattern_id: `p${i}`, decision: decision(i), features: features(i) }).context.id);
+      fired.push(
+        sim.fireEvent("pattern_feedback", { pattern_id: `p${i}`, decision: decision(i), features: features(i) }).context
+          .id,
+      );
     }
     await until(() => stored.length === 1000, "1,000 stored feedback");
     await settled();
@@ -106,12 +119,26 @@ describe("from Home Assistant to an updated model", () => {
     const source = new HaFeedbackSource(connection);
     const { stored, settled } = wire(source, model);
     await source.start();
-    const before = Array.from({ length: 50 }, (_, i) => sim.fireEvent("pattern_feedback", { pattern_id: `a${i}`, decision: "approve", features: features(i) }).context.id);
+    const before = Array.from(
+      { length: 50 },
+      (_, i) =>
+        sim.fireEvent("pattern_feedback", { pattern_id: `a${i}`, decision: "approve", features: features(i) }).context
+          .id,
+    );
     await until(() => stored.length === 50);
     await sim.restart(100);
     await until(() => subscribed.length === 4, "both subscriptions renewed");
-    const after = Array.from({ length: 50 }, (_, i) => sim.fireEvent("pattern_feedback", { pattern_id: `b${i}`, decision: "reject", features: features(i) }).context.id);
-    sim.fireEvent("pattern_feedback", { pattern_id: "b0", decision: "reject", features: features(0) }, { contextId: after[0] });
+    const after = Array.from(
+      { length: 50 },
+      (_, i) =>
+        sim.fireEvent("pattern_feedback", { pattern_id: `b${i}`, decision: "reject", features: features(i) }).context
+          .id,
+    );
+    sim.fireEvent(
+      "pattern_feedback",
+      { pattern_id: "b0", decision: "reject", features: features(0) },
+      { contextId: after[0] },
+    );
     await until(() => stored.length === 100);
     await settled();
     expect(stored).toEqual([...before, ...after]);

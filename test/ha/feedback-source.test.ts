@@ -5,7 +5,12 @@ import { GUEST, connectionTo, onCleanup, startSimulator, until } from "./fixture
 import type { HomeAssistantSimulator } from "../../src/ha/simulator/simulator";
 import type { DeepPartial, HaFeedbackRules } from "../../src/ha/feedback-events";
 
-async function listening(sim: HomeAssistantSimulator, rules: DeepPartial<HaFeedbackRules> = {}, token?: string, clock?: () => number) {
+async function listening(
+  sim: HomeAssistantSimulator,
+  rules: DeepPartial<HaFeedbackRules> = {},
+  token?: string,
+  clock?: () => number,
+) {
   const { connection, subscribed } = connectionTo(sim, token === undefined ? {} : { token });
   await connection.connect();
   const source = new HaFeedbackSource(connection, rules, clock === undefined ? {} : { clock });
@@ -23,9 +28,19 @@ describe("feedback from Home Assistant, end to end", () => {
     const sim = await startSimulator();
     const { feedback, report } = await listening(sim);
     expect(report).toEqual({ subscribed: ["mobile_app_notification_action", "pattern_feedback"], refused: [] });
-    const event = sim.fireEvent("mobile_app_notification_action", { action: "PATTERN_APPROVE_evening-lights" }, { origin: "REMOTE", userId: "user-anna" });
+    const event = sim.fireEvent(
+      "mobile_app_notification_action",
+      { action: "PATTERN_APPROVE_evening-lights" },
+      { origin: "REMOTE", userId: "user-anna" },
+    );
     await until(() => feedback.length === 1);
-    expect(feedback[0]).toMatchObject({ id: event.context.id, patternId: "evening-lights", label: 1, user: "user-anna", source: "ha:mobile_app_notification_action" });
+    expect(feedback[0]).toMatchObject({
+      id: event.context.id,
+      patternId: "evening-lights",
+      label: 1,
+      user: "user-anna",
+      source: "ha:mobile_app_notification_action",
+    });
   });
 
   it("turns a custom event fired through the REST API into feedback with features", async () => {
@@ -43,7 +58,11 @@ describe("feedback from Home Assistant, end to end", () => {
 
   it("reads helper entities with a non-admin token while reporting the refused sources", async () => {
     const sim = await startSimulator();
-    const { feedback, report } = await listening(sim, { helperEntities: { enabled: true, entityIds: ["input_select.pattern_decision"] } }, GUEST);
+    const { feedback, report } = await listening(
+      sim,
+      { helperEntities: { enabled: true, entityIds: ["input_select.pattern_decision"] } },
+      GUEST,
+    );
     expect(report.subscribed).toEqual(["state_changed"]);
     expect(report.refused.map((r) => r.eventType)).toEqual(["mobile_app_notification_action", "pattern_feedback"]);
     expect(report.refused[0]!.message).toMatch(/non-admin user/);
@@ -52,7 +71,10 @@ describe("feedback from Home Assistant, end to end", () => {
     sim.setState("light.kitchen", "on");
     sim.setState("input_select.pattern_decision", "reject", { pattern_id: "p5" });
     await until(() => feedback.length === 2);
-    expect(feedback.map((f) => [f.patternId, f.label, f.user])).toEqual([["p4", 1, "user-ben"], ["p5", 0, undefined]]);
+    expect(feedback.map((f) => [f.patternId, f.label, f.user])).toEqual([
+      ["p4", 1, "user-ben"],
+      ["p5", 0, undefined],
+    ]);
   });
 
   it("reports a malformed decision event without stopping", async () => {
@@ -79,7 +101,11 @@ describe("feedback from Home Assistant, end to end", () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
     const source = new HaFeedbackSource(connection, {}, { dedupCapacity: 2 });
-    const event = (id: string) => ({ event_type: "pattern_feedback", data: { pattern_id: "p", decision: 1 }, context: { id } });
+    const event = (id: string) => ({
+      event_type: "pattern_feedback",
+      data: { pattern_id: "p", decision: 1 },
+      context: { id },
+    });
     expect(source.receive(event("a"))).not.toBeNull();
     source.receive(event("b"));
     source.receive(event("c"));
@@ -94,7 +120,8 @@ describe("feedback from Home Assistant, end to end", () => {
     await until(() => feedback.length === 10);
     sim.dropConnections();
     await until(() => subscribed.length === 4, "both subscriptions renewed");
-    for (let i = 0; i < 10; i++) sim.fireEvent("mobile_app_notification_action", { action: `PATTERN_REJECT_after-${i}` });
+    for (let i = 0; i < 10; i++)
+      sim.fireEvent("mobile_app_notification_action", { action: `PATTERN_REJECT_after-${i}` });
     await until(() => feedback.length === 20);
     expect(new Set(feedback.map((f) => f.id)).size).toBe(20);
     expect(feedback.slice(10).map((f) => f.patternId)).toEqual(Array.from({ length: 10 }, (_, i) => `after-${i}`));
@@ -116,7 +143,9 @@ describe("feedback from Home Assistant, end to end", () => {
     source.on("feedback", () => {
       throw new TypeError("downstream broke");
     });
-    expect(() => source.receive({ event_type: "pattern_feedback", data: { pattern_id: "p", decision: 1 }, context: { id: "x" } })).toThrow(TypeError);
+    expect(() =>
+      source.receive({ event_type: "pattern_feedback", data: { pattern_id: "p", decision: 1 }, context: { id: "x" } }),
+    ).toThrow(TypeError);
   });
 });
 
@@ -153,7 +182,11 @@ describe("implicit feedback, end to end", () => {
     let now = Date.now();
     const { connection } = connectionTo(sim);
     await connection.connect();
-    const source = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now, sweepIntervalMs: 5 });
+    const source = new HaFeedbackSource(
+      connection,
+      { implicit: { enabled: true, days: 1 } },
+      { clock: () => now, sweepIntervalMs: 5 },
+    );
     onCleanup(() => source.stop());
     const feedback: Feedback[] = [];
     source.on("feedback", (f: Feedback) => feedback.push(f));
@@ -180,7 +213,11 @@ describe("implicit feedback, end to end", () => {
     const warnings: string[] = [];
     failing.on("warning", (w: string) => warnings.push(w));
     await failing.start();
-    expect(warnings).toEqual([expect.stringMatching(/Could not read the automations' states: Home Assistant refused get_states: Simulated failure/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /Could not read the automations' states: Home Assistant refused get_states: Simulated failure/,
+      ),
+    ]);
   });
 
   it("approves an automation kept on for the period, found among existing states", async () => {

@@ -1,5 +1,9 @@
 import { afterEach } from "vitest";
-import { HomeAssistantConnection, type HaConnectionStatus, type HomeAssistantConnectionOptions } from "../../src/ha/connection";
+import {
+  HomeAssistantConnection,
+  type HaConnectionStatus,
+  type HomeAssistantConnectionOptions,
+} from "../../src/ha/connection";
 import { HomeAssistantSimulator } from "../../src/ha/simulator/simulator";
 
 export const ADMIN = "admin-token-7f3a9c1e5b";
@@ -28,7 +32,10 @@ export function onCleanup(step: () => Promise<void>): void {
 
 export async function startSimulator(): Promise<HomeAssistantSimulator> {
   const sim = await HomeAssistantSimulator.start({
-    tokens: [{ token: ADMIN, admin: true, name: "Admin", userId: "user-admin" }, { token: GUEST, admin: false, name: "Guest", userId: "user-guest" }],
+    tokens: [
+      { token: ADMIN, admin: true, name: "Admin", userId: "user-admin" },
+      { token: GUEST, admin: false, name: "Guest", userId: "user-guest" },
+    ],
     notifyServices: ["mobile_app_phone", "family"],
   });
   onCleanup(() => sim.stop());

@@ -3,13 +3,18 @@ import { haFeedbackRules } from "../../src/ha/feedback-events";
 import { AutomationWatch } from "../../src/ha/implicit-feedback";
 
 const DAY = 24 * 60 * 60 * 1000;
-const rules = haFeedbackRules({ implicit: { enabled: true, entityTemplate: "automation.suggested_{id}_v1", days: 7 } }).implicit;
+const rules = haFeedbackRules({
+  implicit: { enabled: true, entityTemplate: "automation.suggested_{id}_v1", days: 7 },
+}).implicit;
 const changed = (entity_id: string, state: string | null) => ({
   event_type: "state_changed",
   data: { entity_id, new_state: state === null ? null : { state } },
   context: { id: "c", user_id: null },
 });
-const registry = (entity_id: string, action: string) => ({ event_type: "entity_registry_updated", data: { entity_id, action } });
+const registry = (entity_id: string, action: string) => ({
+  event_type: "entity_registry_updated",
+  data: { entity_id, action },
+});
 
 describe("AutomationWatch", () => {
   it("finds the pattern id through the entity template", () => {
@@ -42,7 +47,10 @@ describe("AutomationWatch", () => {
   it("does not count time switched off as kept on, and ignores unknown removals and updates", () => {
     let now = 0;
     const watch = new AutomationWatch(rules, () => now);
-    watch.seed([{ entity_id: "automation.suggested_q_v1", state: "off", last_changed: "bad date" }, { entity_id: "light.x", state: "on" }]);
+    watch.seed([
+      { entity_id: "automation.suggested_q_v1", state: "off", last_changed: "bad date" },
+      { entity_id: "light.x", state: "on" },
+    ]);
     expect(watch.size).toBe(1);
     now = 10 * DAY;
     expect(watch.due()).toEqual([]);

@@ -12,7 +12,9 @@ describe("pattern-quality-ha in a running Node-RED", () => {
       credentials: { ha1: { token: ADMIN } },
     });
     onCleanup(async () => void (await red.stop()));
-    const nodes = (await (await fetch(`${red.url}/nodes`, { headers: { accept: "application/json" } })).json()) as { types: string[] }[];
+    const nodes = (await (await fetch(`${red.url}/nodes`, { headers: { accept: "application/json" } })).json()) as {
+      types: string[];
+    }[];
     expect(nodes.flatMap((set) => set.types)).toContain("pattern-quality-ha");
     const editor = await (await fetch(`${red.url}/nodes`, { headers: { accept: "text/html" } })).text();
     expect(editor).toContain('data-help-name="pattern-quality-ha"');

@@ -10,7 +10,9 @@ describe("HouseholdNotifier", () => {
     const { connection } = connectionTo(sim);
     await connection.connect();
     const notifier = new HouseholdNotifier(connection);
-    expect(await notifier.alert({ type: "drift", message: "Decisions changed" })).toEqual(["persistent_notification.create"]);
+    expect(await notifier.alert({ type: "drift", message: "Decisions changed" })).toEqual([
+      "persistent_notification.create",
+    ]);
     await notifier.alert({ type: "drift", message: "Decisions changed again", title: "Drift" });
     await notifier.alert({ type: "update-failed", message: "Update failed" });
     expect(sim.serviceCalls.map((c) => [c.domain, c.service, c.serviceData.notification_id])).toEqual([
@@ -20,17 +22,28 @@ describe("HouseholdNotifier", () => {
     ]);
     expect(sim.serviceCalls[1]!.serviceData).toMatchObject({ title: "Drift", message: "Decisions changed again" });
     await notifier.dismiss("drift");
-    expect(sim.serviceCalls.at(-1)).toMatchObject({ service: "dismiss", serviceData: { notification_id: "pattern_quality_drift" } });
+    expect(sim.serviceCalls.at(-1)).toMatchObject({
+      service: "dismiss",
+      serviceData: { notification_id: "pattern_quality_drift" },
+    });
   });
 
   it("also sends alerts through a notify service when configured", async () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
     await connection.connect();
-    const notifier = new HouseholdNotifier(connection, { persistentNotifications: false, notifyService: "notify.family", title: "Home learning" });
+    const notifier = new HouseholdNotifier(connection, {
+      persistentNotifications: false,
+      notifyService: "notify.family",
+      title: "Home learning",
+    });
     expect(await notifier.alert({ type: "accuracy", message: "Accuracy dropped" })).toEqual(["notify.family"]);
     expect(sim.serviceCalls).toMatchObject([
-      { domain: "notify", service: "family", serviceData: { title: "Home learning", message: "Accuracy dropped", data: { tag: "pattern_quality_accuracy" } } },
+      {
+        domain: "notify",
+        service: "family",
+        serviceData: { title: "Home learning", message: "Accuracy dropped", data: { tag: "pattern_quality_accuracy" } },
+      },
     ]);
   });
 
@@ -54,7 +67,11 @@ describe("HouseholdNotifier", () => {
       { action: "PATTERN_REJECT_evening-lights", title: "Reject" },
     ]);
     // The phone's answer: the button's action id comes back in mobile_app_notification_action.
-    sim.fireEvent("mobile_app_notification_action", { action: actions[1]!.action }, { origin: "REMOTE", userId: "user-anna" });
+    sim.fireEvent(
+      "mobile_app_notification_action",
+      { action: actions[1]!.action },
+      { origin: "REMOTE", userId: "user-anna" },
+    );
     await until(() => feedback.length === 1);
     expect(feedback[0]).toMatchObject({ patternId: "evening-lights", label: 0, user: "user-anna" });
     await source.stop();
@@ -67,7 +84,9 @@ describe("HouseholdNotifier", () => {
     expect(notifier.canAsk).toBe(false);
     await expect(notifier.ask({ patternId: "p" })).rejects.toMatchObject({ field: "questionService" });
     await expect(notifier.alert({ type: "", message: "x" })).rejects.toMatchObject({ field: "alert.type" });
-    await expect(new HouseholdNotifier(connection, { questionService: "phone" }).ask({ patternId: 5 as never })).rejects.toMatchObject({ field: "patternId" });
+    await expect(
+      new HouseholdNotifier(connection, { questionService: "phone" }).ask({ patternId: 5 as never }),
+    ).rejects.toMatchObject({ field: "patternId" });
     expect(() => new HouseholdNotifier(connection, { notifyService: "notify.Family Phone" })).toThrow(/notifyService/);
     expect(() => new HouseholdNotifier(connection, { questionService: 7 as never })).toThrow(/questionService/);
     await expect(notifier.alert({ type: "drift", message: "x" })).rejects.toMatchObject({ code: "ha-not-connected" });

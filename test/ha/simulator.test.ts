@@ -59,7 +59,10 @@ describe("HomeAssistantSimulator: auth phase", () => {
     const client = await rawClient(sim, "/core/websocket");
     await client.next();
     client.send({ type: "login" });
-    expect(await client.next()).toMatchObject({ type: "auth_invalid", message: expect.stringMatching(/incorrectly formatted/) });
+    expect(await client.next()).toMatchObject({
+      type: "auth_invalid",
+      message: expect.stringMatching(/incorrectly formatted/),
+    });
   });
 
   it("closes on a frame that is not JSON", async () => {
@@ -86,7 +89,12 @@ describe("HomeAssistantSimulator: commands", () => {
     c.send({ id: 5, type: "ping" });
     expect(await c.next()).toEqual({ id: 5, type: "pong" });
     c.send({ id: 5, type: "ping" });
-    expect(await c.next()).toEqual({ id: 5, type: "result", success: false, error: { code: "id_reuse", message: "Identifier values have to increase." } });
+    expect(await c.next()).toEqual({
+      id: 5,
+      type: "result",
+      success: false,
+      error: { code: "id_reuse", message: "Identifier values have to increase." },
+    });
   });
 
   it("answers malformed and unknown commands with Home Assistant's codes", async () => {
@@ -99,7 +107,12 @@ describe("HomeAssistantSimulator: commands", () => {
     c.send([1]);
     expect(await c.next()).toMatchObject({ id: null, error: { code: "invalid_format" } });
     c.send({ id: 2, type: "make_coffee" });
-    expect(await c.next()).toEqual({ id: 2, type: "result", success: false, error: { code: "unknown_command", message: "Unknown command." } });
+    expect(await c.next()).toEqual({
+      id: 2,
+      type: "result",
+      success: false,
+      error: { code: "unknown_command", message: "Unknown command." },
+    });
   });
 
   it("subscribes, delivers events in HA's shape, and unsubscribes", async () => {
@@ -113,7 +126,11 @@ describe("HomeAssistantSimulator: commands", () => {
     c.send({ id: 2, type: "unsubscribe_events", subscription: 1 });
     expect(await c.next()).toMatchObject({ id: 2, success: true });
     c.send({ id: 3, type: "unsubscribe_events", subscription: 1 });
-    expect(await c.next()).toMatchObject({ id: 3, success: false, error: { code: "not_found", message: "Subscription not found." } });
+    expect(await c.next()).toMatchObject({
+      id: 3,
+      success: false,
+      error: { code: "not_found", message: "Subscription not found." },
+    });
     c.send({ id: 4, type: "unsubscribe_events" });
     expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
     c.send({ id: 5, type: "subscribe_events", event_type: 3 });
@@ -133,7 +150,12 @@ describe("HomeAssistantSimulator: commands", () => {
     const sim = await startSimulator();
     const c = await authed(sim, GUEST);
     c.send({ id: 1, type: "subscribe_events", event_type: "mobile_app_notification_action" });
-    expect(await c.next()).toEqual({ id: 1, type: "result", success: false, error: { code: "unauthorized", message: "Unauthorized" } });
+    expect(await c.next()).toEqual({
+      id: 1,
+      type: "result",
+      success: false,
+      error: { code: "unauthorized", message: "Unauthorized" },
+    });
     c.send({ id: 2, type: "subscribe_events" });
     expect(await c.next()).toMatchObject({ error: { code: "unauthorized" } });
     c.send({ id: 3, type: "subscribe_events", event_type: "entity_registry_updated" });
@@ -159,8 +181,18 @@ describe("HomeAssistantSimulator: commands", () => {
   it("records service calls and rejects unknown services and bad data", async () => {
     const sim = await startSimulator();
     const c = await authed(sim);
-    c.send({ id: 1, type: "call_service", domain: "persistent_notification", service: "create", service_data: { message: "hi", notification_id: "n" } });
-    expect(await c.next()).toMatchObject({ id: 1, success: true, result: { context: { user_id: "user-admin" }, response: null } });
+    c.send({
+      id: 1,
+      type: "call_service",
+      domain: "persistent_notification",
+      service: "create",
+      service_data: { message: "hi", notification_id: "n" },
+    });
+    expect(await c.next()).toMatchObject({
+      id: 1,
+      success: true,
+      result: { context: { user_id: "user-admin" }, response: null },
+    });
     c.send({ id: 2, type: "call_service", domain: "light", service: "turn_on" });
     expect(await c.next()).toMatchObject({ error: { code: "not_found", message: "Action light.turn_on not found." } });
     c.send({ id: 3, type: "call_service", domain: "notify", service: "family", service_data: { title: "no message" } });
@@ -171,10 +203,19 @@ describe("HomeAssistantSimulator: commands", () => {
     expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
     c.send({ id: 6, type: "call_service", domain: "notify", service: "family", service_data: "x" });
     expect(await c.next()).toMatchObject({ error: { code: "invalid_format" } });
-    c.send({ id: 7, type: "call_service", domain: "input_select", service: "select_option", service_data: { entity_id: "input_select.d", option: "approve" } });
+    c.send({
+      id: 7,
+      type: "call_service",
+      domain: "input_select",
+      service: "select_option",
+      service_data: { entity_id: "input_select.d", option: "approve" },
+    });
     await c.next();
     expect(sim.getState("input_select.d")?.state).toBe("approve");
-    expect(sim.serviceCalls.map((s) => `${s.domain}.${s.service}`)).toEqual(["persistent_notification.create", "input_select.select_option"]);
+    expect(sim.serviceCalls.map((s) => `${s.domain}.${s.service}`)).toEqual([
+      "persistent_notification.create",
+      "input_select.select_option",
+    ]);
   });
 
   it("answers get_states, get_config, get_services and auth/current_user", async () => {
@@ -183,12 +224,18 @@ describe("HomeAssistantSimulator: commands", () => {
     sim.setState("sun.sun", "above_horizon", { elevation: 21 });
     const c = await authed(sim, GUEST);
     c.send({ id: 1, type: "get_states" });
-    const states = ((await c.next()) as { result: { entity_id: string; attributes: object; last_changed: string; last_updated: string }[] }).result;
+    const states = (
+      (await c.next()) as {
+        result: { entity_id: string; attributes: object; last_changed: string; last_updated: string }[];
+      }
+    ).result;
     expect(states).toMatchObject([{ entity_id: "sun.sun", attributes: { elevation: 21 } }]);
     c.send({ id: 2, type: "get_config" });
     expect(await c.next()).toMatchObject({ result: { state: "RUNNING", version: "2026.11.0" } });
     c.send({ id: 3, type: "get_services" });
-    expect(await c.next()).toMatchObject({ result: { notify: { family: {}, mobile_app_phone: {} }, persistent_notification: { create: {} } } });
+    expect(await c.next()).toMatchObject({
+      result: { notify: { family: {}, mobile_app_phone: {} }, persistent_notification: { create: {} } },
+    });
     c.send({ id: 4, type: "auth/current_user" });
     expect(await c.next()).toMatchObject({ result: { id: "user-guest", name: "Guest", is_admin: false } });
   });
@@ -236,7 +283,12 @@ describe("HomeAssistantSimulator: REST and control routes", () => {
 
   it("fires events over REST for admins and checks the body", async () => {
     const sim = await startSimulator();
-    const post = (token: string, body: string) => fetch(`${sim.url}/api/events/pattern_feedback`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body });
+    const post = (token: string, body: string) =>
+      fetch(`${sim.url}/api/events/pattern_feedback`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
     expect((await post(GUEST, "{}")).status).toBe(401);
     expect((await post(ADMIN, "[1]")).status).toBe(400);
     expect((await post(ADMIN, "{bad")).status).toBe(400);
@@ -245,16 +297,21 @@ describe("HomeAssistantSimulator: REST and control routes", () => {
 
   it("offers control routes for demos", async () => {
     const sim = await startSimulator();
-    const post = (path: string, body?: unknown) => fetch(`${sim.url}${path}`, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+    const post = (path: string, body?: unknown) =>
+      fetch(`${sim.url}${path}`, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
     const events: unknown[] = [];
     const c = await authed(sim);
     c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
     await c.next();
-    const fired = await (await post("/sim/events/pattern_feedback", { data: { pattern_id: "p" }, origin: "REMOTE", user_id: "u" })).json();
+    const fired = await (
+      await post("/sim/events/pattern_feedback", { data: { pattern_id: "p" }, origin: "REMOTE", user_id: "u" })
+    ).json();
     expect(fired).toMatchObject({ event_type: "pattern_feedback", origin: "REMOTE", context: { user_id: "u" } });
     events.push(await c.next());
     expect(await (await post("/sim/events/pattern_feedback")).json()).toMatchObject({ origin: "LOCAL", data: {} });
-    expect((await post("/sim/states/input_select.d", { state: "approve", attributes: { pattern_id: "p" } })).status).toBe(200);
+    expect(
+      (await post("/sim/states/input_select.d", { state: "approve", attributes: { pattern_id: "p" } })).status,
+    ).toBe(200);
     expect(sim.getState("input_select.d")).toMatchObject({ state: "approve", attributes: { pattern_id: "p" } });
     expect((await post("/sim/states/input_select.d", { state: 1 })).status).toBe(400);
     expect((await post("/sim/states/input_select.d", "{")).status).toBe(400);

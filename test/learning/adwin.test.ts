@@ -108,12 +108,14 @@ describe("Adwin after a +20-point jump of the error rate", () => {
 
 describe("Adwin input and state", () => {
   it("refuses a delta outside (0, 1)", () => {
-    for (const bad of [0, 1, -0.1, Number.NaN, "0.01"]) expect(() => new Adwin(bad as number)).toThrow(InvalidInputError);
+    for (const bad of [0, 1, -0.1, Number.NaN, "0.01"])
+      expect(() => new Adwin(bad as number)).toThrow(InvalidInputError);
   });
 
   it("refuses a value that is not a finite number", () => {
     const adwin = new Adwin();
-    for (const bad of [Number.NaN, Infinity, "1", null]) expect(() => adwin.update(bad as number)).toThrow(InvalidInputError);
+    for (const bad of [Number.NaN, Infinity, "1", null])
+      expect(() => adwin.update(bad as number)).toThrow(InvalidInputError);
     expect(adwin.width).toBe(0);
   });
 
@@ -148,7 +150,17 @@ describe("Adwin input and state", () => {
       { ...good, variance: "0" },
       { ...good, rows: "x" },
       { ...good, rows: [[]] },
-      { ...good, rows: [[[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]]].map(() => [[1, 0], [1, 0], [1, 0], [1, 0], [1, 0], [1, 0]]) },
+      {
+        ...good,
+        rows: [[[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]], [[1, 0]]].map(() => [
+          [1, 0],
+          [1, 0],
+          [1, 0],
+          [1, 0],
+          [1, 0],
+          [1, 0],
+        ]),
+      },
       { ...good, rows: [[[1]]] },
       { ...good, width: good.width + 1 },
     ];

@@ -44,7 +44,10 @@ export function ruleRows(n: number, d: number, seed: number, noise = 0): { X: Fl
 }
 
 /** Packs rows row-major for growTrees. */
-export function pack(X: readonly Float64Array[], y: readonly Label[]): { X: Float64Array; y: Uint8Array; n: number; d: number } {
+export function pack(
+  X: readonly Float64Array[],
+  y: readonly Label[],
+): { X: Float64Array; y: Uint8Array; n: number; d: number } {
   const d = (X[0] as Float64Array).length;
   const flat = new Float64Array(X.length * d);
   X.forEach((row, i) => flat.set(row, i * d));
@@ -60,7 +63,12 @@ export function trainFull(model: PatternLearner, X: readonly Float64Array[], y: 
  * The in-process equivalent of an incremental update in the worker: rows = history sample then
  * the new batch, its last `batchRows` rows (default: all rows are new).
  */
-export function trainIncremental(model: PatternLearner, X: readonly Float64Array[], y: readonly Label[], batchRows = X.length): PatternLearner {
+export function trainIncremental(
+  model: PatternLearner,
+  X: readonly Float64Array[],
+  y: readonly Label[],
+  batchRows = X.length,
+): PatternLearner {
   const plan = model.incrementalPlan(X.length, batchRows);
   return model.withIncrementalTrees(growTrees(pack(X, y), model.params, plan.serials, plan.windows)).model;
 }

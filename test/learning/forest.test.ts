@@ -146,7 +146,9 @@ describe("a tree", () => {
     const { X, y } = ruleRows(500, 5, 11, 0.2);
     const tree = grow(X, y, { ...options, maxDepth: 3 });
     const depth = (node: number): number =>
-      (tree.feature[node] as number) < 0 ? 0 : 1 + Math.max(depth(tree.left[node] as number), depth(tree.right[node] as number));
+      (tree.feature[node] as number) < 0
+        ? 0
+        : 1 + Math.max(depth(tree.left[node] as number), depth(tree.right[node] as number));
     expect(depth(0)).toBe(3);
   });
 
@@ -216,7 +218,9 @@ describe("a forest", () => {
     const { X, y } = ruleRows(300, 6, 9, 0.1);
     const before = growTrees(pack(X, y), params(), [0, 1]);
     const larger = ruleRows(3000, 6, 5, 0.3);
-    expect(growTrees(pack(larger.X, larger.y), params({ maxDepth: 20 }), [7])[0]?.feature.length).toBeGreaterThan(before[0]?.feature.length as number);
+    expect(growTrees(pack(larger.X, larger.y), params({ maxDepth: 20 }), [7])[0]?.feature.length).toBeGreaterThan(
+      before[0]?.feature.length as number,
+    );
     expect(growTrees(pack(X, y), params(), [0, 1])).toEqual(before);
   });
 
@@ -244,7 +248,10 @@ describe("a forest", () => {
     const train = order.slice(0, 400);
     const test = order.slice(400);
     const trees = growTrees(
-      pack(train.map((i) => X[i] as Float64Array), train.map((i) => y[i] as 0 | 1)),
+      pack(
+        train.map((i) => X[i] as Float64Array),
+        train.map((i) => y[i] as 0 | 1),
+      ),
       params(),
       Array.from({ length: 100 }, (_, i) => i),
     );
@@ -254,7 +261,12 @@ describe("a forest", () => {
 
   it("gives probabilities in [0, 1] for every row, even from 2 rows of one class", () => {
     const trees = growTrees(pack([Float64Array.of(0, 1), Float64Array.of(1, 0)], [0, 0]), params(), [0, 1, 2]);
-    for (const x of [[0, 1], [1, 0], [5, -5]]) expect(forestProbability(trees, x)).toBe(0);
+    for (const x of [
+      [0, 1],
+      [1, 0],
+      [5, -5],
+    ])
+      expect(forestProbability(trees, x)).toBe(0);
   });
 
   it("weighs classes inversely to their frequency when balanced", () => {

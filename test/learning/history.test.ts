@@ -41,7 +41,10 @@ describe("a training history", () => {
   it("grows past its first allocation without losing rows", () => {
     const history = new TrainingHistory(schema);
     const X = Array.from({ length: 5000 }, (_, i) => [i, i * 2]);
-    history.addBatch(X, X.map((_, i) => (i % 3 === 0 ? 1 : 0)));
+    history.addBatch(
+      X,
+      X.map((_, i) => (i % 3 === 0 ? 1 : 0)),
+    );
     const rows = history.slice();
     expect(rows.n).toBe(5000);
     expect(rows.X[2 * 4999 + 1]).toBe(9998);
@@ -63,8 +66,29 @@ describe("a training history", () => {
 
   it("checks a whole batch before adding any of it", () => {
     const history = new TrainingHistory(schema);
-    expect(fieldOf(() => history.addBatch([[1, 1], [2, 2], [3, "x" as never]], [1, 0, 1]))).toBe("batch.X[2].f1");
-    expect(fieldOf(() => history.addBatch([[1, 1], [2, 2]], [1, "perhaps"]))).toBe("batch.y[1]");
+    expect(
+      fieldOf(() =>
+        history.addBatch(
+          [
+            [1, 1],
+            [2, 2],
+            [3, "x" as never],
+          ],
+          [1, 0, 1],
+        ),
+      ),
+    ).toBe("batch.X[2].f1");
+    expect(
+      fieldOf(() =>
+        history.addBatch(
+          [
+            [1, 1],
+            [2, 2],
+          ],
+          [1, "perhaps"],
+        ),
+      ),
+    ).toBe("batch.y[1]");
     expect(history.size).toBe(0);
   });
 

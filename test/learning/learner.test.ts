@@ -31,7 +31,13 @@ describe("an untrained learner", () => {
 
   it("uses the default parameters unless told otherwise", () => {
     const learner = PatternLearner.create(schema, { trees: 7 });
-    expect(learner.params).toMatchObject({ trees: 7, maxDepth: 10, maxFeatures: "sqrt", classWeight: "balanced", incrementalTrees: 10 });
+    expect(learner.params).toMatchObject({
+      trees: 7,
+      maxDepth: 10,
+      maxFeatures: "sqrt",
+      classWeight: "balanced",
+      incrementalTrees: 10,
+    });
   });
 });
 
@@ -65,7 +71,11 @@ describe("creating a learner", () => {
 describe("predicting", () => {
   it("gives a probability in [0, 1] and the matching label", () => {
     const learner = trained();
-    for (const x of [[0.9, 0.9, 0.5, 0.5], [0.05, 0.05, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]) {
+    for (const x of [
+      [0.9, 0.9, 0.5, 0.5],
+      [0.05, 0.05, 0.5, 0.5],
+      [0.5, 0.5, 0.5, 0.5],
+    ]) {
       const p = learner.predictProba(x);
       expect(p).toBeGreaterThanOrEqual(0);
       expect(p).toBeLessThanOrEqual(1);
@@ -113,8 +123,17 @@ describe("a leaf's answer", () => {
   });
 
   it("never crosses 0.5 because of the prior", () => {
-    for (const [reject, approve] of [[0, 0.01], [0.01, 0], [2, 3], [3, 2], [5, 5], [0.3, 70]]) {
-      expect(Math.sign(leafProba(reject as number, approve as number) - 0.5)).toBe(Math.sign((approve as number) - (reject as number)));
+    for (const [reject, approve] of [
+      [0, 0.01],
+      [0.01, 0],
+      [2, 3],
+      [3, 2],
+      [5, 5],
+      [0.3, 70],
+    ]) {
+      expect(Math.sign(leafProba(reject as number, approve as number) - 0.5)).toBe(
+        Math.sign((approve as number) - (reject as number)),
+      );
     }
   });
 });
@@ -132,11 +151,25 @@ describe("predicting many rows at once", () => {
   it("gives the online prior for every row without trees", () => {
     const learner = PatternLearner.create(schema);
     learner.learnOne([0, 0, 0, 0], 1);
-    expect(Array.from(learner.predictMany([[0, 0, 0, 0], [1, 1, 1, 1]]))).toEqual([2 / 3, 2 / 3]);
+    expect(
+      Array.from(
+        learner.predictMany([
+          [0, 0, 0, 0],
+          [1, 1, 1, 1],
+        ]),
+      ),
+    ).toEqual([2 / 3, 2 / 3]);
   });
 
   it("names the row with bad features", () => {
-    expect(fieldOf(() => trained().predictMany([[0, 0, 0, 0], [0, Number.NaN, 0, 0]]))).toBe("rows[1].f1");
+    expect(
+      fieldOf(() =>
+        trained().predictMany([
+          [0, 0, 0, 0],
+          [0, Number.NaN, 0, 0],
+        ]),
+      ),
+    ).toBe("rows[1].f1");
   });
 });
 
@@ -150,7 +183,9 @@ describe("a typed-array row", () => {
   });
 
   it("with a non-finite value is refused, naming the feature", () => {
-    expect(fieldOf(() => trained().predictProba(Float64Array.of(0, 0, Number.POSITIVE_INFINITY, 0)))).toBe("features.f2");
+    expect(fieldOf(() => trained().predictProba(Float64Array.of(0, 0, Number.POSITIVE_INFINITY, 0)))).toBe(
+      "features.f2",
+    );
   });
 
   it("of the wrong length is refused", () => {
@@ -267,7 +302,9 @@ describe("incremental updates", () => {
     let learner = trained({ incrementalTrees: 4 });
     const { X, y } = ruleRows(60, 4, 2);
     expect(learner.incrementalPlan(60).serials).toEqual([20, 21, 22, 23]);
-    const result = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalPlan(60).serials));
+    const result = learner.withIncrementalTrees(
+      growTrees(pack(X, y), learner.params, learner.incrementalPlan(60).serials),
+    );
     expect(result.treesReplaced).toBe(4);
     learner = result.model;
     expect(learner.treeCount).toBe(20);
@@ -298,17 +335,25 @@ describe("incremental updates", () => {
   });
 
   it("renew trees grown on less than half the rows the update trains on", () => {
-    const learner = trainIncremental(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), ...Object.values(ruleRows(30, 4, 1)) as [Float64Array[], (0 | 1)[]]);
+    const learner = trainIncremental(
+      PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }),
+      ...(Object.values(ruleRows(30, 4, 1)) as [Float64Array[], (0 | 1)[]]),
+    );
     expect(learner.incrementalPlan(60).serials).toHaveLength(2);
     expect(learner.incrementalPlan(61).serials).toHaveLength(10);
     const { X, y } = ruleRows(100, 4, 2);
-    const next = learner.withIncrementalTrees(growTrees(pack(X, y), learner.params, learner.incrementalPlan(100).serials));
+    const next = learner.withIncrementalTrees(
+      growTrees(pack(X, y), learner.params, learner.incrementalPlan(100).serials),
+    );
     expect(next.treesReplaced).toBe(10);
     expect(next.model.treeStats().every((t) => t.trainedRows === 100)).toBe(true);
   });
 
   it("replace stale trees before trees with a high error", () => {
-    const small = trainIncremental(PatternLearner.create(schema, { trees: 4, incrementalTrees: 2 }), ...Object.values(ruleRows(20, 4, 1)) as [Float64Array[], (0 | 1)[]]);
+    const small = trainIncremental(
+      PatternLearner.create(schema, { trees: 4, incrementalTrees: 2 }),
+      ...(Object.values(ruleRows(20, 4, 1)) as [Float64Array[], (0 | 1)[]]),
+    );
     // Two trees renewed on 100 rows; the two left from the 20-row start are stale for 100 rows.
     const { X, y } = ruleRows(100, 4, 2);
     const mixed = small.withIncrementalTrees(growTrees(pack(X, y), small.params, [4, 5])).model;
@@ -322,7 +367,18 @@ describe("incremental updates", () => {
     expect(learner.incrementalPlan(500, 100).windows).toEqual([100, 200, 300, 400, 500]);
     const { X, y } = ruleRows(500, 4, 6);
     const next = trainIncremental(learner, X, y, 100);
-    expect(next.treeStats().slice(-5).map((t) => [t.trainedRows, t.windowRows])).toEqual([[500, 100], [500, 200], [500, 300], [500, 400], [500, 500]]);
+    expect(
+      next
+        .treeStats()
+        .slice(-5)
+        .map((t) => [t.trainedRows, t.windowRows]),
+    ).toEqual([
+      [500, 100],
+      [500, 200],
+      [500, 300],
+      [500, 400],
+      [500, 500],
+    ]);
   });
 
   it("after a change of taste, sample only from the rows since it", () => {
@@ -385,39 +441,64 @@ describe("incremental updates", () => {
 });
 
 describe("a forest grown from 1 to 20 feedbacks", () => {
-  it.each(Array.from({ length: 20 }, (_, i) => i + 1))("of %i rows gives a finite probability in [0, 1] everywhere", (n) => {
-    const { X, y } = ruleRows(n, 4, n);
-    for (const learner of [trainFull(PatternLearner.create(schema, { trees: 10 }), X, y), trainIncremental(PatternLearner.create(schema, { trees: 10 }), X, y)]) {
-      expect(learner.treeCount).toBe(10);
-      for (const x of [...X, [0, 0, 0, 0], [1, 1, 1, 1], [-5, 9, 0.5, 100]]) {
-        const p = learner.predictProba(x);
-        expect(p).toBeGreaterThanOrEqual(0);
-        expect(p).toBeLessThanOrEqual(1);
+  it.each(Array.from({ length: 20 }, (_, i) => i + 1))(
+    "of %i rows gives a finite probability in [0, 1] everywhere",
+    (n) => {
+      const { X, y } = ruleRows(n, 4, n);
+      for (const learner of [
+        trainFull(PatternLearner.create(schema, { trees: 10 }), X, y),
+        trainIncremental(PatternLearner.create(schema, { trees: 10 }), X, y),
+      ]) {
+        expect(learner.treeCount).toBe(10);
+        for (const x of [...X, [0, 0, 0, 0], [1, 1, 1, 1], [-5, 9, 0.5, 100]]) {
+          const p = learner.predictProba(x);
+          expect(p).toBeGreaterThanOrEqual(0);
+          expect(p).toBeLessThanOrEqual(1);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("of one class only predicts that class, as surely as 7 rows allow", () => {
     const X = ruleRows(7, 4, 3).X;
-    const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), X, X.map(() => 0 as const));
+    const learner = trainFull(
+      PatternLearner.create(schema, { trees: 10 }),
+      X,
+      X.map(() => 0 as const),
+    );
     // Every tree is a single leaf holding the 7 bootstrap draws: (0 + ½) / (7 + 1).
     expect(learner.predictProba([0.9, 0.9, 0.9, 0.9])).toBeCloseTo(0.5 / 8, 12);
   });
 
   it("of one approval answers 0.75 for every pattern, not a certain 1", () => {
     const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), [Float64Array.of(0.2, 0.4, 0.6, 0.8)], [1]);
-    for (const x of [[0.2, 0.4, 0.6, 0.8], [0, 0, 0, 0], [1, 1, 1, 1]]) expect(learner.predictProba(x)).toBeCloseTo(0.75, 12);
+    for (const x of [
+      [0.2, 0.4, 0.6, 0.8],
+      [0, 0, 0, 0],
+      [1, 1, 1, 1],
+    ])
+      expect(learner.predictProba(x)).toBeCloseTo(0.75, 12);
   });
 
   it("of two rejections answers about 0.17 for every pattern, not a certain 0", () => {
-    const learner = trainFull(PatternLearner.create(schema, { trees: 10 }), [Float64Array.of(0, 0, 0, 0), Float64Array.of(1, 1, 1, 1)], [0, 0]);
-    for (const x of [[0, 0, 0, 0], [0.5, 0.5, 0.5, 0.5]]) expect(learner.predictProba(x)).toBeCloseTo(0.5 / 3, 12);
+    const learner = trainFull(
+      PatternLearner.create(schema, { trees: 10 }),
+      [Float64Array.of(0, 0, 0, 0), Float64Array.of(1, 1, 1, 1)],
+      [0, 0],
+    );
+    for (const x of [
+      [0, 0, 0, 0],
+      [0.5, 0.5, 0.5, 0.5],
+    ])
+      expect(learner.predictProba(x)).toBeCloseTo(0.5 / 3, 12);
   });
 
   it("of duplicate rows with both labels predicts their ratio there", () => {
     const X = Array.from({ length: 12 }, () => Float64Array.of(0.5, 0.5, 0.5, 0.5));
     const y = X.map((_, i) => (i < 9 ? 1 : 0) as 0 | 1);
-    const p = trainFull(PatternLearner.create(schema, { trees: 30, classWeight: "none" }), X, y).predictProba([0.5, 0.5, 0.5, 0.5]);
+    const p = trainFull(PatternLearner.create(schema, { trees: 30, classWeight: "none" }), X, y).predictProba([
+      0.5, 0.5, 0.5, 0.5,
+    ]);
     expect(p).toBeGreaterThan(0.5);
     expect(p).toBeLessThan(0.95);
   });

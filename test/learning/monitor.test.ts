@@ -67,8 +67,18 @@ describe("PrequentialMonitor metrics", () => {
   });
 
   it("gives kappa 1 for perfect predictions of both classes and 0 when only one class was ever seen", () => {
-    expect(fed([[0.9, 1], [0.1, 0]]).snapshot().kappa).toBe(1);
-    expect(fed([[0.9, 1], [0.8, 1]]).snapshot().kappa).toBe(0);
+    expect(
+      fed([
+        [0.9, 1],
+        [0.1, 0],
+      ]).snapshot().kappa,
+    ).toBe(1);
+    expect(
+      fed([
+        [0.9, 1],
+        [0.8, 1],
+      ]).snapshot().kappa,
+    ).toBe(0);
   });
 
   it("weights recent samples more in the fading accuracy", () => {
@@ -114,7 +124,8 @@ describe("PrequentialMonitor drift", () => {
         rise = worse.driftRaisedError;
         since = worse.samplesSinceChange;
       }
-      if (better.update(random.chance(before ? 0.6 : 0.9) ? 0.8 : 0.2, 1).drift && fall === null) fall = better.driftRaisedError;
+      if (better.update(random.chance(before ? 0.6 : 0.9) ? 0.8 : 0.2, 1).drift && fall === null)
+        fall = better.driftRaisedError;
     }
     expect(rise).toBe(true);
     expect(fall).toBe(false);
@@ -147,7 +158,9 @@ describe("PrequentialMonitor input", () => {
   });
 
   it("refuses a fading factor outside (0, 1] and a bad ADWIN delta", () => {
-    expect(() => new PrequentialMonitor({ fadingFactor: 0 })).toThrow(expect.objectContaining({ field: "fadingFactor" }));
+    expect(() => new PrequentialMonitor({ fadingFactor: 0 })).toThrow(
+      expect.objectContaining({ field: "fadingFactor" }),
+    );
     expect(() => new PrequentialMonitor({ fadingFactor: 1.01 })).toThrow(InvalidInputError);
     expect(() => new PrequentialMonitor({ adwinDelta: 0 })).toThrow(expect.objectContaining({ field: "adwinDelta" }));
   });
@@ -202,6 +215,7 @@ describe("PrequentialMonitor serialization", () => {
       { ...good, brierSum: -1 },
       { ...good, adwin: null },
     ];
-    for (const state of bad) expect(() => PrequentialMonitor.fromJSON(state), JSON.stringify(state)).toThrow(ModelFormatError);
+    for (const state of bad)
+      expect(() => PrequentialMonitor.fromJSON(state), JSON.stringify(state)).toThrow(ModelFormatError);
   });
 });

@@ -28,7 +28,9 @@ function randomLearner(seed: number): PatternLearner {
 /** A serialized trained model to tamper with. */
 function stored(): ModelJSON {
   const { X, y } = ruleRows(200, 3, 4, 0.1);
-  return JSON.parse(JSON.stringify(trainFull(PatternLearner.create(numberedSchema(3), { trees: 3 }), X, y).toJSON())) as ModelJSON;
+  return JSON.parse(
+    JSON.stringify(trainFull(PatternLearner.create(numberedSchema(3), { trees: 3 }), X, y).toJSON()),
+  ) as ModelJSON;
 }
 
 function rejection(json: unknown): string {
@@ -43,7 +45,11 @@ function rejection(json: unknown): string {
 
 function editArray(json: ModelJSON, key: "feature" | "left", edit: (a: Int32Array) => void): ModelJSON;
 function editArray(json: ModelJSON, key: "threshold" | "value", edit: (a: Float64Array) => void): ModelJSON;
-function editArray(json: ModelJSON, key: "feature" | "left" | "threshold" | "value", edit: (a: never) => void): ModelJSON {
+function editArray(
+  json: ModelJSON,
+  key: "feature" | "left" | "threshold" | "value",
+  edit: (a: never) => void,
+): ModelJSON {
   const tree = json.trees[0] as ModelJSON["trees"][number];
   const kind = key === "feature" || key === "left" ? Int32Array : Float64Array;
   const array = decodeArray(tree[key], kind as typeof Float64Array) as Float64Array;
@@ -90,7 +96,9 @@ describe("a model saved and loaded", () => {
     model.learnOne(x, 1);
     const after = model.toJSON();
     expect(after.trees.map((t) => t.value)).not.toEqual(before.trees.map((t) => t.value));
-    expect(after.trees.map((t) => [t.feature, t.threshold, t.left])).toEqual(before.trees.map((t) => [t.feature, t.threshold, t.left]));
+    expect(after.trees.map((t) => [t.feature, t.threshold, t.left])).toEqual(
+      before.trees.map((t) => [t.feature, t.threshold, t.left]),
+    );
     const loaded = PatternLearner.fromJSON(JSON.parse(JSON.stringify(after)));
     expect(loaded.predictProba(x)).toBe(model.predictProba(x));
   });
@@ -119,38 +127,183 @@ describe("a tampered or malformed model is refused", () => {
     ["not an object", () => "model", /model: expected an object/],
     ["null", () => null, /model: expected an object/],
     ["another format", (j) => ({ ...j, format: "ml-random-forest" }), /format: expected "pattern-quality-forest"/],
-    ["a newer format version", (j) => ({ ...j, formatVersion: 2 }), /formatVersion: this version reads format version 1, got 2/],
+    [
+      "a newer format version",
+      (j) => ({ ...j, formatVersion: 2 }),
+      /formatVersion: this version reads format version 1, got 2/,
+    ],
     ["an unknown field", (j) => ({ ...j, extra: 1 }), /model.extra: unknown field/],
     ["a missing field", (j) => ({ ...j, treesGrown: undefined }), /treesGrown/],
     ["a malformed schema", (j) => ({ ...j, schema: { names: [1, 2] } }), /feature schema/],
-    ["a schema with fewer features than the trees use", (j) => ({ ...j, schema: { names: ["a"] } }), /is not a feature of this schema/],
+    [
+      "a schema with fewer features than the trees use",
+      (j) => ({ ...j, schema: { names: ["a"] } }),
+      /is not a feature of this schema/,
+    ],
     ["parameters out of range", (j) => ({ ...j, params: { ...j.params, maxDepth: 1000 } }), /params.maxDepth/],
-    ["an unknown parameter", (j) => ({ ...j, params: { ...j.params, learningRate: 0.1 } }), /params.learningRate: unknown parameter/],
+    [
+      "an unknown parameter",
+      (j) => ({ ...j, params: { ...j.params, learningRate: 0.1 } }),
+      /params.learningRate: unknown parameter/,
+    ],
     ["missing parameters", (j) => ({ ...j, params: undefined }), /params: missing/],
     ["more trees than params.trees", (j) => ({ ...j, params: { ...j.params, trees: 2 } }), /more than params.trees/],
     ["trees that are not a list", (j) => ({ ...j, trees: {} }), /trees: expected an array/],
     ["bad label counts", (j) => ({ ...j, labelCounts: [1, -1] }), /labelCounts\[1\]/],
     ["label counts of the wrong shape", (j) => ({ ...j, labelCounts: [1] }), /labelCounts: expected/],
     ["a tree that is not an object", (j) => ({ ...j, trees: [7] }), /trees\[0\]: expected an object/],
-    ["an unknown tree field", (j) => { (j.trees[0] as unknown as Record<string, unknown>).depth = 3; return j; }, /trees\[0\].depth: unknown field/],
-    ["a serial beyond treesGrown", (j) => { j.trees[0]!.serial = 99; return j; }, /trees\[0\].serial/],
-    ["a repeated serial", (j) => { j.trees[1]!.serial = j.trees[0]!.serial; return j; }, /appears twice/],
-    ["a negative error", (j) => { j.trees[0]!.error = -0.1; return j; }, /trees\[0\].error/],
-    ["a zero class weight", (j) => { j.trees[0]!.classWeight = [0, 1]; return j; }, /classWeight\[0\]/],
-    ["class weights of the wrong shape", (j) => { (j.trees[0] as unknown as Record<string, unknown>).classWeight = 1; return j; }, /classWeight: expected/],
-    ["a node count that does not match", (j) => { j.trees[0]!.nodes += 2; return j; }, /feature: expected \d+ values/],
-    ["no nodes", (j) => { j.trees[0]!.nodes = 0; return j; }, /nodes: expected an integer from 1/],
-    ["arrays that are not base64", (j) => { j.trees[0]!.threshold = "not base64!"; return j; }, /threshold: expected base64/],
-    ["arrays of a partial value", (j) => { j.trees[0]!.value = Buffer.alloc(12).toString("base64"); return j; }, /value: byte length 12/],
-    ["a feature index beyond the schema", (j) => editArray(j, "feature", (a) => { a[0] = 3; }), /feature\[0\]: 3 is not a feature/],
-    ["a feature index below -1", (j) => editArray(j, "feature", (a) => { a[0] = -2; }), /feature\[0\]: -2/],
-    ["a NaN threshold", (j) => editArray(j, "threshold", (a) => { a[0] = NaN; }), /threshold\[0\]: expected a finite number/],
-    ["an infinite threshold", (j) => editArray(j, "threshold", (a) => { a[1] = Infinity; }), /threshold\[1\]/],
-    ["a child pointing back at its parent (a cycle)", (j) => editArray(j, "left", (a) => { a[1] = 0; }), /must come after it/],
-    ["a child beyond the last node", (j) => editArray(j, "left", (a) => { a[0] = 1e6; }), /must come after it and within/],
-    ["two parents sharing a child", (j) => editArray(j, "left", (a) => { a[1] = a[0] as number; }), /already has a parent|must come after/],
-    ["a negative leaf weight", (j) => editArray(j, "value", (a) => { a[0] = -1; }), /class weights -1/],
-    ["an infinite leaf weight", (j) => editArray(j, "value", (a) => { a[1] = Infinity; }), /expected finite numbers ≥ 0/],
+    [
+      "an unknown tree field",
+      (j) => {
+        (j.trees[0] as unknown as Record<string, unknown>).depth = 3;
+        return j;
+      },
+      /trees\[0\].depth: unknown field/,
+    ],
+    [
+      "a serial beyond treesGrown",
+      (j) => {
+        j.trees[0]!.serial = 99;
+        return j;
+      },
+      /trees\[0\].serial/,
+    ],
+    [
+      "a repeated serial",
+      (j) => {
+        j.trees[1]!.serial = j.trees[0]!.serial;
+        return j;
+      },
+      /appears twice/,
+    ],
+    [
+      "a negative error",
+      (j) => {
+        j.trees[0]!.error = -0.1;
+        return j;
+      },
+      /trees\[0\].error/,
+    ],
+    [
+      "a zero class weight",
+      (j) => {
+        j.trees[0]!.classWeight = [0, 1];
+        return j;
+      },
+      /classWeight\[0\]/,
+    ],
+    [
+      "class weights of the wrong shape",
+      (j) => {
+        (j.trees[0] as unknown as Record<string, unknown>).classWeight = 1;
+        return j;
+      },
+      /classWeight: expected/,
+    ],
+    [
+      "a node count that does not match",
+      (j) => {
+        j.trees[0]!.nodes += 2;
+        return j;
+      },
+      /feature: expected \d+ values/,
+    ],
+    [
+      "no nodes",
+      (j) => {
+        j.trees[0]!.nodes = 0;
+        return j;
+      },
+      /nodes: expected an integer from 1/,
+    ],
+    [
+      "arrays that are not base64",
+      (j) => {
+        j.trees[0]!.threshold = "not base64!";
+        return j;
+      },
+      /threshold: expected base64/,
+    ],
+    [
+      "arrays of a partial value",
+      (j) => {
+        j.trees[0]!.value = Buffer.alloc(12).toString("base64");
+        return j;
+      },
+      /value: byte length 12/,
+    ],
+    [
+      "a feature index beyond the schema",
+      (j) =>
+        editArray(j, "feature", (a) => {
+          a[0] = 3;
+        }),
+      /feature\[0\]: 3 is not a feature/,
+    ],
+    [
+      "a feature index below -1",
+      (j) =>
+        editArray(j, "feature", (a) => {
+          a[0] = -2;
+        }),
+      /feature\[0\]: -2/,
+    ],
+    [
+      "a NaN threshold",
+      (j) =>
+        editArray(j, "threshold", (a) => {
+          a[0] = NaN;
+        }),
+      /threshold\[0\]: expected a finite number/,
+    ],
+    [
+      "an infinite threshold",
+      (j) =>
+        editArray(j, "threshold", (a) => {
+          a[1] = Infinity;
+        }),
+      /threshold\[1\]/,
+    ],
+    [
+      "a child pointing back at its parent (a cycle)",
+      (j) =>
+        editArray(j, "left", (a) => {
+          a[1] = 0;
+        }),
+      /must come after it/,
+    ],
+    [
+      "a child beyond the last node",
+      (j) =>
+        editArray(j, "left", (a) => {
+          a[0] = 1e6;
+        }),
+      /must come after it and within/,
+    ],
+    [
+      "two parents sharing a child",
+      (j) =>
+        editArray(j, "left", (a) => {
+          a[1] = a[0] as number;
+        }),
+      /already has a parent|must come after/,
+    ],
+    [
+      "a negative leaf weight",
+      (j) =>
+        editArray(j, "value", (a) => {
+          a[0] = -1;
+        }),
+      /class weights -1/,
+    ],
+    [
+      "an infinite leaf weight",
+      (j) =>
+        editArray(j, "value", (a) => {
+          a[1] = Infinity;
+        }),
+      /expected finite numbers ≥ 0/,
+    ],
   ])("%s", (_name, tamper, message) => {
     expect(rejection(tamper(stored()))).toMatch(message);
   });
@@ -172,7 +325,9 @@ describe("a tampered or malformed model is refused", () => {
 
   it("and a refused model leaves nothing half-loaded: the error is all there is", () => {
     const json = stored();
-    editArray(json, "value", (a) => { a[a.length - 1] = -5; });
+    editArray(json, "value", (a) => {
+      a[a.length - 1] = -5;
+    });
     expect(() => PatternLearner.fromJSON(json)).toThrow(ModelFormatError);
   });
 });

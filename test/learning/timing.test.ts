@@ -27,7 +27,8 @@ describe("TimingStats", () => {
 
   it("refuses negative, infinite and non-numeric durations", () => {
     const stats = new TimingStats();
-    for (const bad of [-1, Infinity, Number.NaN, "3"]) expect(() => stats.record(bad as number)).toThrow(InvalidInputError);
+    for (const bad of [-1, Infinity, Number.NaN, "3"])
+      expect(() => stats.record(bad as number)).toThrow(InvalidInputError);
     expect(stats.snapshot().count).toBe(0);
   });
 

@@ -29,7 +29,11 @@ describe("the worker's tree grower", () => {
   it("grows the requested trees on the requested rows and hands their buffers over", () => {
     const grower = new TreeGrower();
     const first = sync(0, 80, true);
-    const { reply, transfer } = grower.handle({ id: 3, sync: first, job: { params, serials: [7, 8], fromSeq: 10, toSeq: 80 } });
+    const { reply, transfer } = grower.handle({
+      id: 3,
+      sync: first,
+      job: { params, serials: [7, 8], fromSeq: 10, toSeq: 80 },
+    });
     const grown = ok(reply);
     expect(grown.id).toBe(3);
     const expected = growTrees({ X: first.X.slice(30), y: first.y.slice(10), n: 70, d: 3 }, params, [7, 8]);
@@ -42,7 +46,10 @@ describe("the worker's tree grower", () => {
     const stored = sync(0, 40, true);
     const extra = sync(0, 10, true, 9);
     grower.handle({ id: 1, sync: stored, job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
-    const reply = ok(grower.handle({ id: 2, job: { params, serials: [1], fromSeq: 0, toSeq: 40, extraX: extra.X, extraY: extra.y } }).reply);
+    const reply = ok(
+      grower.handle({ id: 2, job: { params, serials: [1], fromSeq: 0, toSeq: 40, extraX: extra.X, extraY: extra.y } })
+        .reply,
+    );
     const X = new Float64Array(150);
     X.set(stored.X);
     X.set(extra.X, 120);
@@ -54,25 +61,45 @@ describe("the worker's tree grower", () => {
     const stored = sync(0, 60, true);
     const large = sync(0, 30, true, 4);
     const small = sync(0, 5, true, 5);
-    const job = (extra: HistorySync, fromSeq: number) => ({ params, serials: [3, 4], fromSeq, toSeq: 60, extraX: extra.X, extraY: extra.y });
+    const job = (extra: HistorySync, fromSeq: number) => ({
+      params,
+      serials: [3, 4],
+      fromSeq,
+      toSeq: 60,
+      extraX: extra.X,
+      extraY: extra.y,
+    });
     const used = new TreeGrower();
     used.handle({ id: 1, sync: stored, job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
     ok(used.handle({ id: 2, job: job(large, 0) }).reply);
     const fresh = new TreeGrower();
     fresh.handle({ id: 1, sync: sync(0, 60, true), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
-    expect(ok(used.handle({ id: 3, job: job(small, 40) }).reply).trees).toEqual(ok(fresh.handle({ id: 2, job: job(small, 40) }).reply).trees);
+    expect(ok(used.handle({ id: 3, job: job(small, 40) }).reply).trees).toEqual(
+      ok(fresh.handle({ id: 2, job: job(small, 40) }).reply).trees,
+    );
   });
 
   it("joins rows of a history with more features after one with fewer", () => {
-    const wide = (n: number, seed: number) => pack(...(Object.values(ruleRows(n, 8, seed)) as [Float64Array[], (0 | 1)[]]));
+    const wide = (n: number, seed: number) =>
+      pack(...(Object.values(ruleRows(n, 8, seed)) as [Float64Array[], (0 | 1)[]]));
     const grower = new TreeGrower();
     grower.handle({ id: 1, sync: sync(0, 60, true), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
     const narrow = sync(0, 30, true, 4);
-    ok(grower.handle({ id: 2, job: { params, serials: [1], fromSeq: 0, toSeq: 60, extraX: narrow.X, extraY: narrow.y } }).reply);
+    ok(
+      grower.handle({ id: 2, job: { params, serials: [1], fromSeq: 0, toSeq: 60, extraX: narrow.X, extraY: narrow.y } })
+        .reply,
+    );
     const stored = wide(40, 6);
     const extra = wide(10, 7);
-    grower.handle({ id: 3, sync: { historyId: "h2", capacity: 1000, d: 8, reset: true, fromSeq: 0, X: stored.X, y: stored.y }, job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
-    const reply = ok(grower.handle({ id: 4, job: { params, serials: [1], fromSeq: 0, toSeq: 40, extraX: extra.X, extraY: extra.y } }).reply);
+    grower.handle({
+      id: 3,
+      sync: { historyId: "h2", capacity: 1000, d: 8, reset: true, fromSeq: 0, X: stored.X, y: stored.y },
+      job: { params, serials: [], fromSeq: 0, toSeq: 0 },
+    });
+    const reply = ok(
+      grower.handle({ id: 4, job: { params, serials: [1], fromSeq: 0, toSeq: 40, extraX: extra.X, extraY: extra.y } })
+        .reply,
+    );
     const X = new Float64Array(50 * 8);
     X.set(stored.X);
     X.set(extra.X, 40 * 8);
@@ -83,7 +110,10 @@ describe("the worker's tree grower", () => {
   it("trains on sent rows alone before it has any history", () => {
     const grower = new TreeGrower();
     const extra = sync(0, 10, true);
-    const reply = ok(grower.handle({ id: 1, job: { params, serials: [0], fromSeq: 0, toSeq: 0, extraX: extra.X, extraY: extra.y } }).reply);
+    const reply = ok(
+      grower.handle({ id: 1, job: { params, serials: [0], fromSeq: 0, toSeq: 0, extraX: extra.X, extraY: extra.y } })
+        .reply,
+    );
     expect(reply.trees).toHaveLength(1);
   });
 
@@ -95,12 +125,20 @@ describe("the worker's tree grower", () => {
   it("answers rows out of order with a failure, not a throw", () => {
     const grower = new TreeGrower();
     grower.handle({ id: 1, sync: sync(0, 10, true), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
-    const { reply } = grower.handle({ id: 2, sync: sync(15, 5, false), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    const { reply } = grower.handle({
+      id: 2,
+      sync: sync(15, 5, false),
+      job: { params, serials: [], fromSeq: 0, toSeq: 0 },
+    });
     expect(reply).toEqual({ id: 2, ok: false, message: "history rows out of order: expected row 10, got 15" });
   });
 
   it("answers rows for a history it does not hold with a failure", () => {
-    const { reply } = new TreeGrower().handle({ id: 4, sync: sync(10, 5, false), job: { params, serials: [], fromSeq: 0, toSeq: 0 } });
+    const { reply } = new TreeGrower().handle({
+      id: 4,
+      sync: sync(10, 5, false),
+      job: { params, serials: [], fromSeq: 0, toSeq: 0 },
+    });
     expect(reply.ok).toBe(false);
     expect(!reply.ok && reply.message).toMatch(/no copy of history h1/);
   });

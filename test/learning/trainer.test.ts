@@ -175,13 +175,19 @@ describe("an incremental update in worker threads", () => {
 
   it("after a change of taste, regrows half the forest on the rows since it", async () => {
     const history = historyOf(300);
-    const model = (await trainer().full(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), history)).model;
+    const model = (await trainer().full(PatternLearner.create(schema, { trees: 10, incrementalTrees: 2 }), history))
+      .model;
     const batch = ruleRows(50, 5, 17, 0.1);
     history.addBatch(batch.X, batch.y);
     const result = await trainer().incremental(model, { fromSeq: 300 }, history, { change: { rows: 80, fresh: true } });
     expect(result.treesGrown).toBe(5);
     expect(result.treesReplaced).toBe(5);
-    expect(result.model.treeStats().slice(-5).map((t) => t.windowRows)).toEqual([50, 58, 65, 73, 80]);
+    expect(
+      result.model
+        .treeStats()
+        .slice(-5)
+        .map((t) => t.windowRows),
+    ).toEqual([50, 58, 65, 73, 80]);
   });
 
   it.each([
@@ -198,7 +204,17 @@ describe("an incremental update in worker threads", () => {
 
   it("works from a cold start of 2 feedbacks of one class and an empty history", async () => {
     const model = PatternLearner.create(schema, { trees: 5 });
-    const result = await trainer().incremental(model, { X: [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]], y: [1, 1] }, new TrainingHistory(schema));
+    const result = await trainer().incremental(
+      model,
+      {
+        X: [
+          [0, 0, 0, 0, 0],
+          [1, 1, 1, 1, 1],
+        ],
+        y: [1, 1],
+      },
+      new TrainingHistory(schema),
+    );
     expect(result.model.treeCount).toBe(5);
     // Every tree is one leaf of 2 approvals, drawn towards 0.5 by the leaf prior: (2 + ½) / (2 + 1).
     expect(result.model.predictProba([0.5, 0.5, 0.5, 0.5, 0.5])).toBeCloseTo(2.5 / 3, 12);
@@ -212,7 +228,17 @@ describe("an incremental update in worker threads", () => {
     ["a batch with a row of the wrong length", { X: [[1, 2, 3]], y: [1] }, "batch.X[0]"],
     ["a batch with a string feature", { X: [[1, 2, 3, 4, "5"]], y: [1] }, "batch.X[0].f4"],
     ["a batch with a bad label", { X: [[1, 2, 3, 4, 5]], y: ["maybe"] }, "batch.y[0]"],
-    ["a batch with fewer labels than rows", { X: [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], y: [1] }, "batch.y"],
+    [
+      "a batch with fewer labels than rows",
+      {
+        X: [
+          [1, 2, 3, 4, 5],
+          [1, 2, 3, 4, 5],
+        ],
+        y: [1],
+      },
+      "batch.y",
+    ],
     ["no batch", null, "batch"],
     ["a sequence number beyond the history", { fromSeq: 500 }, "batch.fromSeq"],
     ["a sequence number that is not an integer", { fromSeq: 1.5 }, "batch.fromSeq"],
@@ -227,7 +253,9 @@ describe("an incremental update in worker threads", () => {
   });
 
   it("refuses a history of another schema", async () => {
-    const error = await failure(trainer().incremental(PatternLearner.create(schema), ruleRows(5, 5, 1), new TrainingHistory(numberedSchema(4))));
+    const error = await failure(
+      trainer().incremental(PatternLearner.create(schema), ruleRows(5, 5, 1), new TrainingHistory(numberedSchema(4))),
+    );
     expect((error as InvalidInputError).field).toBe("history");
   });
 
@@ -258,7 +286,9 @@ describe("the worker threads", () => {
 
   it("that exit before answering reject the request", async () => {
     const script = scriptFile("require('node:worker_threads').parentPort.on('message', () => process.exit(3));");
-    const error = await failure(trainer({ workerScript: script }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)));
+    const error = await failure(
+      trainer({ workerScript: script }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)),
+    );
     expect(error.message).toMatch(/exited \(code 3\)/);
   });
 
@@ -267,7 +297,9 @@ describe("the worker threads", () => {
       "const { parentPort } = require('node:worker_threads');" +
         "parentPort.on('message', (r) => parentPort.postMessage({ id: r.id, ok: false, message: 'no room for trees' }));",
     );
-    const error = await failure(trainer({ workerScript: script, workers: 1 }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)));
+    const error = await failure(
+      trainer({ workerScript: script, workers: 1 }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)),
+    );
     expect(error.message).toMatch(/Training failed in the worker thread: no room for trees/);
   });
 
@@ -276,7 +308,9 @@ describe("the worker threads", () => {
       "const { parentPort } = require('node:worker_threads');" +
         "parentPort.on('message', (r) => { parentPort.postMessage(null); parentPort.postMessage({ id: -1 }); parentPort.postMessage({ id: r.id, ok: false, message: 'late' }); });",
     );
-    const error = await failure(trainer({ workerScript: script, workers: 1 }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)));
+    const error = await failure(
+      trainer({ workerScript: script, workers: 1 }).full(PatternLearner.create(schema, { trees: 2 }), historyOf(20)),
+    );
     expect(error.message).toMatch(/late/);
   });
 
@@ -303,7 +337,9 @@ describe("the worker threads", () => {
     const pending = failure(t.full(PatternLearner.create(schema, { trees: 50 }), historyOf(3000)));
     await t.close();
     expect((await pending).code).toBe("trainer-closed");
-    expect((await failure(t.incremental(PatternLearner.create(schema), ruleRows(5, 5, 1), historyOf(5)))).code).toBe("trainer-closed");
+    expect((await failure(t.incremental(PatternLearner.create(schema), ruleRows(5, 5, 1), historyOf(5)))).code).toBe(
+      "trainer-closed",
+    );
   });
 
   it("refuses a worker count that is not a small positive integer", () => {

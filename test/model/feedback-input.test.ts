@@ -17,12 +17,25 @@ describe("feedback input", () => {
       now,
     );
     expect(feedback).toEqual([
-      { id: "e1", patternId: "p1", label: 1, features: { a: 1, b: 2 }, user: "anna", source: "ha:event", receivedAt: now.toISOString() },
+      {
+        id: "e1",
+        patternId: "p1",
+        label: 1,
+        features: { a: 1, b: 2 },
+        user: "anna",
+        source: "ha:event",
+        receivedAt: now.toISOString(),
+      },
     ]);
   });
 
   it("generates an id and applies the defaults when the item lacks them", () => {
-    const { feedback } = parseFeedbackBatch([{ patternId: 7, label: 0 }], ab, { source: "dashboard", user: "ben" }, now);
+    const { feedback } = parseFeedbackBatch(
+      [{ patternId: 7, label: 0 }],
+      ab,
+      { source: "dashboard", user: "ben" },
+      now,
+    );
     expect(feedback[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(feedback[0]).toMatchObject({ patternId: "7", label: 0, source: "dashboard", user: "ben" });
     expect(feedback[0]).not.toHaveProperty("features");
@@ -35,7 +48,12 @@ describe("feedback input", () => {
   });
 
   it("computes the standard features from a pattern object", () => {
-    const { feedback, schema } = parseFeedbackBatch([{ patternId: "p", label: 1, features: pattern }], standardPatternSchema, {}, now);
+    const { feedback, schema } = parseFeedbackBatch(
+      [{ patternId: "p", label: 1, features: pattern }],
+      standardPatternSchema,
+      {},
+      now,
+    );
     expect(schema).toBe(standardPatternSchema);
     expect(Object.keys(feedback[0]?.features ?? {})).toEqual([...standardPatternSchema.names]);
     expect(feedback[0]?.features?.device_count_total).toBe(1);
@@ -47,26 +65,46 @@ describe("feedback input", () => {
   });
 
   it("infers the schema from the first named features and holds the rest of the batch to it", () => {
-    const parsed = parseFeedbackBatch([{ patternId: "p", label: 1, features: { x: 1, y: 2 } }, { patternId: "q", label: 0, features: [3, 4] }], null);
+    const parsed = parseFeedbackBatch(
+      [
+        { patternId: "p", label: 1, features: { x: 1, y: 2 } },
+        { patternId: "q", label: 0, features: [3, 4] },
+      ],
+      null,
+    );
     expect(parsed.schema?.names).toEqual(["x", "y"]);
     expect(parsed.feedback[1]?.features).toEqual({ x: 3, y: 4 });
-    expect(fieldOf(() => parseFeedbackBatch([{ patternId: "p", label: 1, features: { x: 1 } }, { patternId: "q", label: 0, features: { z: 1 } }], null))).toBe(
-      "payload[1].features.z",
-    );
+    expect(
+      fieldOf(() =>
+        parseFeedbackBatch(
+          [
+            { patternId: "p", label: 1, features: { x: 1 } },
+            { patternId: "q", label: 0, features: { z: 1 } },
+          ],
+          null,
+        ),
+      ),
+    ).toBe("payload[1].features.z");
   });
 
   it("infers the standard schema from a pattern object", () => {
-    expect(parseFeedbackBatch([{ patternId: "p", label: 1, features: pattern }], null).schema).toBe(standardPatternSchema);
+    expect(parseFeedbackBatch([{ patternId: "p", label: 1, features: pattern }], null).schema).toBe(
+      standardPatternSchema,
+    );
   });
 
   it("names the item and field at fault", () => {
     const good = { patternId: "p", label: 1 };
-    expect(fieldOf(() => parseFeedbackBatch([good, good, good, { patternId: "p", label: "maybe" }], ab))).toBe("payload[3].label");
+    expect(fieldOf(() => parseFeedbackBatch([good, good, good, { patternId: "p", label: "maybe" }], ab))).toBe(
+      "payload[3].label",
+    );
     expect(fieldOf(() => parseFeedbackBatch([good, { label: 1 }], ab))).toBe("payload[1].patternId");
     expect(fieldOf(() => parseFeedbackBatch([{ ...good, id: "" }], ab))).toBe("payload[0].id");
     expect(fieldOf(() => parseFeedbackBatch([{ ...good, user: 5 }], ab))).toBe("payload[0].user");
     expect(fieldOf(() => parseFeedbackBatch([{ ...good, source: {} }], ab))).toBe("payload[0].source");
-    expect(fieldOf(() => parseFeedbackBatch([{ ...good, features: { a: 1, b: Number.NaN } }], ab))).toBe("payload[0].features.b");
+    expect(fieldOf(() => parseFeedbackBatch([{ ...good, features: { a: 1, b: Number.NaN } }], ab))).toBe(
+      "payload[0].features.b",
+    );
     expect(fieldOf(() => parseFeedbackBatch([{ ...good, features: "a=1" }], ab))).toBe("payload[0].features");
     expect(fieldOf(() => parseFeedbackBatch([good, 42], ab))).toBe("payload[1]");
   });
@@ -77,7 +115,9 @@ describe("feedback input", () => {
   });
 
   it("refuses defaults of the wrong type", () => {
-    expect(fieldOf(() => parseFeedbackBatch([{ patternId: "p", label: 1 }], ab, { source: 3 as unknown as string }))).toBe("defaults.source");
+    expect(
+      fieldOf(() => parseFeedbackBatch([{ patternId: "p", label: 1 }], ab, { source: 3 as unknown as string })),
+    ).toBe("defaults.source");
   });
 
   it("refuses a pattern object for a model with named features", () => {

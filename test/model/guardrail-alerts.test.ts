@@ -34,9 +34,15 @@ describe("guardrail", () => {
       pauses++;
     };
     const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) };
-    for (const [candidate, active] of [[almost, threshold(false)], [threshold(false), almost], [almost, null]] as const) {
+    for (const [candidate, active] of [
+      [almost, threshold(false)],
+      [threshold(false), almost],
+      [almost, null],
+    ] as const) {
       for (const win of [window, { X: [], y: [] }]) {
-        expect(await judgeCandidate(candidate, active, win, 10, pause)).toEqual(await judgeCandidate(candidate, active, win, 10));
+        expect(await judgeCandidate(candidate, active, win, 10, pause)).toEqual(
+          await judgeCandidate(candidate, active, win, 10),
+        );
       }
     }
     expect(pauses).toBe(12);
@@ -49,7 +55,13 @@ describe("guardrail", () => {
 
   it("rejects a candidate that is worse than the active model by more than the allowed points", async () => {
     const verdict = await judgeCandidate(threshold(true), threshold(false), window, 2);
-    expect(verdict).toMatchObject({ accept: false, candidateAccuracy: 0, activeAccuracy: 1, dropPoints: 100, samples: 5 });
+    expect(verdict).toMatchObject({
+      accept: false,
+      candidateAccuracy: 0,
+      activeAccuracy: 1,
+      dropPoints: 100,
+      samples: 5,
+    });
     expect(verdict.message).toContain("rejected");
   });
 
@@ -62,28 +74,49 @@ describe("guardrail", () => {
   });
 
   it("accepts a candidate when there is no trained active model", async () => {
-    expect(await judgeCandidate(threshold(true), null, window, 0)).toMatchObject({ accept: true, activeAccuracy: null, candidateAccuracy: 0 });
+    expect(await judgeCandidate(threshold(true), null, window, 0)).toMatchObject({
+      accept: true,
+      activeAccuracy: null,
+      candidateAccuracy: 0,
+    });
   });
 
   it("accepts a candidate when there is no recent feedback", async () => {
-    expect(await judgeCandidate(threshold(true), threshold(false), { X: [], y: [] }, 0)).toMatchObject({ accept: true, samples: 0 });
+    expect(await judgeCandidate(threshold(true), threshold(false), { X: [], y: [] }, 0)).toMatchObject({
+      accept: true,
+      samples: 0,
+    });
   });
 });
 
 describe("alerts", () => {
   it("flag an update over the time budget, and only then", () => {
-    expect(slowUpdateAlert("v0002", 1500, 1000)).toMatchObject({ type: "slow-update", severity: "warning", details: { updateTimeMs: 1500 } });
+    expect(slowUpdateAlert("v0002", 1500, 1000)).toMatchObject({
+      type: "slow-update",
+      severity: "warning",
+      details: { updateTimeMs: 1500 },
+    });
     expect(slowUpdateAlert("v0002", 1000, 1000)).toBeNull();
   });
 
   it("flag a drop of the recent accuracy against the active version's record", () => {
-    const alert = accuracyDropAlert("v0003", { fadingAccuracy: 0.8, prequentialAccuracy: 0.9 }, { fadingAccuracy: 0.9, prequentialAccuracy: 0.9 }, 5);
+    const alert = accuracyDropAlert(
+      "v0003",
+      { fadingAccuracy: 0.8, prequentialAccuracy: 0.9 },
+      { fadingAccuracy: 0.9, prequentialAccuracy: 0.9 },
+      5,
+    );
     expect(alert).toMatchObject({ type: "accuracy-drop", details: { metric: "fadingAccuracy" } });
     expect(alert?.details.dropPoints).toBeCloseTo(10);
   });
 
   it("compare prequential accuracy when the version recorded no fading accuracy", () => {
-    const alert = accuracyDropAlert("v0003", { fadingAccuracy: 0.5, prequentialAccuracy: 0.84 }, { prequentialAccuracy: 0.9 }, 5);
+    const alert = accuracyDropAlert(
+      "v0003",
+      { fadingAccuracy: 0.5, prequentialAccuracy: 0.84 },
+      { prequentialAccuracy: 0.9 },
+      5,
+    );
     expect(alert?.details.metric).toBe("prequentialAccuracy");
     expect(accuracyDropAlert("v0003", { prequentialAccuracy: 0.86 }, { prequentialAccuracy: 0.9 }, 5)).toBeNull();
   });
@@ -93,7 +126,11 @@ describe("alerts", () => {
   });
 
   it("describe a drift with the active version", () => {
-    expect(driftAlert("v0001", { samples: 300 })).toMatchObject({ type: "drift", severity: "warning", details: { version: "v0001", samples: 300 } });
+    expect(driftAlert("v0001", { samples: 300 })).toMatchObject({
+      type: "drift",
+      severity: "warning",
+      details: { version: "v0001", samples: 300 },
+    });
   });
 
   it("describe a store failure with its error code", () => {

@@ -48,7 +48,12 @@ function feedback(count: number, options: { seed?: number; flipped?: boolean; pr
     const a = next() * 4;
     const b = next() * 4;
     const approve = a + b > 0 !== (options.flipped ?? false);
-    return { id: `${options.prefix ?? "f"}${options.seed ?? 1}-${i}`, patternId: `p${i}`, label: (approve ? 1 : 0) as Label, features: { a, b } };
+    return {
+      id: `${options.prefix ?? "f"}${options.seed ?? 1}-${i}`,
+      patternId: `p${i}`,
+      label: (approve ? 1 : 0) as Label,
+      features: { a, b },
+    };
   });
 }
 
@@ -111,7 +116,9 @@ describe("opening a pattern model", () => {
 
   it("refuses bad settings with the setting named, before touching the disk", async () => {
     const dir = path.join(await storeDir(), "never-created");
-    await expect(PatternModel.open({ storeDir: dir, updateThreshold: -1 })).rejects.toMatchObject({ field: "settings.updateThreshold" });
+    await expect(PatternModel.open({ storeDir: dir, updateThreshold: -1 })).rejects.toMatchObject({
+      field: "settings.updateThreshold",
+    });
     await expect(fs.access(dir)).rejects.toThrow();
   });
 
@@ -130,7 +137,13 @@ describe("adding feedback", () => {
     const result = await model.addFeedback(feedback(5), { source: "test" });
     expect(result.stored.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(result.stored[0]).toMatchObject({ id: "f1-0", source: "test" });
-    expect(result).toMatchObject({ duplicates: [], parked: [], pending: 5, updateTriggered: false, activeVersion: null });
+    expect(result).toMatchObject({
+      duplicates: [],
+      parked: [],
+      pending: 5,
+      updateTriggered: false,
+      activeVersion: null,
+    });
     expect(model.metrics()).toMatchObject({ pending: 5, feedbackCount: 5, historySize: 5, monitor: { samples: 5 } });
     const log = await fs.readFile(path.join(dir, "feedback.jsonl"), "utf8");
     expect(log.trim().split("\n")).toHaveLength(5);
@@ -177,7 +190,13 @@ describe("adding feedback", () => {
     const alerts = alertsOf(model);
     const result = await model.addFeedback([{ id: "late", patternId: "hall-light", label: "approved" }]);
     expect(result).toMatchObject({ parked: ["hall-light"], pending: 0 });
-    expect(alerts).toEqual([expect.objectContaining({ type: "feedback-parked", severity: "info", details: expect.objectContaining({ patternId: "hall-light" }) })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: "feedback-parked",
+        severity: "info",
+        details: expect.objectContaining({ patternId: "hall-light" }),
+      }),
+    ]);
     expect(model.metrics().parkedCount).toBe(1);
     await model.rememberPattern("hall-light", { a: 1, b: 2 });
     expect(model.metrics()).toMatchObject({ pending: 1, monitor: { samples: 1 } });
@@ -245,14 +264,34 @@ describe("updating the model", () => {
     await model.addFeedback(feedback(60));
     const activated = once(model, "activated");
     const result = await model.update("incremental");
-    expect(result).toMatchObject({ version: "v0001", kind: "full", activated: true, reason: "manual", samples: 60, treesReplaced: 12 });
+    expect(result).toMatchObject({
+      version: "v0001",
+      kind: "full",
+      activated: true,
+      reason: "manual",
+      samples: 60,
+      treesReplaced: 12,
+    });
     expect(await activated).toEqual([{ from: null, to: "v0001", reason: "manual", by: "pattern-model" }]);
     const entry = model.getVersion("v0001");
     expect(entry).toMatchObject({ kind: "full", parentId: null, trainedOn: { samples: 60, feedbackWatermark: 60 } });
-    for (const key of ["prequentialAccuracy", "fadingAccuracy", "kappa", "brier", "updateTimeMs", "treesReplaced", "recentAccuracy"]) {
+    for (const key of [
+      "prequentialAccuracy",
+      "fadingAccuracy",
+      "kappa",
+      "brier",
+      "updateTimeMs",
+      "treesReplaced",
+      "recentAccuracy",
+    ]) {
       expect(typeof entry.metrics[key], key).toBe("number");
     }
-    expect(model.activations().at(-1)).toMatchObject({ from: null, to: "v0001", reason: "manual", by: "pattern-model" });
+    expect(model.activations().at(-1)).toMatchObject({
+      from: null,
+      to: "v0001",
+      reason: "manual",
+      by: "pattern-model",
+    });
     expect(model.pending).toBe(0);
     expect(model.score({ a: 1, b: 1 })).toMatchObject({ label: "approve", version: "v0001" });
     expect(model.score({ a: -1, b: -1 })).toMatchObject({ label: "reject" });
@@ -329,7 +368,13 @@ describe("updating the model", () => {
     const alerts = alertsOf(model);
     await model.addFeedback(feedback(5));
     await expectError(model.update("incremental", "auto-update"), "not-enough-feedback");
-    expect(alerts).toEqual([expect.objectContaining({ type: "update-failed", severity: "error", details: expect.objectContaining({ code: "not-enough-feedback" }) })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: "update-failed",
+        severity: "error",
+        details: expect.objectContaining({ code: "not-enough-feedback" }),
+      }),
+    ]);
   });
 
   it("leaves the failure of a requested update to its caller, without an alert", async () => {
@@ -418,7 +463,12 @@ describe("scoring", () => {
   it("scores a batch, naming a bad item", async () => {
     const model = await open(await storeDir());
     expect(model.scoreMany([{ a: 1, b: 1 }, [0, 0]])).toHaveLength(2);
-    expect(() => model.scoreMany([{ a: 1, b: 1 }, { a: "x", b: 1 }])).toThrow(expect.objectContaining({ field: "payload[1].a" }));
+    expect(() =>
+      model.scoreMany([
+        { a: 1, b: 1 },
+        { a: "x", b: 1 },
+      ]),
+    ).toThrow(expect.objectContaining({ field: "payload[1].a" }));
     expect(() => model.scoreMany("x" as unknown as unknown[])).toThrow(expect.objectContaining({ field: "payload" }));
   });
 
@@ -429,7 +479,13 @@ describe("scoring", () => {
 
   it("scores pattern objects with the standard schema and remembers them by their id", async () => {
     const model = await open(await storeDir(), { schema: { kind: "standard" } });
-    const pattern = { id: "pat-1", pattern_type: "synergy", confidence: 0.9, devices: ["light.a", "light.b"], occurrences: 4 };
+    const pattern = {
+      id: "pat-1",
+      pattern_type: "synergy",
+      confidence: 0.9,
+      devices: ["light.a", "light.b"],
+      occurrences: 4,
+    };
     const result = model.score(pattern);
     expect(result).toMatchObject({ patternId: "pat-1", score: 0.5 });
     await model.rememberPatterns([pattern]);
@@ -482,7 +538,9 @@ describe("restarting", () => {
     const saved = JSON.parse(await fs.readFile(path.join(dir, "monitor.json"), "utf8"));
     await fs.writeFile(path.join(dir, "monitor.json"), JSON.stringify({ ...saved, seq: 999 }));
     const after = await open(dir);
-    expect(after.openAlerts).toContainEqual(expect.objectContaining({ type: "store-error", message: expect.stringContaining("seq 999") }));
+    expect(after.openAlerts).toContainEqual(
+      expect.objectContaining({ type: "store-error", message: expect.stringContaining("seq 999") }),
+    );
     expect(after.metrics().monitor.samples).toBe(5);
   });
 
@@ -493,7 +551,9 @@ describe("restarting", () => {
     await fs.mkdir(path.join(dir, "monitor.json", "blocked"), { recursive: true });
     await model.addFeedback(feedback(12));
     await model.update("full");
-    expect(alerts).toContainEqual(expect.objectContaining({ type: "store-error", message: expect.stringContaining("saving the live metrics") }));
+    expect(alerts).toContainEqual(
+      expect.objectContaining({ type: "store-error", message: expect.stringContaining("saving the live metrics") }),
+    );
   });
 
   it("starts the live metrics afresh when their file is damaged, with a warning", async () => {
@@ -548,7 +608,9 @@ describe("restarting", () => {
     expect(before.schema).toBeNull();
     await before.addFeedback([{ patternId: "p", label: 1, features: { temperature: 21, lux: 300 } }]);
     expect(before.schema?.names).toEqual(["temperature", "lux"]);
-    await expect(before.addFeedback([{ patternId: "q", label: 0, features: { temperature: 20 } }])).rejects.toMatchObject({
+    await expect(
+      before.addFeedback([{ patternId: "q", label: 0, features: { temperature: 20 } }]),
+    ).rejects.toMatchObject({
       field: "payload[0].features.lux",
     });
     await before.close();

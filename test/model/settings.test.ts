@@ -43,17 +43,27 @@ describe("pattern model settings", () => {
 
   it("name the schema setting at fault", () => {
     expect(fieldOf(() => resolveSettings({ storeDir: "s", schema: { kind: "guess" } }))).toBe("settings.schema.kind");
-    expect(fieldOf(() => resolveSettings({ storeDir: "s", schema: { kind: "names", names: ["a", "a"] } }))).toBe("settings.schema.names[1]");
+    expect(fieldOf(() => resolveSettings({ storeDir: "s", schema: { kind: "names", names: ["a", "a"] } }))).toBe(
+      "settings.schema.names[1]",
+    );
     expect(fieldOf(() => resolveSettings({ storeDir: "s", schema: [] }))).toBe("settings.schema");
   });
 
   it("name the numeric setting at fault", () => {
     expect(fieldOf(() => resolveSettings({ storeDir: "s", updateThreshold: 0 }))).toBe("settings.updateThreshold");
     expect(fieldOf(() => resolveSettings({ storeDir: "s", minSamples: 2.5 }))).toBe("settings.minSamples");
-    expect(fieldOf(() => resolveSettings({ storeDir: "s", alerts: { updateBudgetMs: -1 } }))).toBe("settings.alerts.updateBudgetMs");
-    expect(fieldOf(() => resolveSettings({ storeDir: "s", alerts: { accuracyDropPoints: 101 } }))).toBe("settings.alerts.accuracyDropPoints");
-    expect(fieldOf(() => resolveSettings({ storeDir: "s", guardrail: { maxDropPoints: Number.NaN } }))).toBe("settings.guardrail.maxDropPoints");
-    expect(fieldOf(() => resolveSettings({ storeDir: "s", retention: { versions: "20" } }))).toBe("settings.retention.versions");
+    expect(fieldOf(() => resolveSettings({ storeDir: "s", alerts: { updateBudgetMs: -1 } }))).toBe(
+      "settings.alerts.updateBudgetMs",
+    );
+    expect(fieldOf(() => resolveSettings({ storeDir: "s", alerts: { accuracyDropPoints: 101 } }))).toBe(
+      "settings.alerts.accuracyDropPoints",
+    );
+    expect(fieldOf(() => resolveSettings({ storeDir: "s", guardrail: { maxDropPoints: Number.NaN } }))).toBe(
+      "settings.guardrail.maxDropPoints",
+    );
+    expect(fieldOf(() => resolveSettings({ storeDir: "s", retention: { versions: "20" } }))).toBe(
+      "settings.retention.versions",
+    );
   });
 
   it("name the boolean or section setting at fault", () => {

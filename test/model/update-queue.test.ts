@@ -34,7 +34,11 @@ describe("update queue", () => {
     const { queue, started, gates, settle } = gatedRuns();
     const first = queue.request("incremental", "auto-update");
     await settle();
-    const followUps = [queue.request("incremental", "auto-update"), queue.request("incremental", "manual"), queue.request("incremental", "manual")];
+    const followUps = [
+      queue.request("incremental", "auto-update"),
+      queue.request("incremental", "manual"),
+      queue.request("incremental", "manual"),
+    ];
     expect(queue.queued).toBe(true);
     await settle();
     expect(started).toHaveLength(1);

@@ -48,7 +48,11 @@ describe("admin HTTP API", () => {
 
   it("activates a version, recording who and why", async () => {
     const model = await loadWithVersions();
-    const res = await helper.request().post("/pattern-quality/m1/activate").send({ id: "v0001", reason: "dashboard" }).expect(200);
+    const res = await helper
+      .request()
+      .post("/pattern-quality/m1/activate")
+      .send({ id: "v0001", reason: "dashboard" })
+      .expect(200);
     expect(res.body.id).toBe("v0001");
     expect(model.activeVersion).toBe("v0001");
     expect(model.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "admin" });
@@ -75,7 +79,10 @@ describe("admin HTTP API", () => {
   });
 
   it("answers 400 when the version to activate is missing", async () => {
-    const res = await (await loadWithVersions(), helper.request()).post("/pattern-quality/m1/activate").send({}).expect(400);
+    const res = await (await loadWithVersions(), helper.request())
+      .post("/pattern-quality/m1/activate")
+      .send({})
+      .expect(400);
     expect(res.body.error).toMatch(/^id:/);
   });
 
@@ -121,7 +128,11 @@ describe("admin HTTP API", () => {
     });
 
     it("lets a user with pattern-model.write roll back", async () => {
-      const node = withRealAuth({ type: "credentials", users: [], default: { permissions: ["pattern-model.read", "pattern-model.write"] } });
+      const node = withRealAuth({
+        type: "credentials",
+        users: [],
+        default: { permissions: ["pattern-model.read", "pattern-model.write"] },
+      });
       const model = await loadWithVersions([node]);
       await helper.request().post("/pattern-quality/m1/rollback").send({ reason: "by hand" }).expect(200);
       expect(model.activeVersion).toBe("v0001");

@@ -26,7 +26,12 @@ async function loadWithHa(token: string, collector: Record<string, unknown> = {}
     ],
     { ha: { token } },
   );
-  return { sim, model: await helper.getNode("m1").model(), collector: helper.getNode("c1"), out: helper.getNode("out") };
+  return {
+    sim,
+    model: await helper.getNode("m1").model(),
+    collector: helper.getNode("c1"),
+    out: helper.getNode("out"),
+  };
 }
 
 describe("feedback-collector with a Home Assistant connection", () => {
@@ -34,7 +39,11 @@ describe("feedback-collector with a Home Assistant connection", () => {
     const { sim, model, out } = await loadWithHa(ADMIN);
     await until(() => sim.subscriptionCount("mobile_app_notification_action") === 1, "the subscription");
     const received = nextMessage(out);
-    sim.fireEvent("mobile_app_notification_action", { action: "PATTERN_REJECT_porch-light" }, { userId: "user-anna", origin: "REMOTE" });
+    sim.fireEvent(
+      "mobile_app_notification_action",
+      { action: "PATTERN_REJECT_porch-light" },
+      { userId: "user-anna", origin: "REMOTE" },
+    );
     const msg = await received;
     expect(msg.topic).toBe("ha:mobile_app_notification_action");
     expect(msg.payload.stored[0]).toMatchObject({ patternId: "porch-light", label: 0, user: "user-anna" });
@@ -45,14 +54,27 @@ describe("feedback-collector with a Home Assistant connection", () => {
     const { sim, out } = await loadWithHa(ADMIN, { customEventType: "household_answer" });
     await until(() => sim.subscriptionCount("household_answer") === 1, "the subscription");
     const received = nextMessage(out);
-    sim.fireEvent("household_answer", { pattern_id: "p9", decision: "approve", features: { hour: 20, devices: 1, confidence: 0.7 } });
+    sim.fireEvent("household_answer", {
+      pattern_id: "p9",
+      decision: "approve",
+      features: { hour: 20, devices: 1, confidence: 0.7 },
+    });
     const msg = await received;
-    expect(msg.payload.stored[0]).toMatchObject({ patternId: "p9", label: 1, features: { hour: 20, devices: 1, confidence: 0.7 } });
+    expect(msg.payload.stored[0]).toMatchObject({
+      patternId: "p9",
+      label: 1,
+      features: { hour: 20, devices: 1, confidence: 0.7 },
+    });
     expect(msg.payload.parked).toEqual([]);
   });
 
   it("stores decisions from a helper entity's state, which a non-admin token may follow", async () => {
-    const { sim, out } = await loadWithHa(GUEST, { notificationAction: false, customEvent: false, helperEntities: true, entityIds: "input_select.pattern_answer" });
+    const { sim, out } = await loadWithHa(GUEST, {
+      notificationAction: false,
+      customEvent: false,
+      helperEntities: true,
+      entityIds: "input_select.pattern_answer",
+    });
     await until(() => sim.subscriptionCount("state_changed") === 1, "the subscription");
     const received = nextMessage(out);
     sim.setState("input_select.pattern_answer", "approve", { pattern_id: "hall-dim" }, "user-guest");
@@ -63,13 +85,19 @@ describe("feedback-collector with a Home Assistant connection", () => {
     const sim = await startSimulator();
     const dir = await tempDir();
     const warnings: string[] = [];
-    await helper.load(nodes, [modelConfig("m1", dir), { id: "ha", type: "pattern-quality-ha", url: sim.url }], { ha: { token: GUEST } });
+    await helper.load(nodes, [modelConfig("m1", dir), { id: "ha", type: "pattern-quality-ha", url: sim.url }], {
+      ha: { token: GUEST },
+    });
     // Connected before the collector starts, so start() sees the refusal itself.
     const ha = helper.getNode("ha");
     ha.register({ id: "probe" });
     await until(() => ha.connection.connected, "the connection");
     await helper.setFlows(
-      [modelConfig("m1", dir), { id: "ha", type: "pattern-quality-ha", url: sim.url }, { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [[]] }],
+      [
+        modelConfig("m1", dir),
+        { id: "ha", type: "pattern-quality-ha", url: sim.url },
+        { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [[]] },
+      ],
       "nodes",
     );
     const collector = helper.getNode("c1");
@@ -80,13 +108,20 @@ describe("feedback-collector with a Home Assistant connection", () => {
 
   /** Every status this node has shown so far (the test helper records calls on a shared spy). */
   function shown(node: any): Array<{ fill?: string; shape?: string; text?: string }> {
-    return node.status.getCalls().filter((call: { thisValue: unknown }) => call.thisValue === node).map((call: { args: any[] }) => call.args[0]);
+    return node.status
+      .getCalls()
+      .filter((call: { thisValue: unknown }) => call.thisValue === node)
+      .map((call: { args: any[] }) => call.args[0]);
   }
 
   it("shows when Home Assistant refuses the token, in a red ring", async () => {
     const { collector } = await loadWithHa("not-a-valid-token");
     await until(() => shown(collector).some((s) => s.text === "auth failed"), "the auth failed ring");
-    expect(shown(collector).find((s) => s.text === "auth failed")).toEqual({ fill: "red", shape: "ring", text: "auth failed" });
+    expect(shown(collector).find((s) => s.text === "auth failed")).toEqual({
+      fill: "red",
+      shape: "ring",
+      text: "auth failed",
+    });
   });
 
   it("shows the pending count again once Home Assistant is connected", async () => {
@@ -101,7 +136,9 @@ describe("feedback-collector with a Home Assistant connection", () => {
   it("applies its rules to Home Assistant events that arrive as messages, too", async () => {
     const { collector, out } = await loadWithHa(ADMIN, { approvePrefix: "YES_", rejectPrefix: "NO_" });
     const received = nextMessage(out);
-    collector.receive({ payload: { event_type: "mobile_app_notification_action", data: { action: "YES_p1" }, context: { id: "ctx-1" } } });
+    collector.receive({
+      payload: { event_type: "mobile_app_notification_action", data: { action: "YES_p1" }, context: { id: "ctx-1" } },
+    });
     expect((await received).payload.stored[0]).toMatchObject({ patternId: "p1", label: 1 });
   });
 
@@ -114,11 +151,16 @@ describe("feedback-collector with a Home Assistant connection", () => {
 
   it("warns when the chosen connection no longer exists", async () => {
     const dir = await tempDir();
-    await helper.load(nodes, [modelConfig("m1", dir), { id: "c1", type: "feedback-collector", model: "m1", ha: "gone", wires: [[]] }]);
+    await helper.load(nodes, [
+      modelConfig("m1", dir),
+      { id: "c1", type: "feedback-collector", model: "m1", ha: "gone", wires: [[]] },
+    ]);
     const collector = helper.getNode("c1");
     // The test helper records every node's warn calls on a spy shared by all nodes.
     const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.warn.getCalls();
-    expect(calls.some((call) => call.thisValue === collector && /no longer exists/.test(String(call.args[0])))).toBe(true);
+    expect(calls.some((call) => call.thisValue === collector && /no longer exists/.test(String(call.args[0])))).toBe(
+      true,
+    );
   });
 
   it("reports, naming the pattern, a Home Assistant decision the model refuses", async () => {
@@ -143,14 +185,22 @@ describe("feedback-collector with a Home Assistant connection", () => {
     ]);
     const collector = helper.getNode("c1");
     const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.error.getCalls();
-    expect(calls.some((call) => call.thisValue === collector && /Home Assistant connection not configured/.test(String(call.args[0])))).toBe(true);
+    expect(
+      calls.some(
+        (call) => call.thisValue === collector && /Home Assistant connection not configured/.test(String(call.args[0])),
+      ),
+    ).toBe(true);
   });
 });
 
 describe("Home Assistant rules from the feedback-collector form", () => {
   it("uses the defaults for empty fields", () => {
     const rules = haRulesFromDefinition({ id: "c", type: "feedback-collector" });
-    expect(rules.notificationAction).toEqual({ enabled: true, approvePrefix: "PATTERN_APPROVE_", rejectPrefix: "PATTERN_REJECT_" });
+    expect(rules.notificationAction).toEqual({
+      enabled: true,
+      approvePrefix: "PATTERN_APPROVE_",
+      rejectPrefix: "PATTERN_REJECT_",
+    });
     expect(rules.customEvent).toEqual({ enabled: true, eventType: "pattern_feedback" });
     expect(rules.helperEntities.enabled).toBe(false);
     expect(rules.implicit).toMatchObject({ enabled: false, days: 7 });
@@ -172,12 +222,19 @@ describe("Home Assistant rules from the feedback-collector form", () => {
     });
     expect(rules.notificationAction.enabled).toBe(false);
     expect(rules.customEvent.enabled).toBe(false);
-    expect(rules.helperEntities).toEqual({ enabled: true, entityIds: ["input_select.a", "input_button.b"], patternAttribute: "pid", decisionAttribute: "answer" });
+    expect(rules.helperEntities).toEqual({
+      enabled: true,
+      entityIds: ["input_select.a", "input_button.b"],
+      patternAttribute: "pid",
+      decisionAttribute: "answer",
+    });
     expect(rules.implicit).toEqual({ enabled: true, entityTemplate: "automation.suggested_{id}", days: 3 });
   });
 
   it("refuses equal approve and reject prefixes, naming the rule", () => {
-    expect(() => haRulesFromDefinition({ id: "c", type: "feedback-collector", approvePrefix: "X_", rejectPrefix: "X_" })).toThrow(/rejectPrefix/);
+    expect(() =>
+      haRulesFromDefinition({ id: "c", type: "feedback-collector", approvePrefix: "X_", rejectPrefix: "X_" }),
+    ).toThrow(/rejectPrefix/);
   });
 
   it("refuses a non-positive number of days", () => {

@@ -1,5 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allNodes, feedbackBatch, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
+import {
+  allNodes,
+  feedbackBatch,
+  helper,
+  initNodeRed,
+  modelConfig,
+  nextError,
+  nextMessage,
+  statusWith,
+  tempDir,
+} from "./harness";
 
 const MODEL = "m1";
 const COLLECTOR = "c1";
@@ -23,7 +33,9 @@ describe("feedback-collector", () => {
   it("stores one feedback object and sends it on with the pending count", async () => {
     const { collector, out, model } = await loadCollector();
     const received = nextMessage(out);
-    collector.receive({ payload: { patternId: "p1", label: "approve", features: { hour: 18, devices: 2, confidence: 0.8 }, user: "anna" } });
+    collector.receive({
+      payload: { patternId: "p1", label: "approve", features: { hour: 18, devices: 2, confidence: 0.8 }, user: "anna" },
+    });
     const msg = await received;
     expect(msg.payload.stored).toHaveLength(1);
     expect(msg.payload.stored[0]).toMatchObject({ patternId: "p1", label: 1, user: "anna", source: "flow" });
@@ -46,7 +58,11 @@ describe("feedback-collector", () => {
     const labels = ["approve", "reject", "approved", "rejected", 1, 0, true, false];
     const received = nextMessage(out);
     collector.receive({
-      payload: labels.map((label, i) => ({ patternId: `p${i}`, label, features: { hour: i, devices: 1, confidence: 0.5 } })),
+      payload: labels.map((label, i) => ({
+        patternId: `p${i}`,
+        label,
+        features: { hour: i, devices: 1, confidence: 0.5 },
+      })),
     });
     const msg = await received;
     expect(msg.payload.stored.map((f: { label: number }) => f.label)).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
@@ -55,7 +71,10 @@ describe("feedback-collector", () => {
   it("takes the user from msg.user when the feedback names none", async () => {
     const { collector, out } = await loadCollector();
     const received = nextMessage(out);
-    collector.receive({ user: "ben", payload: { patternId: "p1", label: 0, features: { hour: 1, devices: 1, confidence: 0 } } });
+    collector.receive({
+      user: "ben",
+      payload: { patternId: "p1", label: 0, features: { hour: 1, devices: 1, confidence: 0 } },
+    });
     expect((await received).payload.stored[0].user).toBe("ben");
   });
 
@@ -135,16 +154,44 @@ describe("feedback-collector", () => {
   describe("refuses bad input with an error naming the field, storing nothing", () => {
     const bad: Array<[string, unknown, RegExp]> = [
       ["a missing patternId", { label: "approve", features: { hour: 1, devices: 1, confidence: 0 } }, /patternId/],
-      ["an unknown label", { patternId: "p", label: "maybe", features: { hour: 1, devices: 1, confidence: 0 } }, /label.*approve or reject/],
-      ["a non-finite feature", { patternId: "p", label: 1, features: { hour: Number.NaN, devices: 1, confidence: 0 } }, /hour/],
-      ["an infinite feature", { patternId: "p", label: 1, features: { hour: Infinity, devices: 1, confidence: 0 } }, /hour/],
-      ["an unknown feature name", { patternId: "p", label: 1, features: { hour: 1, devices: 1, confidence: 0, colour: 3 } }, /colour/],
+      [
+        "an unknown label",
+        { patternId: "p", label: "maybe", features: { hour: 1, devices: 1, confidence: 0 } },
+        /label.*approve or reject/,
+      ],
+      [
+        "a non-finite feature",
+        { patternId: "p", label: 1, features: { hour: Number.NaN, devices: 1, confidence: 0 } },
+        /hour/,
+      ],
+      [
+        "an infinite feature",
+        { patternId: "p", label: 1, features: { hour: Infinity, devices: 1, confidence: 0 } },
+        /hour/,
+      ],
+      [
+        "an unknown feature name",
+        { patternId: "p", label: 1, features: { hour: 1, devices: 1, confidence: 0, colour: 3 } },
+        /colour/,
+      ],
       ["a missing feature", { patternId: "p", label: 1, features: { hour: 1, devices: 1 } }, /confidence/],
       ["a text payload", "approve p1", /msg\.payload/],
       ["an empty array", [], /msg\.payload.*empty/],
-      ["an array with one bad item", [...feedbackBatch(3), { patternId: "p", label: "perhaps" }], /payload\[3\]\.label/],
-      ["a malformed event in an array", [feedbackBatch(1)[0], { event_type: "pattern_feedback", data: { pattern_id: "p" }, context: { id: "c" } }], /msg\.payload\[1\]\.data\.decision/],
-      ["a malformed notification answer", { event_type: "mobile_app_notification_action", data: { action: 42 }, context: { id: "c" } }, /msg\.payload\.data\.action/],
+      [
+        "an array with one bad item",
+        [...feedbackBatch(3), { patternId: "p", label: "perhaps" }],
+        /payload\[3\]\.label/,
+      ],
+      [
+        "a malformed event in an array",
+        [feedbackBatch(1)[0], { event_type: "pattern_feedback", data: { pattern_id: "p" }, context: { id: "c" } }],
+        /msg\.payload\[1\]\.data\.decision/,
+      ],
+      [
+        "a malformed notification answer",
+        { event_type: "mobile_app_notification_action", data: { action: 42 }, context: { id: "c" } },
+        /msg\.payload\.data\.action/,
+      ],
     ];
     for (const [what, payload, message] of bad) {
       it(`${what}`, async () => {

@@ -82,7 +82,10 @@ export function nextError(node: TestNode): Promise<Error> {
 }
 
 /** The status a node shows next with the given fill (skipping intermediate ones). */
-export function statusWith(node: TestNode, predicate: (status: { fill?: string; text?: string }) => boolean): Promise<{ fill?: string; text?: string }> {
+export function statusWith(
+  node: TestNode,
+  predicate: (status: { fill?: string; text?: string }) => boolean,
+): Promise<{ fill?: string; text?: string }> {
   return new Promise((resolve) => {
     const listener = (call: { args: [{ fill?: string; text?: string }] }) => {
       if (predicate(call.args[0])) {
@@ -95,7 +98,11 @@ export function statusWith(node: TestNode, predicate: (status: { fill?: string; 
 }
 
 /** The pattern-model configuration node of a flow, for settings used across tests. */
-export function modelConfig(id: string, storeDir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function modelConfig(
+  id: string,
+  storeDir: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     id,
     type: "pattern-model",
@@ -116,14 +123,22 @@ export function modelConfig(id: string, storeDir: string, extra: Record<string, 
 
 let counter = 0;
 /** Feedback with features from a rule the model can learn: evening patterns with few devices are approved. */
-export function feedbackBatch(n: number, prefix = `f${++counter}`): Array<{ patternId: string; label: string; features: Record<string, number>; id: string }> {
+export function feedbackBatch(
+  n: number,
+  prefix = `f${++counter}`,
+): Array<{ patternId: string; label: string; features: Record<string, number>; id: string }> {
   const batch = [];
   for (let i = 0; i < n; i++) {
     const hour = (i * 7) % 24;
     const devices = 1 + ((i * 5) % 6);
     const confidence = ((i * 37) % 100) / 100;
     const likes = hour >= 17 && devices <= 3;
-    batch.push({ id: `${prefix}-${i}`, patternId: `${prefix}-p${i}`, label: likes ? "approve" : "reject", features: { hour, devices, confidence } });
+    batch.push({
+      id: `${prefix}-${i}`,
+      patternId: `${prefix}-p${i}`,
+      label: likes ? "approve" : "reject",
+      features: { hour, devices, confidence },
+    });
   }
   return batch;
 }

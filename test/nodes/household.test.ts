@@ -15,14 +15,28 @@ afterEach(() => helper.unload());
 async function load(flow: Record<string, unknown>[], model: Record<string, unknown> = {}) {
   const sim = await startSimulator();
   const dir = await tempDir();
-  await helper.load(nodes, [modelConfig("m1", dir, model), { id: "ha", type: "pattern-quality-ha", url: sim.url }, ...flow], { ha: { token: ADMIN } });
+  await helper.load(
+    nodes,
+    [modelConfig("m1", dir, model), { id: "ha", type: "pattern-quality-ha", url: sim.url }, ...flow],
+    { ha: { token: ADMIN } },
+  );
   return { sim, model: await helper.getNode("m1").model() };
 }
 
 describe("alerts to the household (incremental-update)", () => {
   it("shows each alert as a persistent notification per type, and on the notify service", async () => {
     const { sim, model } = await load(
-      [{ id: "u1", type: "incremental-update", model: "m1", ha: "ha", notifyService: "notify.family", wires: [[], ["alerts"]] }, { id: "alerts", type: "helper" }],
+      [
+        {
+          id: "u1",
+          type: "incremental-update",
+          model: "m1",
+          ha: "ha",
+          notifyService: "notify.family",
+          wires: [[], ["alerts"]],
+        },
+        { id: "alerts", type: "helper" },
+      ],
       { updateBudgetMs: 1 },
     );
     await until(() => helper.getNode("ha").connection.connected, "the connection");
@@ -31,13 +45,30 @@ describe("alerts to the household (incremental-update)", () => {
     helper.getNode("u1").receive({});
     expect((await alert).payload.type).toBe("slow-update");
     await until(() => sim.serviceCalls.length >= 2, "the service calls");
-    expect(sim.serviceCalls.map((c) => `${c.domain}.${c.service}`)).toEqual(["persistent_notification.create", "notify.family"]);
-    expect(sim.serviceCalls[0].serviceData).toMatchObject({ notification_id: "pattern_quality_slow_update", message: expect.stringContaining("v0001") });
+    expect(sim.serviceCalls.map((c) => `${c.domain}.${c.service}`)).toEqual([
+      "persistent_notification.create",
+      "notify.family",
+    ]);
+    expect(sim.serviceCalls[0].serviceData).toMatchObject({
+      notification_id: "pattern_quality_slow_update",
+      message: expect.stringContaining("v0001"),
+    });
   });
 
   it("sends no sidebar notification when that option is off", async () => {
     const { sim, model } = await load(
-      [{ id: "u1", type: "incremental-update", model: "m1", ha: "ha", persistentNotifications: false, notifyService: "family", wires: [[], ["alerts"]] }, { id: "alerts", type: "helper" }],
+      [
+        {
+          id: "u1",
+          type: "incremental-update",
+          model: "m1",
+          ha: "ha",
+          persistentNotifications: false,
+          notifyService: "family",
+          wires: [[], ["alerts"]],
+        },
+        { id: "alerts", type: "helper" },
+      ],
       { updateBudgetMs: 1 },
     );
     await until(() => helper.getNode("ha").connection.connected, "the connection");
@@ -50,21 +81,48 @@ describe("alerts to the household (incremental-update)", () => {
   });
 
   it("reports a bad notify service name, naming the option", async () => {
-    await load([{ id: "u1", type: "incremental-update", model: "m1", ha: "ha", notifyService: "notify.Family Phone", wires: [[], []] }]);
+    await load([
+      {
+        id: "u1",
+        type: "incremental-update",
+        model: "m1",
+        ha: "ha",
+        notifyService: "notify.Family Phone",
+        wires: [[], []],
+      },
+    ]);
     const calls: Array<{ thisValue: unknown; args: unknown[] }> = helper.getNode("u1").error.getCalls();
-    expect(calls.some((c) => c.thisValue === helper.getNode("u1") && /notifyService/.test(String(c.args[0])))).toBe(true);
+    expect(calls.some((c) => c.thisValue === helper.getNode("u1") && /notifyService/.test(String(c.args[0])))).toBe(
+      true,
+    );
   });
 });
 
 describe("questions to the household (pattern-score)", () => {
   it("asks about an uncertain pattern on the phone with Approve/Reject actions carrying its id", async () => {
     const { sim } = await load([
-      { id: "s1", type: "pattern-score", model: "m1", threshold: 0.5, ha: "ha", questionService: "notify.mobile_app_phone", wires: [[], ["ask"]] },
+      {
+        id: "s1",
+        type: "pattern-score",
+        model: "m1",
+        threshold: 0.5,
+        ha: "ha",
+        questionService: "notify.mobile_app_phone",
+        wires: [[], ["ask"]],
+      },
       { id: "ask", type: "helper" },
     ]);
     await until(() => helper.getNode("ha").connection.connected, "the connection");
     const asked = nextMessage(helper.getNode("ask"));
-    helper.getNode("s1").receive({ payload: { patternId: "porch-light", description: "porch light at dusk", features: { hour: 18, devices: 1, confidence: 0.5 } } });
+    helper
+      .getNode("s1")
+      .receive({
+        payload: {
+          patternId: "porch-light",
+          description: "porch light at dusk",
+          features: { hour: 18, devices: 1, confidence: 0.5 },
+        },
+      });
     await asked;
     await until(() => sim.serviceCalls.length >= 1, "the question");
     const call = sim.serviceCalls[0];
@@ -77,12 +135,22 @@ describe("questions to the household (pattern-score)", () => {
 
   it("does not ask about a certain pattern or one without an id", async () => {
     const { sim } = await load([
-      { id: "s1", type: "pattern-score", model: "m1", threshold: 1, ha: "ha", questionService: "mobile_app_phone", wires: [["scored"], []] },
+      {
+        id: "s1",
+        type: "pattern-score",
+        model: "m1",
+        threshold: 1,
+        ha: "ha",
+        questionService: "mobile_app_phone",
+        wires: [["scored"], []],
+      },
       { id: "scored", type: "helper" },
     ]);
     await until(() => helper.getNode("ha").connection.connected, "the connection");
     const scored = nextMessage(helper.getNode("scored"));
-    helper.getNode("s1").receive({ payload: [{ patternId: "a", features: { hour: 1, devices: 1, confidence: 0 } }], threshold: 1 });
+    helper
+      .getNode("s1")
+      .receive({ payload: [{ patternId: "a", features: { hour: 1, devices: 1, confidence: 0 } }], threshold: 1 });
     await scored;
     const unsure = nextMessage(helper.getNode("scored"));
     helper.getNode("s1").receive({ payload: { hour: 1, devices: 1, confidence: 0 }, threshold: 0 });
@@ -93,9 +161,14 @@ describe("questions to the household (pattern-score)", () => {
   });
 
   it("refuses to score with a bad question service, naming the option", async () => {
-    await load([{ id: "s1", type: "pattern-score", model: "m1", ha: "ha", questionService: "mobile app", wires: [[], []] }]);
+    await load([
+      { id: "s1", type: "pattern-score", model: "m1", ha: "ha", questionService: "mobile app", wires: [[], []] },
+    ]);
     const node = helper.getNode("s1");
-    const shown = node.status.getCalls().filter((c: { thisValue: unknown }) => c.thisValue === node).map((c: { args: any[] }) => c.args[0]);
+    const shown = node.status
+      .getCalls()
+      .filter((c: { thisValue: unknown }) => c.thisValue === node)
+      .map((c: { args: any[] }) => c.args[0]);
     expect(shown.at(-1)).toEqual({ fill: "red", shape: "ring", text: "bad questionService" });
     const error = nextError(node);
     node.receive({ payload: { hour: 1, devices: 1, confidence: 0 } });
@@ -114,7 +187,10 @@ describe("a node whose Home Assistant connection is missing or unconfigured", ()
 
   it("warns when the chosen connection no longer exists, and keeps working without it", async () => {
     const dir = await tempDir();
-    await helper.load(nodes, [modelConfig("m1", dir), { id: "u1", type: "incremental-update", model: "m1", ha: "gone", wires: [[], []] }]);
+    await helper.load(nodes, [
+      modelConfig("m1", dir),
+      { id: "u1", type: "incremental-update", model: "m1", ha: "gone", wires: [[], []] },
+    ]);
     expect(logged(helper.getNode("u1"), "warn")).toMatch(/no longer exists/);
   });
 
@@ -124,7 +200,14 @@ describe("a node whose Home Assistant connection is missing or unconfigured", ()
     await helper.load(nodes, [
       modelConfig("m1", dir),
       { id: "ha", type: "pattern-quality-ha", url: "" },
-      { id: "s1", type: "pattern-score", model: "m1", ha: "ha", questionService: "mobile_app_phone", wires: [["scored"], []] },
+      {
+        id: "s1",
+        type: "pattern-score",
+        model: "m1",
+        ha: "ha",
+        questionService: "mobile_app_phone",
+        wires: [["scored"], []],
+      },
       { id: "scored", type: "helper" },
     ]);
     expect(logged(helper.getNode("s1"), "error")).toMatch(/Home Assistant connection not configured/);
@@ -133,4 +216,3 @@ describe("a node whose Home Assistant connection is missing or unconfigured", ()
     expect((await scored).payload.score).toBe(0.5);
   });
 });
-

@@ -1,7 +1,17 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allNodes, feedbackBatch, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
+import {
+  allNodes,
+  feedbackBatch,
+  helper,
+  initNodeRed,
+  modelConfig,
+  nextError,
+  nextMessage,
+  statusWith,
+  tempDir,
+} from "./harness";
 
 beforeAll(() => initNodeRed());
 afterEach(() => helper.unload());
@@ -10,7 +20,14 @@ async function loadUpdate(options: { automatic?: boolean; mode?: string; model?:
   const dir = await tempDir();
   await helper.load(allNodes, [
     modelConfig("m1", dir, options.model),
-    { id: "u1", type: "incremental-update", model: "m1", ...(options.mode ? { mode: options.mode } : {}), automatic: options.automatic ?? true, wires: [["metrics"], ["alerts"]] },
+    {
+      id: "u1",
+      type: "incremental-update",
+      model: "m1",
+      ...(options.mode ? { mode: options.mode } : {}),
+      automatic: options.automatic ?? true,
+      wires: [["metrics"], ["alerts"]],
+    },
     { id: "c1", type: "feedback-collector", model: "m1", wires: [["stored"]] },
     { id: "metrics", type: "helper" },
     { id: "alerts", type: "helper" },
@@ -34,7 +51,18 @@ async function feed(nodes: Awaited<ReturnType<typeof loadUpdate>>, n: number) {
   return (await received).payload;
 }
 
-const METRIC_FIELDS = ["version", "kind", "prequentialAccuracy", "kappa", "brier", "updateTimeMs", "samples", "treesReplaced", "activated", "reason"];
+const METRIC_FIELDS = [
+  "version",
+  "kind",
+  "prequentialAccuracy",
+  "kappa",
+  "brier",
+  "updateTimeMs",
+  "samples",
+  "treesReplaced",
+  "activated",
+  "reason",
+];
 
 describe("incremental-update", () => {
   it("trains a version on any message and sends its metrics on output 1", async () => {
@@ -118,7 +146,11 @@ describe("incremental-update", () => {
     nodes.update.receive({});
     const msg = await alert;
     expect(msg.topic).toBe("slow-update");
-    expect(msg.payload).toMatchObject({ type: "slow-update", severity: expect.any(String), message: expect.stringContaining("v0001") });
+    expect(msg.payload).toMatchObject({
+      type: "slow-update",
+      severity: expect.any(String),
+      message: expect.stringContaining("v0001"),
+    });
   });
 
   it("coalesces messages that arrive during an update into one follow-up", async () => {

@@ -18,11 +18,16 @@ import { fieldOf } from "../support/invalid-input";
 
 describe("feedback message parsing", () => {
   it("reads one feedback object as a single item", () => {
-    expect(feedbackItems({ patternId: "p1", label: "approve" })).toEqual([{ kind: "feedback", value: { patternId: "p1", label: "approve" } }]);
+    expect(feedbackItems({ patternId: "p1", label: "approve" })).toEqual([
+      { kind: "feedback", value: { patternId: "p1", label: "approve" } },
+    ]);
   });
 
   it("reads an array of feedback objects item by item", () => {
-    expect(feedbackItems([{ patternId: "a" }, { patternId: "b" }]).map((i) => i.kind)).toEqual(["feedback", "feedback"]);
+    expect(feedbackItems([{ patternId: "a" }, { patternId: "b" }]).map((i) => i.kind)).toEqual([
+      "feedback",
+      "feedback",
+    ]);
   });
 
   it("recognises raw Home Assistant events and events-node payloads", () => {

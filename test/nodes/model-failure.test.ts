@@ -9,10 +9,16 @@ describe("nodes whose pattern model cannot open", () => {
   for (const type of ["feedback-collector", "incremental-update", "model-version", "pattern-score"]) {
     it(`${type} shows a red ring naming the bad setting`, async () => {
       const dir = await tempDir();
-      await helper.load(allNodes, [modelConfig("m1", dir, { maxDepth: 99 }), { id: "n1", type, model: "m1", wires: [[], []] }]);
+      await helper.load(allNodes, [
+        modelConfig("m1", dir, { maxDepth: 99 }),
+        { id: "n1", type, model: "m1", wires: [[], []] },
+      ]);
       const node = helper.getNode("n1");
       const red = statusWith(node, (s) => s.fill === "red");
-      await helper.getNode("m1").model().catch(() => undefined);
+      await helper
+        .getNode("m1")
+        .model()
+        .catch(() => undefined);
       expect((await red).text).toBe("bad maxDepth");
     });
   }
@@ -35,10 +41,18 @@ describe("incremental-update status after an update", () => {
   };
 
   it("shows the new version and its accuracy when it went live", () => {
-    expect(updateStatus({ ...result, activated: true }, "v0007")).toEqual({ fill: "green", shape: "dot", text: "v0007 · 91.2%" });
+    expect(updateStatus({ ...result, activated: true }, "v0007")).toEqual({
+      fill: "green",
+      shape: "dot",
+      text: "v0007 · 91.2%",
+    });
   });
 
   it("shows the version kept when the guardrail refused the new one", () => {
-    expect(updateStatus({ ...result, activated: false }, "v0006")).toEqual({ fill: "yellow", shape: "dot", text: "kept v0006" });
+    expect(updateStatus({ ...result, activated: false }, "v0006")).toEqual({
+      fill: "yellow",
+      shape: "dot",
+      text: "kept v0006",
+    });
   });
 });

@@ -1,5 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allNodes, feedbackBatch, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
+import {
+  allNodes,
+  feedbackBatch,
+  helper,
+  initNodeRed,
+  modelConfig,
+  nextError,
+  nextMessage,
+  statusWith,
+  tempDir,
+} from "./harness";
 
 beforeAll(() => initNodeRed());
 afterEach(() => helper.unload());
@@ -8,7 +18,14 @@ async function loadVersions(options: { command?: string; reason?: string; model?
   const dir = await tempDir();
   await helper.load(allNodes, [
     modelConfig("m1", dir, options.model),
-    { id: "v1", type: "model-version", model: "m1", command: options.command ?? "topic", reason: options.reason ?? "", wires: [["out"]] },
+    {
+      id: "v1",
+      type: "model-version",
+      model: "m1",
+      command: options.command ?? "topic",
+      reason: options.reason ?? "",
+      wires: [["out"]],
+    },
     { id: "out", type: "helper" },
   ]);
   return { dir, model: await helper.getNode("m1").model(), node: helper.getNode("v1"), out: helper.getNode("out") };
@@ -58,7 +75,12 @@ describe("model-version", () => {
 
   it("activates an older version given as a ui-table row, recording reason and user", async () => {
     const nodes = await withVersions();
-    const msg = await command(nodes, { topic: "activate", payload: { id: "v0001", kind: "full", active: false }, reason: "dashboard", user: "anna" });
+    const msg = await command(nodes, {
+      topic: "activate",
+      payload: { id: "v0001", kind: "full", active: false },
+      reason: "dashboard",
+      user: "anna",
+    });
     expect(msg.payload.id).toBe("v0001");
     expect(nodes.model.activeVersion).toBe("v0001");
     expect(nodes.model.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "anna" });
@@ -144,7 +166,7 @@ describe("model-version", () => {
       ["a malformed version id", { topic: "activate", payload: "../etc" }, /v0001|id/],
       ["activate without an id", { topic: "activate", payload: {} }, /msg\.payload\.id/],
       ["compare with one version", { topic: "compare", payload: { a: "v0001" } }, /msg\.payload\.b/],
-      ["import of something that is not an export", { topic: "import", payload: "{\"hello\":1}" }, /./],
+      ["import of something that is not an export", { topic: "import", payload: '{"hello":1}' }, /./],
       ["import without text", { topic: "import" }, /msg\.payload/],
       ["delete of the active version", { topic: "delete", payload: "v0003" }, /active|in use/],
       ["import of a version already there", { topic: "import", payload: "EXPORT_OF_V0002" }, /already.*v0002/],

@@ -2,7 +2,17 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PatternModel } from "../../src/model/pattern-model";
-import { allNodes, feedbackBatch, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
+import {
+  allNodes,
+  feedbackBatch,
+  helper,
+  initNodeRed,
+  modelConfig,
+  nextError,
+  nextMessage,
+  statusWith,
+  tempDir,
+} from "./harness";
 
 beforeAll(() => initNodeRed());
 afterEach(async () => {
@@ -74,7 +84,10 @@ describe("pattern-model configuration node", () => {
     await helper.unload();
     expect(helper.getNode("m1")).toBeFalsy();
     // The lock is released: the directory opens again in this process.
-    const reopened = await PatternModel.open({ storeDir: dir, schema: { kind: "names", names: ["hour", "devices", "confidence"] } });
+    const reopened = await PatternModel.open({
+      storeDir: dir,
+      schema: { kind: "names", names: ["hour", "devices", "confidence"] },
+    });
     await reopened.close();
     expect(() => model.score({ hour: 1, devices: 1, confidence: 0 })).toThrow();
     await helper.load(allNodes, flow(dir));
@@ -92,7 +105,10 @@ describe("pattern-model configuration node", () => {
       (result: { version: string }) => expect(result.version).toBe("v0001"),
       (error: Error) => expect(error.message).toMatch(/clos/),
     );
-    const reopened = await PatternModel.open({ storeDir: dir, schema: { kind: "names", names: ["hour", "devices", "confidence"] } });
+    const reopened = await PatternModel.open({
+      storeDir: dir,
+      schema: { kind: "names", names: ["hour", "devices", "confidence"] },
+    });
     expect(reopened.metrics().feedbackCount).toBe(200);
     await reopened.close();
     await helper.load(allNodes, flow(dir));

@@ -120,7 +120,14 @@ describe("pattern-score", () => {
     const nodes = await loadScore({ model: { schemaKind: "standard" } });
     const received = nextMessage(nodes.scored);
     nodes.score.receive({
-      payload: { id: "p-hall", pattern_type: "time_of_day", confidence: 0.8, devices: ["light.hall"], areas: ["hall"], occurrences: 12 },
+      payload: {
+        id: "p-hall",
+        pattern_type: "time_of_day",
+        confidence: 0.8,
+        devices: ["light.hall"],
+        areas: ["hall"],
+        occurrences: 12,
+      },
     });
     const msg = await received;
     expect(msg.payload).toMatchObject({ patternId: "p-hall", score: 0.5 });
@@ -129,7 +136,12 @@ describe("pattern-score", () => {
   describe("refuses bad input with an error naming the field", () => {
     const bad: Array<[string, unknown, Record<string, unknown>, RegExp]> = [
       ["unknown feature names", { colour: 1 }, {}, /colour|hour/],
-      ["a non-finite feature", { patternId: "p", features: { hour: Number.NaN, devices: 1, confidence: 0 } }, {}, /features\.hour/],
+      [
+        "a non-finite feature",
+        { patternId: "p", features: { hour: Number.NaN, devices: 1, confidence: 0 } },
+        {},
+        /features\.hour/,
+      ],
       ["a pattern id with no features remembered", { patternId: "ghost" }, {}, /features.*ghost/],
       ["an empty batch", [], {}, /msg\.payload.*empty/],
       ["a bad item in a batch", [{ hour: 1, devices: 1, confidence: 0 }, "x"], {}, /payload\[1\]/],

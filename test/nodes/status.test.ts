@@ -19,11 +19,17 @@ describe("node status texts", () => {
   });
 
   it("names the bad field of an input error in a red ring", () => {
-    expect(errorStatus(new InvalidInputError("msg.payload", "x"))).toEqual({ fill: "red", shape: "ring", text: "bad payload" });
+    expect(errorStatus(new InvalidInputError("msg.payload", "x"))).toEqual({
+      fill: "red",
+      shape: "ring",
+      text: "bad payload",
+    });
   });
 
   it("names the kind of a model failure by its code", () => {
-    expect(errorStatus(new PatternQualityError("unknown-version", "there is no version v0099")).text).toBe("unknown version");
+    expect(errorStatus(new PatternQualityError("unknown-version", "there is no version v0099")).text).toBe(
+      "unknown version",
+    );
     expect(errorStatus(new PatternQualityError("not-enough-feedback", "…")).text).toBe("not enough feedback");
   });
 

@@ -71,12 +71,18 @@ describe("seaStream", () => {
     expect(stream.concept[1799]).toBe(0);
     expect(stream.concept.slice(1800, 3600).every((c) => c === 1)).toBe(true);
     const during = stream.concept.slice(3600, 4800);
-    expect(during.slice(0, 200).filter((c) => c === 2).length).toBeLessThan(during.slice(1000).filter((c) => c === 2).length);
+    expect(during.slice(0, 200).filter((c) => c === 2).length).toBeLessThan(
+      during.slice(1000).filter((c) => c === 2).length,
+    );
     expect(stream.concept.slice(4800).every((c) => c === 2)).toBe(true);
   });
 
   it("labels by its concept with about 10 % noise", () => {
-    const rules = [(x: Float64Array) => x[0]! + x[1]! <= 9, (x: Float64Array) => x[2]! + x[3]! <= 10, (x: Float64Array) => x[1]! + x[3]! <= 11];
+    const rules = [
+      (x: Float64Array) => x[0]! + x[1]! <= 9,
+      (x: Float64Array) => x[2]! + x[3]! <= 10,
+      (x: Float64Array) => x[1]! + x[3]! <= 11,
+    ];
     let disagreements = 0;
     stream.X.forEach((x, i) => {
       if ((rules[stream.concept[i]!]!(x) ? 1 : 0) !== stream.y[i]) disagreements++;
@@ -158,8 +164,12 @@ describe("SimulatedHousehold", () => {
 
   it("refuses bad options and an unknown taste", () => {
     expect(() => new SimulatedHousehold({ noise: -1 })).toThrow(expect.objectContaining({ field: "noise" }));
-    expect(() => new SimulatedHousehold({ hoursBetween: 0 })).toThrow(expect.objectContaining({ field: "hoursBetween" }));
-    expect(() => new SimulatedHousehold({ start: new Date("nope") })).toThrow(expect.objectContaining({ field: "start" }));
+    expect(() => new SimulatedHousehold({ hoursBetween: 0 })).toThrow(
+      expect.objectContaining({ field: "hoursBetween" }),
+    );
+    expect(() => new SimulatedHousehold({ start: new Date("nope") })).toThrow(
+      expect.objectContaining({ field: "start" }),
+    );
     expect(() => new SimulatedHousehold().changeTaste("toString" as "savings")).toThrow(InvalidInputError);
   });
 });

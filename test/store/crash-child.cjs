@@ -11,7 +11,11 @@ const say = (line) => process.stdout.write(`${line}\n`);
 
 function model(i) {
   // About 100 kB, so that kills land inside model writes too.
-  const trees = Array.from({ length: 40 }, (_, t) => ({ t, i, splits: Array.from({ length: 120 }, (_, s) => (s * 7919 + i * 31 + t) % 1000) }));
+  const trees = Array.from({ length: 40 }, (_, t) => ({
+    t,
+    i,
+    splits: Array.from({ length: 120 }, (_, s) => (s * 7919 + i * 31 + t) % 1000),
+  }));
   return { format: "crash-test", trees };
 }
 
@@ -21,7 +25,16 @@ async function appendForever(log) {
     await Promise.all(
       ids.map((id) =>
         log
-          .append([{ id, patternId: `p${n % 17}`, label: n % 2, features: { a: n, b: 1 }, source: "crash", receivedAt: new Date().toISOString() }])
+          .append([
+            {
+              id,
+              patternId: `p${n % 17}`,
+              label: n % 2,
+              features: { a: n, b: 1 },
+              source: "crash",
+              receivedAt: new Date().toISOString(),
+            },
+          ])
           .then((result) => say(`ack ${id} ${result.added[0].seq}`)),
       ),
     );
@@ -30,11 +43,18 @@ async function appendForever(log) {
 
 async function versionForever(registry) {
   for (let i = 0; ; i += 1) {
-    const entry = await registry.save({ model: model(i), kind: "incremental", trainedOn: { samples: i, feedbackWatermark: i }, metrics: { i } });
+    const entry = await registry.save({
+      model: model(i),
+      kind: "incremental",
+      trainedOn: { samples: i, feedbackWatermark: i },
+      metrics: { i },
+    });
     say(`saved ${entry.id}`);
     const reason = `loop ${run}-${i}`;
     if (i % 4 === 3 && registry.activations().length > 0) {
-      await registry.rollback("previous", { reason, by: "crash-test" }).catch(() => registry.activate(entry.id, { reason, by: "crash-test" }));
+      await registry
+        .rollback("previous", { reason, by: "crash-test" })
+        .catch(() => registry.activate(entry.id, { reason, by: "crash-test" }));
     } else {
       await registry.activate(entry.id, { reason, by: "crash-test" });
     }

@@ -31,8 +31,15 @@ interface RunOutput {
 /** Starts the child, lets it work for `ms` after it is ready, then SIGKILLs it. */
 function runAndKill(dir: string, run: number, ms: number): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, PATTERN_QUALITY_DIST: distCopy, NODE_PATH: path.resolve(__dirname, "../../node_modules") };
-    const child = spawn(process.execPath, [CHILD, dir, String(run), String(RETENTION)], { stdio: ["ignore", "pipe", "pipe"], env });
+    const env = {
+      ...process.env,
+      PATTERN_QUALITY_DIST: distCopy,
+      NODE_PATH: path.resolve(__dirname, "../../node_modules"),
+    };
+    const child = spawn(process.execPath, [CHILD, dir, String(run), String(RETENTION)], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env,
+    });
     const output: RunOutput = { acked: [], activations: [], errors: [] };
     let buffered = "";
     let stderr = "";
@@ -46,8 +53,7 @@ function runAndKill(dir: string, run: number, ms: number): Promise<RunOutput> {
         else if (line.startsWith("ack ")) {
           const [id, seq] = line.slice(4).split(" ");
           output.acked.push([id!, Number(seq)]);
-        }
-        else if (line.startsWith("active ")) output.activations.push(line.slice(7));
+        } else if (line.startsWith("active ")) output.activations.push(line.slice(7));
         else if (line.startsWith("error ")) output.errors.push(line);
       }
     });
@@ -76,10 +82,19 @@ describe("crash safety", () => {
 
   it("refuses a second writer while another process holds the store, naming the directory and its pid", async () => {
     const dir = await tempDir("pq-crash-");
-    const env = { ...process.env, PATTERN_QUALITY_DIST: distCopy, NODE_PATH: path.resolve(__dirname, "../../node_modules") };
-    const child = spawn(process.execPath, [CHILD, dir, "0", String(RETENTION)], { stdio: ["ignore", "pipe", "ignore"], env });
+    const env = {
+      ...process.env,
+      PATTERN_QUALITY_DIST: distCopy,
+      NODE_PATH: path.resolve(__dirname, "../../node_modules"),
+    };
+    const child = spawn(process.execPath, [CHILD, dir, "0", String(RETENTION)], {
+      stdio: ["ignore", "pipe", "ignore"],
+      env,
+    });
     try {
-      await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
+      await new Promise<void>((resolve) =>
+        child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()),
+      );
       const attempt = VersionRegistry.open(dir);
       await expect(attempt).rejects.toBeInstanceOf(StoreLockedError);
       await expect(attempt).rejects.toMatchObject({ directory: dir, holderPid: child.pid });
@@ -113,8 +128,12 @@ describe("crash safety", () => {
         // Every acknowledged feedback is there, unless retention dropped it as one of the oldest.
         const firstSeq = log.stats().firstSeq ?? Number.POSITIVE_INFINITY;
         const missing = acked.filter(([id]) => !log.has(id));
-        if (missing.length > 0) expect(log.size, `run ${run}: acknowledged feedback missing`).toBeGreaterThanOrEqual(RETENTION);
-        expect(missing.filter(([, seq]) => seq >= firstSeq), `run ${run}: lost, not dropped by retention`).toEqual([]);
+        if (missing.length > 0)
+          expect(log.size, `run ${run}: acknowledged feedback missing`).toBeGreaterThanOrEqual(RETENTION);
+        expect(
+          missing.filter(([, seq]) => seq >= firstSeq),
+          `run ${run}: lost, not dropped by retention`,
+        ).toEqual([]);
         // The registry parses, its pointer agrees with the activation log, and every acknowledged
         // activation of this run is in the log.
         const history = registry.activations();
@@ -125,7 +144,10 @@ describe("crash safety", () => {
           expect(await registry.loadModel(registry.activeId!)).toMatchObject({ format: "crash-test" });
         }
         for (const folder of [dir, path.join(dir, "models")]) {
-          expect((await readdir(folder)).filter((name) => name.includes(".tmp-")), `run ${run}`).toEqual([]);
+          expect(
+            (await readdir(folder)).filter((name) => name.includes(".tmp-")),
+            `run ${run}`,
+          ).toEqual([]);
         }
       } finally {
         await registry.close();
@@ -134,6 +156,8 @@ describe("crash safety", () => {
     }
     expect(acked.length).toBeGreaterThan(KILLS);
     expect(activationsAcked).toBeGreaterThan(0);
-    console.log(`crash test: ${KILLS} kills, ${acked.length} acknowledged feedback, ${activationsAcked} acknowledged activations, recovered: ${JSON.stringify(leftovers)}`);
+    console.log(
+      `crash test: ${KILLS} kills, ${acked.length} acknowledged feedback, ${activationsAcked} acknowledged activations, recovered: ${JSON.stringify(leftovers)}`,
+    );
   }, 180_000);
 });

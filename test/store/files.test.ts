@@ -4,7 +4,14 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreWriteError } from "../../src/errors";
 import { FeedbackLog } from "../../src/feedback/log";
-import { exists, removeTempFiles, setAside, storeWriteError, tempPathFor, writeFileAtomic } from "../../src/store/files";
+import {
+  exists,
+  removeTempFiles,
+  setAside,
+  storeWriteError,
+  tempPathFor,
+  writeFileAtomic,
+} from "../../src/store/files";
 import { VersionRegistry } from "../../src/versions/registry";
 import { tempDir } from "./temp-dir";
 
@@ -67,12 +74,16 @@ describe("store files", () => {
     await expect(VersionRegistry.open("/sys/pattern-quality-store")).rejects.toThrow(/read-only or not writable/);
     await expect(FeedbackLog.open("/sys/pattern-quality-store")).rejects.toBeInstanceOf(StoreWriteError);
     const error = failureOf(() => writeFileSync("/sys/pattern-quality-file", "x"));
-    expect(storeWriteError("/sys/pattern-quality-file", "write", error).message).toMatch(/read-only or not writable .*\(EACCES\)/);
+    expect(storeWriteError("/sys/pattern-quality-file", "write", error).message).toMatch(
+      /read-only or not writable .*\(EACCES\)/,
+    );
   });
 
   it("says the disk is full on ENOSPC", () => {
     const error = failureOf(() => writeFileSync("/dev/full", "x"));
-    expect(storeWriteError("/dev/full", "write", error).message).toBe("cannot write /dev/full: the disk is full (ENOSPC)");
+    expect(storeWriteError("/dev/full", "write", error).message).toBe(
+      "cannot write /dev/full: the disk is full (ENOSPC)",
+    );
   });
 
   it("names something in the way on ENOTDIR and a missing directory on ENOENT", async () => {

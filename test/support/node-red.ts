@@ -90,7 +90,9 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
   await fs.writeFile(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
 
   // NODE_RED_PATH names another Node-RED installation (the Node-RED 5 test leg).
-  const redJs = options.redJs ?? (process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, "red.js") : require.resolve("node-red/red.js"));
+  const redJs =
+    options.redJs ??
+    (process.env.NODE_RED_PATH ? path.join(process.env.NODE_RED_PATH, "red.js") : require.resolve("node-red/red.js"));
   const child = spawn(options.node ?? process.execPath, [redJs, "--userDir", userDir, "--settings", settingsFile], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "", ...options.env },
@@ -116,10 +118,21 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
   const waitForOutput = (pattern: string | RegExp, timeoutMs = 60_000) =>
     new Promise<void>((resolve, reject) => {
       const matches = () => (typeof pattern === "string" ? output.includes(pattern) : pattern.test(output));
-      const timer = setTimeout(() => finish(new Error(`Node-RED did not print ${String(pattern)} within ${timeoutMs} ms:\n${output.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new Error(`Node-RED did not print ${String(pattern)} within ${timeoutMs} ms:\n${output.slice(-3000)}`),
+          ),
+        timeoutMs,
+      );
       const check = () => {
         if (matches()) finish();
-        else if (exited) finish(new Error(`Node-RED exited (${JSON.stringify(exited)}) before printing ${String(pattern)}:\n${output.slice(-3000)}`));
+        else if (exited)
+          finish(
+            new Error(
+              `Node-RED exited (${JSON.stringify(exited)}) before printing ${String(pattern)}:\n${output.slice(-3000)}`,
+            ),
+          );
       };
       const finish = (error?: Error) => {
         clearTimeout(timer);

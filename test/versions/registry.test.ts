@@ -54,7 +54,16 @@ describe("VersionRegistry: versions", () => {
     const dir = await tempDir();
     const registry = await openWith(dir);
     const entries = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.save(version([i]))));
-    expect(entries.map((entry) => entry.id)).toEqual(["v0001", "v0002", "v0003", "v0004", "v0005", "v0006", "v0007", "v0008"]);
+    expect(entries.map((entry) => entry.id)).toEqual([
+      "v0001",
+      "v0002",
+      "v0003",
+      "v0004",
+      "v0005",
+      "v0006",
+      "v0007",
+      "v0008",
+    ]);
     expect(await readdir(path.join(dir, "models"))).toHaveLength(8);
     await registry.close();
   });
@@ -120,13 +129,16 @@ describe("VersionRegistry: versions", () => {
     await registry.close();
   });
 
-  it.each(["../versions", "v1/../../x", "v0001.json", "", "V0001"])("refuses the id %j as a path trick or typo", async (id) => {
-    const dir = await tempDir();
-    const registry = await openWith(dir);
-    expect(() => registry.get(id)).toThrow(InvalidInputError);
-    await expect(registry.loadModel(id)).rejects.toMatchObject({ field: "id" });
-    await registry.close();
-  });
+  it.each(["../versions", "v1/../../x", "v0001.json", "", "V0001"])(
+    "refuses the id %j as a path trick or typo",
+    async (id) => {
+      const dir = await tempDir();
+      const registry = await openWith(dir);
+      expect(() => registry.get(id)).toThrow(InvalidInputError);
+      await expect(registry.loadModel(id)).rejects.toMatchObject({ field: "id" });
+      await registry.close();
+    },
+  );
 
   it("refuses a bad list limit and a bad retention", async () => {
     const dir = await tempDir();
@@ -238,7 +250,12 @@ describe("VersionRegistry: pin, delete, prune, compare", () => {
     await registry.pin("v0001");
     expect(await registry.prune()).toEqual({ deleted: ["v0003", "v0004"] });
     expect(registry.list().map((entry) => entry.id)).toEqual(["v0001", "v0002", "v0005", "v0006"]);
-    expect((await readdir(path.join(dir, "models"))).sort()).toEqual(["v0001.json", "v0002.json", "v0005.json", "v0006.json"]);
+    expect((await readdir(path.join(dir, "models"))).sort()).toEqual([
+      "v0001.json",
+      "v0002.json",
+      "v0005.json",
+      "v0006.json",
+    ]);
     await registry.close();
   });
 
@@ -306,7 +323,10 @@ describe("VersionRegistry: export and import", () => {
     ["a tampered model", (text: string) => text.replace('{"split":1}', '{"split":2}')],
     ["a model the validator refuses", (text: string) => text.replace('"format":"toy"', '"format":"evil"')],
     ["no model", () => JSON.stringify({ format: "pattern-quality-version", formatVersion: 1, version: {} })],
-    ["bad metadata", () => JSON.stringify({ format: "pattern-quality-version", formatVersion: 1, version: 3, model: {} })],
+    [
+      "bad metadata",
+      () => JSON.stringify({ format: "pattern-quality-version", formatVersion: 1, version: 3, model: {} }),
+    ],
   ])("refuses to import %s and changes nothing", async (_name, alter) => {
     const source = await openWith(await tempDir());
     await source.save(version([1]));
@@ -370,7 +390,16 @@ describe("VersionRegistry: corruption and crashes", () => {
   it("treats garbled versions.json content (valid JSON, wrong shape) as damaged", async () => {
     const dir = await tempDir();
     await threeVersions(dir);
-    await writeFile(path.join(dir, "versions.json"), JSON.stringify({ format: "pattern-quality-versions", formatVersion: 1, nextNumber: 4, activeId: "v0009", versions: [] }));
+    await writeFile(
+      path.join(dir, "versions.json"),
+      JSON.stringify({
+        format: "pattern-quality-versions",
+        formatVersion: 1,
+        nextNumber: 4,
+        activeId: "v0009",
+        versions: [],
+      }),
+    );
     const registry = await openWith(dir);
     expect(registry.problems[0]!.kind).toBe("corrupt-registry");
     expect(registry.activeId).toBe("v0002");
@@ -384,7 +413,10 @@ describe("VersionRegistry: corruption and crashes", () => {
   ])("treats a registry with %s as damaged", async (_name, body) => {
     const dir = await tempDir();
     await threeVersions(dir);
-    const document = body === null ? null : { format: "pattern-quality-versions", formatVersion: 1, nextNumber: 4, activeId: null, ...body };
+    const document =
+      body === null
+        ? null
+        : { format: "pattern-quality-versions", formatVersion: 1, nextNumber: 4, activeId: null, ...body };
     await writeFile(path.join(dir, "versions.json"), JSON.stringify(document));
     const registry = await openWith(dir);
     expect(registry.problems[0]!.kind).toBe("corrupt-registry");
@@ -614,14 +646,17 @@ describe("VersionRegistry: safety", () => {
     await again.close();
   });
 
-  it.skipIf(process.getuid?.() === 0)("reports a read-only directory (not as root, where chmod does not stop writes)", async () => {
-    const { chmod } = await import("node:fs/promises");
-    const dir = await tempDir();
-    const registry = await openWith(dir);
-    await registry.save(version());
-    await chmod(path.join(dir, "models"), 0o500);
-    await expect(registry.save(version())).rejects.toThrow(/read-only or not writable/);
-    await chmod(path.join(dir, "models"), 0o700);
-    await registry.close();
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    "reports a read-only directory (not as root, where chmod does not stop writes)",
+    async () => {
+      const { chmod } = await import("node:fs/promises");
+      const dir = await tempDir();
+      const registry = await openWith(dir);
+      await registry.save(version());
+      await chmod(path.join(dir, "models"), 0o500);
+      await expect(registry.save(version())).rejects.toThrow(/read-only or not writable/);
+      await chmod(path.join(dir, "models"), 0o700);
+      await registry.close();
+    },
+  );
 });

@@ -5,7 +5,9 @@ import { HomeAssistantSimulator } from "./simulator";
  * Starts the simulator for `npm run ha-sim` and returns it with the banner to print.
  * HA_SIM_PORT (default 8123) and HA_SIM_TOKEN (default: a fresh random admin token) configure it.
  */
-export async function startDemoSimulator(env: NodeJS.ProcessEnv = process.env): Promise<{ simulator: HomeAssistantSimulator; token: string; banner: string }> {
+export async function startDemoSimulator(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ simulator: HomeAssistantSimulator; token: string; banner: string }> {
   const token = env.HA_SIM_TOKEN ?? randomBytes(24).toString("hex");
   const simulator = await HomeAssistantSimulator.start({
     port: Number(env.HA_SIM_PORT ?? 8123),
@@ -35,7 +37,10 @@ export async function startDemoSimulator(env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Runs the demo as a program: prints the banner and stops on SIGINT/SIGTERM. Resolves to the stop function. */
-export async function runDemo(env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<() => Promise<void>> {
+export async function runDemo(
+  env: NodeJS.ProcessEnv = process.env,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<() => Promise<void>> {
   const { simulator, banner } = await startDemoSimulator(env);
   write(banner);
   const stop = async (): Promise<void> => {

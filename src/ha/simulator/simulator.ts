@@ -167,7 +167,8 @@ export class HomeAssistantSimulator {
   /** Subscriptions currently held across connections, per event type. */
   subscriptionCount(eventType: string): number {
     let count = 0;
-    for (const client of this.clients) for (const type of client.subscriptions.values()) if (type === eventType) count++;
+    for (const client of this.clients)
+      for (const type of client.subscriptions.values()) if (type === eventType) count++;
     return count;
   }
 
@@ -213,7 +214,12 @@ export class HomeAssistantSimulator {
   }
 
   /** Sets an entity's state and fires `state_changed`, as an integration would. */
-  setState(entityId: string, state: string, attributes: Record<string, unknown> = {}, userId: string | null = null): SimulatedState {
+  setState(
+    entityId: string,
+    state: string,
+    attributes: Record<string, unknown> = {},
+    userId: string | null = null,
+  ): SimulatedState {
     const now = new Date().toISOString();
     const old = this.states.get(entityId);
     const context = { id: newContextId(), parent_id: null, user_id: userId };
@@ -226,7 +232,11 @@ export class HomeAssistantSimulator {
       context,
     };
     this.states.set(entityId, next);
-    this.fireEvent("state_changed", { entity_id: entityId, old_state: old ?? null, new_state: next }, { contextId: context.id, userId });
+    this.fireEvent(
+      "state_changed",
+      { entity_id: entityId, old_state: old ?? null, new_state: next },
+      { contextId: context.id, userId },
+    );
     return next;
   }
 
@@ -316,7 +326,10 @@ export class HomeAssistantSimulator {
     const m = message as { type?: unknown; access_token?: unknown };
     if (!isRecord(message) || m.type !== "auth" || typeof m.access_token !== "string") {
       client.socket.send(
-        JSON.stringify({ type: "auth_invalid", message: "Auth message incorrectly formatted: expected type auth with access_token" }),
+        JSON.stringify({
+          type: "auth_invalid",
+          message: "Auth message incorrectly formatted: expected type auth with access_token",
+        }),
       );
       client.socket.close();
       return;
@@ -334,7 +347,12 @@ export class HomeAssistantSimulator {
   private handleCommand(client: Client, message: unknown): void {
     const m = message as Record<string, unknown>;
     if (!isRecord(message) || typeof m.id !== "number" || !Number.isInteger(m.id) || typeof m.type !== "string") {
-      this.error(client, isRecord(message) && typeof m.id === "number" ? m.id : null, "invalid_format", "Message incorrectly formatted.");
+      this.error(
+        client,
+        isRecord(message) && typeof m.id === "number" ? m.id : null,
+        "invalid_format",
+        "Message incorrectly formatted.",
+      );
       return;
     }
     const id = m.id;
@@ -357,20 +375,25 @@ export class HomeAssistantSimulator {
         return this.send(client, { id, type: "pong" });
       case "subscribe_events": {
         const eventType = m.event_type ?? MATCH_ALL;
-        if (typeof eventType !== "string") return this.error(client, id, "invalid_format", "expected str for dictionary value @ data['event_type']");
-        if (!user.admin && !SUBSCRIBE_ALLOWLIST.has(eventType)) return this.error(client, id, "unauthorized", "Unauthorized");
+        if (typeof eventType !== "string")
+          return this.error(client, id, "invalid_format", "expected str for dictionary value @ data['event_type']");
+        if (!user.admin && !SUBSCRIBE_ALLOWLIST.has(eventType))
+          return this.error(client, id, "unauthorized", "Unauthorized");
         client.subscriptions.set(id, eventType);
         return this.result(client, id, null);
       }
       case "unsubscribe_events": {
         const subscription = m.subscription;
-        if (typeof subscription !== "number") return this.error(client, id, "invalid_format", "required key not provided @ data['subscription']");
-        if (!client.subscriptions.delete(subscription)) return this.error(client, id, "not_found", "Subscription not found.");
+        if (typeof subscription !== "number")
+          return this.error(client, id, "invalid_format", "required key not provided @ data['subscription']");
+        if (!client.subscriptions.delete(subscription))
+          return this.error(client, id, "not_found", "Subscription not found.");
         return this.result(client, id, null);
       }
       case "fire_event": {
         if (!user.admin) return this.error(client, id, "unauthorized", "Unauthorized");
-        if (typeof m.event_type !== "string") return this.error(client, id, "invalid_format", "required key not provided @ data['event_type']");
+        if (typeof m.event_type !== "string")
+          return this.error(client, id, "invalid_format", "required key not provided @ data['event_type']");
         const data = isRecord(m.event_data) ? m.event_data : {};
         const event = this.fireEvent(m.event_type, data, { userId: user.userId });
         return this.result(client, id, { context: event.context });
@@ -393,7 +416,9 @@ export class HomeAssistantSimulator {
       case "get_services": {
         const services: Record<string, Record<string, { name: string; description: string; fields: object }>> = {};
         for (const [domain, names] of this.services) {
-          services[domain] = Object.fromEntries([...names].map((name) => [name, { name, description: "", fields: {} }]));
+          services[domain] = Object.fromEntries(
+            [...names].map((name) => [name, { name, description: "", fields: {} }]),
+          );
         }
         return this.result(client, id, services);
       }
@@ -423,7 +448,13 @@ export class HomeAssistantSimulator {
       return this.error(client, id, "not_found", `Action ${domain}.${service} not found.`);
     }
     const serviceData = (m.service_data as Record<string, unknown> | undefined) ?? {};
-    const call: RecordedServiceCall = { domain, service, serviceData, userId: client.user!.userId, time: new Date().toISOString() };
+    const call: RecordedServiceCall = {
+      domain,
+      service,
+      serviceData,
+      userId: client.user!.userId,
+      time: new Date().toISOString(),
+    };
     if (isRecord(m.target)) call.target = m.target;
     if (domain === "persistent_notification" && service === "create" && typeof serviceData.message !== "string") {
       return this.error(client, id, "invalid_format", "required key not provided @ data['message']");
@@ -433,7 +464,10 @@ export class HomeAssistantSimulator {
     }
     this.serviceCalls.push(call);
     this.applyService(call);
-    this.result(client, id, { context: { id: newContextId(), parent_id: null, user_id: client.user!.userId }, response: null });
+    this.result(client, id, {
+      context: { id: newContextId(), parent_id: null, user_id: client.user!.userId },
+      response: null,
+    });
   }
 
   /** The few services whose effect tests and the demo look at. */
@@ -441,7 +475,11 @@ export class HomeAssistantSimulator {
     const entityId = call.serviceData.entity_id ?? call.target?.entity_id;
     if (typeof entityId !== "string") return;
     const old = this.states.get(entityId);
-    if (call.domain === "input_select" && call.service === "select_option" && typeof call.serviceData.option === "string") {
+    if (
+      call.domain === "input_select" &&
+      call.service === "select_option" &&
+      typeof call.serviceData.option === "string"
+    ) {
       this.setState(entityId, call.serviceData.option, old?.attributes ?? {}, call.userId);
     } else if (call.domain === "automation" && (call.service === "turn_on" || call.service === "turn_off")) {
       this.setState(entityId, call.service === "turn_on" ? "on" : "off", old?.attributes ?? {}, call.userId);
@@ -498,7 +536,8 @@ export class HomeAssistantSimulator {
       if (!user.admin) return reply(res, 401, { message: "Unauthorized" });
       readJson(req).then(
         (body) => {
-          if (body !== undefined && !isRecord(body)) return reply(res, 400, { message: "Event data should be a JSON object" });
+          if (body !== undefined && !isRecord(body))
+            return reply(res, 400, { message: "Event data should be a JSON object" });
           const type = decodeURIComponent(fire[1]!);
           this.fireEvent(type, (body as Record<string, unknown>) ?? {}, { userId: user.userId });
           reply(res, 200, { message: `Event ${type} fired.` });
@@ -519,7 +558,10 @@ export class HomeAssistantSimulator {
     if (req.method === "POST" && path.startsWith("/sim/events/")) {
       const type = decodeURIComponent(path.slice("/sim/events/".length));
       const data = isRecord(b.data) ? b.data : {};
-      const event = this.fireEvent(type, data, { origin: b.origin === "REMOTE" ? "REMOTE" : "LOCAL", userId: typeof b.user_id === "string" ? b.user_id : null });
+      const event = this.fireEvent(type, data, {
+        origin: b.origin === "REMOTE" ? "REMOTE" : "LOCAL",
+        userId: typeof b.user_id === "string" ? b.user_id : null,
+      });
       return reply(res, 200, event);
     }
     if (req.method === "POST" && path.startsWith("/sim/states/")) {
