@@ -38,27 +38,27 @@ async function run(
     case "list":
       return versionRows(model);
     case "get":
-      return model.getVersion(versionId(payload));
+      return model.versions.get(versionId(payload));
     case "activate":
       return model.activate(versionId(payload), { reason, by });
     case "rollback":
       return model.rollback(rollbackTarget(payload), { reason, by });
     case "pin":
-      return model.pin(versionId(payload));
+      return model.versions.pin(versionId(payload));
     case "unpin":
-      return model.unpin(versionId(payload));
+      return model.versions.unpin(versionId(payload));
     case "delete":
-      return model.deleteVersion(versionId(payload));
+      return model.versions.delete(versionId(payload));
     case "prune":
-      return model.prune();
+      return model.versions.prune();
     case "compare": {
       const [a, b] = versionPair(payload);
-      return model.compare(a, b);
+      return model.versions.compare(a, b);
     }
     case "export":
-      return model.exportVersion(versionId(payload));
+      return model.versions.export(versionId(payload));
     case "import":
-      return model.importVersion(importText(payload));
+      return model.versions.import(importText(payload));
   }
 }
 

@@ -69,7 +69,7 @@ export function adminRoutes(RED: NodeRedApi): void {
   RED.httpAdmin.get("/pattern-quality/:modelId/activations", read, (req, res) => {
     reply(
       res,
-      model(req).then((m) => ({ activeVersion: m.activeVersion, activations: m.activations() })),
+      model(req).then((m) => ({ activeVersion: m.activeVersion, activations: m.versions.activations() })),
     );
   });
 

@@ -15,7 +15,7 @@ export interface VersionRow {
 export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
   return model
-    .listVersions()
+    .versions.list()
     .map((entry) => {
       const accuracy = entry.metrics?.prequentialAccuracy;
       return {

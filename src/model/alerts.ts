@@ -1,3 +1,5 @@
+import type { StoreProblem } from "../store/files";
+
 /** What went wrong or needs attention. */
 export type AlertType =
   | "slow-update"
@@ -62,6 +64,24 @@ export function accuracyDropAlert(
   };
 }
 
+/** accuracyDropAlert for the live monitor's figures against the metrics the version recorded. */
+export function liveAccuracyDropAlert(
+  version: string,
+  live: { accuracy: number; fadingAccuracy: number },
+  recorded: Record<string, unknown>,
+  points: number,
+): Alert | null {
+  return accuracyDropAlert(
+    version,
+    { prequentialAccuracy: live.accuracy, fadingAccuracy: live.fadingAccuracy },
+    {
+      prequentialAccuracy: numberOrNull(recorded.prequentialAccuracy),
+      fadingAccuracy: numberOrNull(recorded.fadingAccuracy),
+    },
+    points,
+  );
+}
+
 /** The drift detector fired: the household's taste seems to have changed. */
 export function driftAlert(version: string | null, details: Record<string, unknown>): Alert {
   return {
@@ -83,6 +103,74 @@ export function storeErrorAlert(action: string, error: unknown): Alert {
     message: `${action} failed: ${message}`,
     details: { action, ...(typeof code === "string" ? { code } : {}) },
   };
+}
+
+/** A problem found in the store on open (a damaged line or file set aside, a rebuilt registry). */
+export function storeProblemAlert(problem: StoreProblem): Alert {
+  return { type: "store-error", severity: "warning", message: problem.message, details: { ...problem } };
+}
+
+/** The saved live metrics could not be read: they start afresh (nothing else is lost). */
+export function monitorUnreadableAlert(file: string, error: unknown): Alert {
+  return {
+    type: "store-error",
+    severity: "warning",
+    message: `${file} could not be read (${(error as Error).message}); the live metrics start afresh`,
+    details: { file },
+  };
+}
+
+/** A feedback whose remembered features do not fit the model's schema: stored, not learned. */
+export function unfitFeaturesAlert(what: string, features: Record<string, number>): Alert {
+  return {
+    type: "store-error",
+    severity: "warning",
+    message: `${what}: its remembered features do not fit the model's schema; not learned`,
+    details: { features: Object.keys(features) },
+  };
+}
+
+/** A feedback stored for a pattern whose features are not known yet: learned once they are. */
+export function feedbackParkedAlert(warning: string, patternId: string, feedbackId: string): Alert {
+  return { type: "feedback-parked", severity: "info", message: warning, details: { patternId, feedbackId } };
+}
+
+/** An automatic update failed; nobody awaits it, so the flow hears of it only through this alert. */
+export function updateFailedAlert(failure: { message: string } & Record<string, unknown>): Alert {
+  return {
+    type: "update-failed",
+    severity: "error",
+    message: `the automatic update failed: ${failure.message}`,
+    details: { ...failure },
+  };
+}
+
+/** The guardrail kept a saved version from going live. */
+export function guardrailRejectedAlert(
+  version: string,
+  active: string | null,
+  verdict: { message: string } & object,
+): Alert {
+  return {
+    type: "guardrail-rejected",
+    severity: "warning",
+    message: `${version} was saved but not activated: ${verdict.message}`,
+    details: { version, active, ...verdict },
+  };
+}
+
+/** A person switched versions while an update ran: the update's version is saved, not activated. */
+export function switchedMeanwhileAlert(version: string, active: string | null): Alert {
+  return {
+    type: "guardrail-rejected",
+    severity: "info",
+    message: `${version} was saved but not activated: a version was activated by hand during the update`,
+    details: { version, active },
+  };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return isNumber(value) ? value : null;
 }
 
 function isNumber(value: unknown): value is number {

@@ -273,7 +273,7 @@ describe("updating the model", () => {
       treesReplaced: 12,
     });
     expect(await activated).toEqual([{ from: null, to: "v0001", reason: "manual", by: "pattern-model" }]);
-    const entry = model.getVersion("v0001");
+    const entry = model.versions.get("v0001");
     expect(entry).toMatchObject({ kind: "full", parentId: null, trainedOn: { samples: 60, feedbackWatermark: 60 } });
     for (const key of [
       "prequentialAccuracy",
@@ -286,7 +286,7 @@ describe("updating the model", () => {
     ]) {
       expect(typeof entry.metrics[key], key).toBe("number");
     }
-    expect(model.activations().at(-1)).toMatchObject({
+    expect(model.versions.activations().at(-1)).toMatchObject({
       from: null,
       to: "v0001",
       reason: "manual",
@@ -305,7 +305,7 @@ describe("updating the model", () => {
     expect(model.pending).toBe(20);
     const result = await model.update("incremental");
     expect(result).toMatchObject({ version: "v0002", kind: "incremental", activated: true, treesReplaced: 4 });
-    expect(model.getVersion("v0002")).toMatchObject({ parentId: "v0001", trainedOn: { feedbackWatermark: 80 } });
+    expect(model.versions.get("v0002")).toMatchObject({ parentId: "v0001", trainedOn: { feedbackWatermark: 80 } });
     expect(model.pending).toBe(0);
   });
 
@@ -333,7 +333,7 @@ describe("updating the model", () => {
     const results = await Promise.all([first, ...more]);
     expect(results.map((r) => r.version)).toEqual(["v0001", "v0002", "v0002", "v0002"]);
     expect(updating).toHaveLength(2);
-    expect(model.listVersions().map((v) => v.id)).toEqual(["v0001", "v0002"]);
+    expect(model.versions.list().map((v) => v.id)).toEqual(["v0001", "v0002"]);
     expect(model.updating).toBe(false);
   });
 
@@ -348,7 +348,7 @@ describe("updating the model", () => {
     expect(second.activeVersion).toBeNull();
     const [result] = (await update) as [UpdateResult];
     expect(result).toMatchObject({ version: "v0001", reason: "auto-update", activated: true });
-    expect(model.activations().at(-1)).toMatchObject({ reason: "auto-update", by: "pattern-model" });
+    expect(model.versions.activations().at(-1)).toMatchObject({ reason: "auto-update", by: "pattern-model" });
   });
 
   it("ends an automatic update quietly when an earlier run already took its feedback", async () => {
@@ -410,7 +410,7 @@ describe("updating the model", () => {
     expect(rejected).toMatchObject({ version: "v0003", activated: false });
     expect(rejected.guardrail).toContain("rejected");
     expect(model.activeVersion).toBe("v0002");
-    expect(model.getVersion("v0003").kind).toBe("full");
+    expect(model.versions.get("v0003").kind).toBe("full");
     const alert = alerts.find((a) => a.type === "guardrail-rejected");
     expect(alert).toMatchObject({ severity: "warning", details: { version: "v0003", active: "v0002" } });
   });
@@ -669,27 +669,27 @@ describe("versions", () => {
 
   it("passes version management through to the registry", async () => {
     const { model } = await twoVersions();
-    expect(model.listVersions().map((v) => v.id)).toEqual(["v0001", "v0002"]);
-    expect((await model.pin("v0001")).pinned).toBe(true);
-    await expectError(model.deleteVersion("v0001"), "version-in-use");
-    expect((await model.unpin("v0001")).pinned).toBe(false);
-    const comparison = await model.compare("v0001", "v0002");
+    expect(model.versions.list().map((v) => v.id)).toEqual(["v0001", "v0002"]);
+    expect((await model.versions.pin("v0001")).pinned).toBe(true);
+    await expectError(model.versions.delete("v0001"), "version-in-use");
+    expect((await model.versions.unpin("v0001")).pinned).toBe(false);
+    const comparison = await model.versions.compare("v0001", "v0002");
     expect(comparison).toHaveProperty("metrics");
-    const exported = await model.exportVersion("v0001");
-    await model.deleteVersion("v0001");
-    const imported = await model.importVersion(exported);
+    const exported = await model.versions.export("v0001");
+    await model.versions.delete("v0001");
+    const imported = await model.versions.import(exported);
     expect(imported.kind).toBe("import");
-    expect(await model.prune()).toEqual({ deleted: [] });
-    expect(model.activations().length).toBeGreaterThanOrEqual(2);
+    expect(await model.versions.prune()).toEqual({ deleted: [] });
+    expect(model.versions.activations().length).toBeGreaterThanOrEqual(2);
   });
 
   it("refuses to activate a version that reads other features", async () => {
     const other = await open(await storeDir(), { schema: { kind: "names", names: ["x", "y"] } });
     await other.addFeedback(feedback(20).map((f) => ({ ...f, features: { x: f.features.a, y: f.features.b } })));
     await other.update("full");
-    const exported = await other.exportVersion("v0001");
+    const exported = await other.versions.export("v0001");
     const { model } = await twoVersions();
-    const imported = await model.importVersion(exported);
+    const imported = await model.versions.import(exported);
     await expect(model.activate(imported.id)).rejects.toMatchObject({ field: "id" });
     expect(model.activeVersion).toBe("v0002");
   });
@@ -730,7 +730,7 @@ describe("versions", () => {
     const after = await open(dir);
     expect(after.activeVersion).toBe("v0001");
     expect(after.openAlerts.map((a) => a.type)).toContain("store-error");
-    expect(after.activations().at(-1)).toMatchObject({ to: "v0001", by: "pattern-model" });
+    expect(after.versions.activations().at(-1)).toMatchObject({ to: "v0001", by: "pattern-model" });
   });
 
   it("says so when there is nothing to roll back to", async () => {
@@ -930,7 +930,7 @@ describe("a crash", () => {
     const model = await open(dir, { forest: { trees: 8, maxDepth: 3, incrementalTrees: 2 } });
     const { feedbackCount, pending } = model.metrics();
     expect(feedbackCount).toBeGreaterThanOrEqual(acknowledged + 1);
-    const latest = Math.max(0, ...model.listVersions().map((v) => v.trainedOn.feedbackWatermark));
+    const latest = Math.max(0, ...model.versions.list().map((v) => v.trainedOn.feedbackWatermark));
     expect(pending).toBe(feedbackCount - latest);
     expect(model.activeVersion).not.toBeNull();
     expect(model.score({ a: 1, b: 1 }).version).toBe(model.activeVersion);

@@ -55,14 +55,14 @@ describe("admin HTTP API", () => {
       .expect(200);
     expect(res.body.id).toBe("v0001");
     expect(model.activeVersion).toBe("v0001");
-    expect(model.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "admin" });
+    expect(model.versions.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "admin" });
   });
 
   it("rolls back to the previous version", async () => {
     const model = await loadWithVersions();
     await helper.request().post("/pattern-quality/m1/rollback").send({}).expect(200);
     expect(model.activeVersion).toBe("v0001");
-    expect(model.activations().at(-1)).toMatchObject({ reason: "admin API" });
+    expect(model.versions.activations().at(-1)).toMatchObject({ reason: "admin API" });
   });
 
   it("answers 404 for an unknown model", async () => {

@@ -167,7 +167,7 @@ describe("incremental-update", () => {
     const second = await nextMessage(nodes.metrics);
     expect(second.payload.version).toBe("v0002");
     while (nodes.model.updating) await new Promise((resolve) => setImmediate(resolve));
-    expect(nodes.model.listVersions().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
+    expect(nodes.model.versions.list().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
   });
 
   it("turns red and sends a store-error alert when an automatic update cannot be saved", async () => {
@@ -182,7 +182,7 @@ describe("incremental-update", () => {
     expect((await red).text).toBe("update failed");
     // A disk failure is reported as a store error (other failures of an automatic update as update-failed).
     expect((await alert).payload).toMatchObject({ type: "store-error", severity: "error" });
-    expect(nodes.model.listVersions()).toHaveLength(0);
+    expect(nodes.model.versions.list()).toHaveLength(0);
   });
 
   describe("refuses what cannot run, with an error a flow author can act on", () => {
@@ -191,7 +191,7 @@ describe("incremental-update", () => {
       const error = nextError(nodes.update);
       nodes.update.receive({ mode: "partial" });
       expect((await error).message).toMatch(/msg\.mode.*incremental or full/);
-      expect(nodes.model.listVersions()).toHaveLength(0);
+      expect(nodes.model.versions.list()).toHaveLength(0);
     });
 
     it("too few feedback for a first version", async () => {
@@ -202,7 +202,7 @@ describe("incremental-update", () => {
       nodes.update.receive({});
       expect((await error).message).toMatch(/at least 10 feedback.*7 more/);
       await red;
-      expect(nodes.model.listVersions()).toHaveLength(0);
+      expect(nodes.model.versions.list()).toHaveLength(0);
     });
 
     it("no model configured", async () => {

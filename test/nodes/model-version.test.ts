@@ -83,7 +83,7 @@ describe("model-version", () => {
     });
     expect(msg.payload.id).toBe("v0001");
     expect(nodes.model.activeVersion).toBe("v0001");
-    expect(nodes.model.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "anna" });
+    expect(nodes.model.versions.activations().at(-1)).toMatchObject({ to: "v0001", reason: "dashboard", by: "anna" });
   });
 
   it("activates with the node's fixed command and default reason, whatever the topic", async () => {
@@ -94,7 +94,7 @@ describe("model-version", () => {
     await nodes.model.update("incremental", "b");
     await command(nodes, { topic: "versions-table", payload: { id: "v0001" } });
     expect(nodes.model.activeVersion).toBe("v0001");
-    expect(nodes.model.activations().at(-1)).toMatchObject({ reason: "dashboard", by: "flow" });
+    expect(nodes.model.versions.activations().at(-1)).toMatchObject({ reason: "dashboard", by: "flow" });
   });
 
   it("rolls back to the previously active version", async () => {
@@ -102,7 +102,7 @@ describe("model-version", () => {
     const msg = await command(nodes, { topic: "rollback", payload: { reason: "too eager" } });
     expect(msg.payload.id).toBe("v0002");
     expect(nodes.model.activeVersion).toBe("v0002");
-    expect(nodes.model.activations().at(-1)).toMatchObject({ reason: "too eager" });
+    expect(nodes.model.versions.activations().at(-1)).toMatchObject({ reason: "too eager" });
   });
 
   it("rolls back to a named version", async () => {
@@ -121,14 +121,14 @@ describe("model-version", () => {
   it("pins and unpins a version", async () => {
     const nodes = await withVersions();
     expect((await command(nodes, { topic: "pin", payload: "v0001" })).payload.pinned).toBe(true);
-    expect(nodes.model.getVersion("v0001").pinned).toBe(true);
+    expect(nodes.model.versions.get("v0001").pinned).toBe(true);
     expect((await command(nodes, { topic: "unpin", payload: "v0001" })).payload.pinned).toBe(false);
   });
 
   it("deletes an inactive version", async () => {
     const nodes = await withVersions();
     await command(nodes, { topic: "delete", payload: "v0001" });
-    expect(nodes.model.listVersions().map((v: { id: string }) => v.id)).toEqual(["v0002", "v0003"]);
+    expect(nodes.model.versions.list().map((v: { id: string }) => v.id)).toEqual(["v0002", "v0003"]);
   });
 
   it("prunes to the retention limit, keeping the active version", async () => {
@@ -139,7 +139,7 @@ describe("model-version", () => {
     await nodes.model.update("incremental", "b");
     const msg = await command(nodes, { topic: "prune" });
     expect(msg.payload).toHaveProperty("deleted");
-    expect(nodes.model.listVersions().map((v: { id: string }) => v.id)).toEqual([nodes.model.activeVersion]);
+    expect(nodes.model.versions.list().map((v: { id: string }) => v.id)).toEqual([nodes.model.activeVersion]);
   });
 
   it("compares two versions", async () => {
@@ -174,12 +174,12 @@ describe("model-version", () => {
     for (const [what, msg, message] of bad) {
       it(what, async () => {
         const nodes = await withVersions();
-        const before = JSON.stringify(nodes.model.listVersions());
-        if (msg.payload === "EXPORT_OF_V0002") msg.payload = await nodes.model.exportVersion("v0002");
+        const before = JSON.stringify(nodes.model.versions.list());
+        if (msg.payload === "EXPORT_OF_V0002") msg.payload = await nodes.model.versions.export("v0002");
         const error = nextError(nodes.node);
         nodes.node.receive(msg);
         expect((await error).message).toMatch(message);
-        expect(JSON.stringify(nodes.model.listVersions())).toBe(before);
+        expect(JSON.stringify(nodes.model.versions.list())).toBe(before);
         expect(nodes.model.activeVersion).toBe("v0003");
       });
     }

@@ -130,7 +130,7 @@ describe("pattern-model configuration node", () => {
     const second = await helper.getNode("m1").model();
     expect(second).not.toBe(first);
     expect(second.metrics().feedbackCount).toBe(90);
-    expect(second.listVersions().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
+    expect(second.versions.list().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
     expect(second.activeVersion).toBe("v0001");
     const status = statusWith(helper.getNode("c1"), (s) => s.text?.startsWith("1 pending") === true);
     await feedThrough(1);
@@ -165,8 +165,8 @@ describe("pattern-model configuration node", () => {
     const restored = await helper.getNode("m1").model();
     expect(restored.metrics().feedbackCount).toBe(90);
     expect(restored.activeVersion).toBe("v0001");
-    expect(restored.listVersions()).toHaveLength(2);
-    expect(restored.activations().at(-1)).toMatchObject({ to: "v0001", reason: "restart test" });
+    expect(restored.versions.list()).toHaveLength(2);
+    expect(restored.versions.activations().at(-1)).toMatchObject({ to: "v0001", reason: "restart test" });
     expect(restored.score({ hour: 19, devices: 2, confidence: 0.5 }).version).toBe("v0001");
     expect(typeof score).toBe("number");
   });

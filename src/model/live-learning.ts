@@ -1,0 +1,123 @@
+import type { Features, Label } from "../feedback/feedback";
+import type { FeatureSchema } from "../features/schema";
+import { TrainingHistory } from "../learning/history";
+import { PatternLearner } from "../learning/learner";
+import { PrequentialMonitor } from "../learning/monitor";
+
+/** A feedback as replay needs it: its label and its features, given or remembered. */
+export interface LabelledPattern {
+  patternId: string;
+  label: Label;
+  features?: Features;
+}
+
+/** The change of taste an incremental update reacts to (see PatternModel's drift handling). */
+export interface TasteChange {
+  /** The history row it starts at. */
+  seq: number;
+  /** True until an incremental update has reacted to it. */
+  fresh: boolean;
+  /** How many were found, so an update reacting to one does not mark a newer one as handled. */
+  count: number;
+}
+
+/**
+ * The live learning state of one model: the feature schema, the live learner, the training
+ * history, the prequential monitor and the drift bookkeeping. Every feedback is predicted
+ * first, then learned (test-then-train), so the monitor's figures are honest.
+ */
+export class LiveLearning {
+  schema: FeatureSchema | null;
+  learner: PatternLearner | null;
+  history: TrainingHistory | null;
+  monitor = new PrequentialMonitor();
+  /** History rows from this seq on have not been claimed by an update: they are pending. */
+  claimedSeq = 0;
+  /** Highest feedback log seq learned (online) so far: the watermark of the next update. */
+  learnedSeq = 0;
+  /** The last change of taste the drift detector found (a rise of the error rate); not kept across restarts. */
+  change: TasteChange | null = null;
+  /** Monitor samples when the active version became live (the accuracy-drop check needs some). */
+  samplesAtActivation = 0;
+  /** The version an accuracy-drop alert was raised for (once per activation). */
+  accuracyAlerted: string | null = null;
+
+  constructor(
+    private readonly forest: Record<string, unknown>,
+    private readonly retention: number,
+    schema: FeatureSchema | null,
+  ) {
+    this.schema = schema;
+    this.learner = schema ? PatternLearner.create(schema, forest) : null;
+    this.history = schema ? new TrainingHistory(schema, retention) : null;
+  }
+
+  /** Feedback learned since the last update. */
+  get pending(): number {
+    return this.history ? this.history.endSeq - this.claimedSeq : 0;
+  }
+
+  /** The live learner once it has trees (null while untrained). */
+  get trained(): PatternLearner | null {
+    return this.learner && this.learner.treeCount > 0 ? this.learner : null;
+  }
+
+  /** Takes the schema of the first sample (or of a loaded version); a schema already in use stays. */
+  adoptSchema(schema: FeatureSchema): void {
+    if (this.schema && this.learner && this.history) return;
+    this.schema = schema;
+    this.learner = PatternLearner.create(schema, this.forest);
+    this.history = new TrainingHistory(schema, this.retention);
+  }
+
+  /** P(approve) of named features with the live learner (0.5 while there is none). */
+  predict(features: Features, field: string): number {
+    return this.learner && this.schema ? this.learner.predictProba(this.schema.vector(features, field)) : 0.5;
+  }
+
+  /** The features as the schema's vector, or null when they do not fit it. */
+  vectorOrNull(features: Features): Float64Array | null {
+    try {
+      return (this.schema as FeatureSchema).vector(features, "features");
+    } catch {
+      return null;
+    }
+  }
+
+  /** Test-then-train one labelled vector; true when the drift detector fired. */
+  learnVector(x: Float64Array, label: Label): boolean {
+    const learner = this.learner as PatternLearner;
+    const { drift } = this.monitor.update(learner.predictProba(x), label);
+    learner.learnOne(x, label);
+    const history = this.history as TrainingHistory;
+    history.add(x, label);
+    if (drift && this.monitor.driftRaisedError) {
+      this.change = {
+        seq: history.endSeq - this.monitor.samplesSinceChange,
+        fresh: true,
+        count: (this.change?.count ?? 0) + 1,
+      };
+    }
+    return drift;
+  }
+
+  /** Online updates of `learner` with the feedback it has not seen (no prediction: nothing is counted). */
+  replayOnto(
+    learner: PatternLearner,
+    records: Iterable<LabelledPattern>,
+    lookup: (patternId: string) => Features | undefined,
+  ): void {
+    for (const record of records) {
+      const features = record.features ?? lookup(record.patternId);
+      const x = features && this.vectorOrNull(features);
+      if (x) learner.learnOne(x, record.label);
+    }
+  }
+
+  /** Makes `learner` the live one; accuracy checks count from now. */
+  goLive(learner: PatternLearner): void {
+    this.learner = learner;
+    this.samplesAtActivation = this.monitor.snapshot().samples;
+    this.accuracyAlerted = null;
+  }
+}

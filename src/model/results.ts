@@ -1,0 +1,43 @@
+import type { StoredFeedback } from "../feedback/log";
+import type { MonitorSnapshot } from "../learning/monitor";
+import type { TimingSnapshot } from "../learning/timing";
+
+/** What addFeedback did with a batch. */
+export interface AddFeedbackResult {
+  /** Feedback made durable by this call, with their log sequence numbers. */
+  stored: StoredFeedback[];
+  /** Ids already stored before (the same decision delivered twice): not stored again. */
+  duplicates: string[];
+  /** Pattern ids of stored feedback whose features are not known yet: parked until they are. */
+  parked: string[];
+  /** Feedback learned since the last update, i.e. waiting for the next one. */
+  pending: number;
+  /** True when this batch reached the threshold and started an automatic update. */
+  updateTriggered: boolean;
+  activeVersion: string | null;
+}
+
+/** A score for one pattern with the active model. */
+export interface ScoreResult {
+  patternId?: string;
+  /** P(approve), 0…1. */
+  score: number;
+  label: "approve" | "reject";
+  /** 0 when the model is sure (score 0 or 1), 1 when it cannot tell (score 0.5). */
+  uncertainty: number;
+  /** The active version, or null while the model is untrained. */
+  version: string | null;
+}
+
+/** Live figures for a status display, a dashboard or the admin API. */
+export interface ModelMetrics {
+  monitor: MonitorSnapshot;
+  pending: number;
+  activeVersion: string | null;
+  updating: boolean;
+  updateTimes: TimingSnapshot;
+  feedbackCount: number;
+  parkedCount: number;
+  historySize: number;
+  features: string[] | null;
+}
