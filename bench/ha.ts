@@ -13,7 +13,7 @@ import type { Feedback } from "../src/feedback/feedback";
 import { FeedbackLog } from "../src/feedback/log";
 import { HomeAssistantConnection } from "../src/ha/connection";
 import { HaFeedbackSource } from "../src/ha/feedback-source";
-import { HomeAssistantSimulator } from "../src/ha/simulator/simulator";
+import { HomeAssistantSimulator } from "../src/testing/ha-simulator/simulator";
 import { markdownTable, type BenchOptions, type BenchResult, type BenchSection } from "./section";
 
 const EVENTS = 1000;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { HomeAssistantSimulator } from "../src/ha/simulator/simulator";
+import { HomeAssistantSimulator } from "../src/testing/ha-simulator/simulator";
 import type { DemoOptions } from "./options";
 
 /** The Home Assistant the demo talks to: the embedded simulator, or a real one. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Pattern } from "../src/features/pattern-features";
 import type { Label } from "../src/feedback/feedback";
-import { SimulatedHousehold } from "../src/simulation/household";
+import { SimulatedHousehold } from "../src/testing/simulation/household";
 
 /** One suggested automation, with a pattern id unique across demo runs. */
 export interface Suggestion {

@@ -1,6 +1,7 @@
 /**
  * The core of node-red-contrib-pattern-quality, usable without Node-RED: a plain Node script,
- * the CLI, or a test. The Node-RED nodes in nodes/ are thin adapters over these classes.
+ * the CLI, or a test. The Node-RED nodes in nodes/ are thin adapters over these classes. Test
+ * tooling (the Home Assistant simulator, synthetic streams) is behind the "./testing" entry.
  */
 export * from "./errors";
 export { parseLabel, type Feedback, type Features, type Label } from "./feedback/feedback";
@@ -36,4 +37,3 @@ export { HomeAssistantConnection, type HaConnectionStatus } from "./ha/connectio
 export { HomeAssistantError } from "./ha/errors";
 export { HaFeedbackSource } from "./ha/feedback-source";
 export { HouseholdNotifier } from "./ha/notifier";
-export { HomeAssistantSimulator } from "./ha/simulator/simulator";

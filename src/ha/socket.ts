@@ -55,11 +55,13 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<Authent
         timedOut
           ? new HomeAssistantError(
               "ha-timeout",
-              `Home Assistant at ${options.url} did not accept the websocket within ${seconds(options.handshakeTimeoutMs)}. Check the URL and the network.`,
+              `Home Assistant at ${options.url} did not accept the websocket within ` +
+                `${seconds(options.handshakeTimeoutMs)}. Check the URL and the network.`,
             )
           : new HomeAssistantError(
               "ha-cannot-connect",
-              `Cannot reach Home Assistant at ${options.url} (${reason}). Check the URL and that Home Assistant is running.`,
+              `Cannot reach Home Assistant at ${options.url} (${reason}). ` +
+                "Check the URL and that Home Assistant is running.",
             ),
       );
     });
@@ -77,7 +79,8 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<Authent
           fail(
             new HomeAssistantError(
               "ha-timeout",
-              `Home Assistant at ${options.url} did not complete authentication within ${seconds(options.authTimeoutMs)}.`,
+              `Home Assistant at ${options.url} did not complete authentication within ` +
+                `${seconds(options.authTimeoutMs)}.`,
             ),
           ),
         options.authTimeoutMs,
@@ -143,7 +146,10 @@ function wrap(
     haVersion,
     addEventListener(type, listener) {
       let set = listeners.get(type);
-      if (set === undefined) listeners.set(type, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(type, set);
+      }
       set.add(listener);
     },
     removeEventListener(type, listener) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Feedback } from "../../src/feedback/feedback";
 import { HaFeedbackSource } from "../../src/ha/feedback-source";
 import { GUEST, connectionTo, onCleanup, startSimulator, until } from "./fixtures";
-import type { HomeAssistantSimulator } from "../../src/ha/simulator/simulator";
+import type { HomeAssistantSimulator } from "../../src/testing/ha-simulator/simulator";
 import type { DeepPartial, HaFeedbackRules } from "../../src/ha/feedback-events";
 
 async function listening(

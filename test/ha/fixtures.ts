@@ -4,7 +4,7 @@ import {
   type HaConnectionStatus,
   type HomeAssistantConnectionOptions,
 } from "../../src/ha/connection";
-import { HomeAssistantSimulator } from "../../src/ha/simulator/simulator";
+import { HomeAssistantSimulator } from "../../src/testing/ha-simulator/simulator";
 
 export const ADMIN = "admin-token-7f3a9c1e5b";
 export const GUEST = "guest-token-2d8e4b6a0c";

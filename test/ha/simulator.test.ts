@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { runDemo, startDemoSimulator } from "../../src/ha/simulator/cli";
-import { HomeAssistantSimulator, SUBSCRIBE_ALLOWLIST } from "../../src/ha/simulator/simulator";
+import { runDemo, startDemoSimulator } from "../../src/testing/ha-simulator/cli";
+import { HomeAssistantSimulator, SUBSCRIBE_ALLOWLIST } from "../../src/testing/ha-simulator/simulator";
 import { ADMIN, GUEST, onCleanup, startSimulator, until } from "./fixtures";
 
 /** A bare protocol client: what a test sends is exactly what goes over the wire. */

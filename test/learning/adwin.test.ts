@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError, ModelFormatError } from "../../src/errors";
 import { Adwin } from "../../src/learning/adwin";
-import { SeededRandom } from "../../src/simulation/random";
+import { SeededRandom } from "../../src/testing/simulation/random";
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 

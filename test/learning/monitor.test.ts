@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError, ModelFormatError } from "../../src/errors";
 import type { Label } from "../../src/feedback/feedback";
 import { PrequentialMonitor } from "../../src/learning/monitor";
-import { SeededRandom } from "../../src/simulation/random";
+import { SeededRandom } from "../../src/testing/simulation/random";
 
 function fed(pairs: Array<[number, Label]>, options?: { fadingFactor?: number }): PrequentialMonitor {
   const monitor = new PrequentialMonitor(options);

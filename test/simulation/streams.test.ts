@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors";
 import type { Label } from "../../src/feedback/feedback";
 import { patternFeatures, standardPatternSchema } from "../../src/features/pattern-features";
-import { householdStream, SimulatedHousehold } from "../../src/simulation/household";
-import { SeededRandom } from "../../src/simulation/random";
-import { seaStream } from "../../src/simulation/sea";
+import { householdStream, SimulatedHousehold } from "../../src/testing/simulation/household";
+import { SeededRandom } from "../../src/testing/simulation/random";
+import { seaStream } from "../../src/testing/simulation/sea";
 
 const share = (labels: Label[]) => labels.reduce<number>((a, b) => a + b, 0) / labels.length;
 

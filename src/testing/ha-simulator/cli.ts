@@ -26,8 +26,10 @@ export async function startDemoSimulator(
     `  Demo token: ${token}   (admin; for this simulator only)`,
     "",
     "Control (no auth, 127.0.0.1 only):",
-    `  curl -X POST ${url}/sim/events/mobile_app_notification_action -d '{"data":{"action":"PATTERN_APPROVE_demo-pattern"}}'`,
-    `  curl -X POST ${url}/sim/states/input_select.pattern_decision -d '{"state":"approve","attributes":{"pattern_id":"demo-pattern"}}'`,
+    `  curl -X POST ${url}/sim/events/mobile_app_notification_action ` +
+      `-d '{"data":{"action":"PATTERN_APPROVE_demo-pattern"}}'`,
+    `  curl -X POST ${url}/sim/states/input_select.pattern_decision ` +
+      `-d '{"state":"approve","attributes":{"pattern_id":"demo-pattern"}}'`,
     `  curl -X POST ${url}/sim/drop                  (drop all connections)`,
     `  curl -X POST "${url}/sim/restart?ms=3000"     (restart: refuse connections for 3 s)`,
     `  curl ${url}/sim/service-calls`,
@@ -54,7 +56,7 @@ export async function runDemo(
 }
 
 // Run only as a program, not when imported.
-if (/[\\/]simulator[\\/]cli\.js$/.test(process.argv[1] ?? "")) {
+if (/[\\/]ha-simulator[\\/]cli\.js$/.test(process.argv[1] ?? "")) {
   runDemo().catch((err: Error) => {
     process.stderr.write(`Cannot start the simulator: ${err.message}\n`);
     process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { SeededRandom as Mulberry32 } from "../learning/random";
+import { SeededRandom as Mulberry32 } from "../../learning/random";
 
 /**
  * The forest's seeded generator (mulberry32) with what synthetic streams need on top, so every

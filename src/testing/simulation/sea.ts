@@ -1,6 +1,6 @@
-import { describeValue, InvalidInputError } from "../errors";
-import type { Label } from "../feedback/feedback";
-import { FeatureSchema } from "../features/schema";
+import { describeValue, InvalidInputError } from "../../errors";
+import type { Label } from "../../feedback/feedback";
+import { FeatureSchema } from "../../features/schema";
 import { SeededRandom } from "./random";
 
 /** A labelled synthetic stream with known concept changes, for evaluation. */

@@ -1,12 +1,12 @@
-import { describeValue, InvalidInputError } from "../errors";
-import type { Features, Label } from "../feedback/feedback";
+import { describeValue, InvalidInputError } from "../../errors";
+import type { Features, Label } from "../../feedback/feedback";
 import {
   PATTERN_TYPES,
   patternFeatures,
   standardPatternSchema,
   type Pattern,
   type PatternType,
-} from "../features/pattern-features";
+} from "../../features/pattern-features";
 import { SeededRandom } from "./random";
 import type { LabelledStream } from "./sea";
 

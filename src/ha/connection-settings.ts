@@ -1,0 +1,126 @@
+import { describeValue, InvalidInputError } from "../errors";
+
+/** Where the connection stands; the last two wait for a person to fix the token or its rights. */
+export type HaConnectionState = "connecting" | "connected" | "disconnected" | "auth-failed" | "unauthorized";
+
+/** What the connection is doing, in words a user can act on. Never contains the token. */
+export interface HaConnectionStatus {
+  state: HaConnectionState;
+  message: string;
+  /** When the next attempt is due, for the states that retry. */
+  retryInMs?: number;
+  /** Attempts made since the last successful connection. */
+  attempt?: number;
+}
+
+/** Where Home Assistant is, how to authenticate, and the timing of timeouts, pings and retries. */
+export interface HomeAssistantConnectionOptions {
+  /** `http(s)://host:8123` or the websocket URL itself. Defaults to the Supervisor's in add-on mode. */
+  url?: string;
+  /** A long-lived access token (standalone mode). */
+  token?: string;
+  /** Add-on mode: the token is SUPERVISOR_TOKEN from the environment. */
+  addon?: boolean;
+  /** Where add-on mode reads SUPERVISOR_TOKEN (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  handshakeTimeoutMs?: number;
+  authTimeoutMs?: number;
+  /** Ping interval of the heartbeat that finds half-open sockets; 0 turns it off. */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** First delay before reconnecting; doubles per failed attempt up to maxReconnectDelayMs. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  /** Delay between attempts while the token is refused: slow, since only a person can fix it. */
+  authRetryMs?: number;
+}
+
+/** The websocket the Supervisor proxies to Home Assistant inside an add-on. */
+export const SUPERVISOR_WEBSOCKET_URL = "ws://supervisor/core/websocket";
+
+const DEFAULTS = {
+  handshakeTimeoutMs: 10_000,
+  authTimeoutMs: 10_000,
+  pingIntervalMs: 30_000,
+  pingTimeoutMs: 10_000,
+  reconnectDelayMs: 1_000,
+  maxReconnectDelayMs: 30_000,
+  authRetryMs: 60_000,
+};
+
+/** The timeouts, ping interval and retry delays in effect, in milliseconds. */
+export type ConnectionTimings = typeof DEFAULTS;
+
+/** The options, checked: where to connect, in which mode, with which token and timings. */
+export interface ConnectionSettings {
+  url: string;
+  mode: "standalone" | "addon";
+  token: string;
+  timings: ConnectionTimings;
+}
+
+/** Checks the options and derives the settings; throws InvalidInputError naming the bad field. */
+export function connectionSettings(options: HomeAssistantConnectionOptions): ConnectionSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidInputError("options", `expected { url, token } or { addon: true }, got ${describeValue(options)}`);
+  }
+  const timings = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof ConnectionTimings)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new InvalidInputError(key, `expected a duration in milliseconds, got ${describeValue(value)}`);
+    }
+    timings[key] = value;
+  }
+  if (options.addon === true) {
+    const token: unknown = (options.env ?? process.env).SUPERVISOR_TOKEN;
+    if (typeof token !== "string" || token === "") {
+      throw new InvalidInputError(
+        "SUPERVISOR_TOKEN",
+        "add-on mode needs the SUPERVISOR_TOKEN environment variable, which Home Assistant sets inside an add-on",
+      );
+    }
+    const url = options.url === undefined ? SUPERVISOR_WEBSOCKET_URL : websocketUrl(options.url);
+    return { url, mode: "addon", token: token.trim(), timings };
+  }
+  const url = websocketUrl(options.url);
+  const token: unknown = options.token;
+  if (typeof token !== "string" || token.trim() === "") {
+    throw new InvalidInputError(
+      "token",
+      "a long-lived access token is needed (Home Assistant → your profile → Security → Long-lived access tokens)",
+    );
+  }
+  return { url, mode: "standalone", token: token.trim(), timings };
+}
+
+/** Accepts the address users know (http://homeassistant.local:8123) and derives the websocket URL. */
+export function websocketUrl(url: unknown): string {
+  if (typeof url !== "string" || url.trim() === "") {
+    throw new InvalidInputError(
+      "url",
+      `expected Home Assistant's address, e.g. http://homeassistant.local:8123, got ${describeValue(url)}`,
+    );
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new InvalidInputError("url", `not a URL: ${describeValue(url)}`);
+  }
+  if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+    parsed.protocol = parsed.protocol === "http:" ? "ws:" : "wss:";
+    if (parsed.pathname === "/") parsed.pathname = "/api/websocket";
+  } else if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+    throw new InvalidInputError("url", `expected http(s):// or ws(s)://, got ${describeValue(url)}`);
+  }
+  if (parsed.username !== "" || parsed.password !== "")
+    throw new InvalidInputError("url", "must not contain credentials; use the token field");
+  return parsed.toString();
+}
+
+/** A delay as status texts show it: milliseconds below a second, else seconds to one decimal. */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}

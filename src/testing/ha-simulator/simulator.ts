@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { WebSocketServer } from "ws";
+import {
+  type FireOptions,
+  type RecordedServiceCall,
+  type SimulatedEvent,
+  SimulatedHome,
+  type SimulatedState,
+  type SimulatedToken,
+  type SimulatorOptions,
+} from "./home";
+import { handleHttp } from "./http";
+import { WebsocketProtocol } from "./protocol";
+
+/**
+ * A stand-in for Home Assistant that speaks its websocket protocol (auth phase, commands,
+ * results with HA's error codes, event subscriptions with the non-admin allowlist) and a little
+ * of its REST API, plus a control surface for tests and demos: fire events, change states, drop
+ * connections, revoke tokens, restart.
+ */
+
+export type {
+  FireOptions,
+  RecordedServiceCall,
+  SimulatedContext,
+  SimulatedEvent,
+  SimulatedState,
+  SimulatedToken,
+  SimulatorOptions,
+} from "./home";
+export { SUBSCRIBE_ALLOWLIST } from "./protocol";
+
+const WEBSOCKET_PATHS = new Set(["/api/websocket", "/core/websocket"]);
+
+/** A Home Assistant stand-in on 127.0.0.1, faithful to the parts of the protocol this package uses. */
+export class HomeAssistantSimulator {
+  readonly haVersion: string;
+  /** Every service call received, in order. */
+  readonly serviceCalls: RecordedServiceCall[];
+  /** Websocket connections opened (including refused ones during a restart). */
+  connectionAttempts = 0;
+  /** Auth messages received, valid or not. */
+  authAttempts = 0;
+
+  private readonly home: SimulatedHome;
+  private readonly protocol: WebsocketProtocol;
+  private refusing = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    options: SimulatorOptions,
+  ) {
+    this.haVersion = options.haVersion ?? "2026.11.0";
+    this.home = new SimulatedHome(options, (event) => this.protocol.deliver(event));
+    this.serviceCalls = this.home.serviceCalls;
+    this.protocol = new WebsocketProtocol(this.home, this.haVersion, () => this.authAttempts++);
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(options: SimulatorOptions = {}): Promise<HomeAssistantSimulator> {
+    const http = createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    const simulator = new HomeAssistantSimulator(http, wss, options);
+    http.on("request", (req, res) => handleHttp(simulator.home, simulator, req, res));
+    http.on("upgrade", (req, socket: Socket, head) => simulator.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+    return simulator;
+  }
+
+  /** Base URL for REST, e.g. `http://127.0.0.1:40123`. */
+  get url(): string {
+    const address = this.http.address() as AddressInfo;
+    return `http://${address.address}:${address.port}`;
+  }
+
+  /** The websocket endpoint, as Home Assistant serves it. */
+  get websocketUrl(): string {
+    return `${this.url.replace(/^http/, "ws")}/api/websocket`;
+  }
+
+  /** Open, authenticated websocket connections. */
+  get connectionCount(): number {
+    return [...this.protocol.clients].filter((c) => c.user !== undefined).length;
+  }
+
+  /** Subscriptions currently held across connections, per event type. */
+  subscriptionCount(eventType: string): number {
+    let count = 0;
+    for (const client of this.protocol.clients)
+      for (const type of client.subscriptions.values()) if (type === eventType) count++;
+    return count;
+  }
+
+  /** Accepts another token; a string is an admin token. */
+  addToken(token: string | SimulatedToken): SimulatedToken {
+    return this.home.addToken(token);
+  }
+
+  /** Makes a token invalid and closes its connections, as Home Assistant does when a token is deleted. */
+  revokeToken(token: string): void {
+    this.home.tokens.delete(token);
+    for (const client of this.protocol.clients) if (client.user?.token === token) client.socket.close(1000);
+  }
+
+  /** Fires an event on the bus: subscribers get it; returns it as sent. */
+  fireEvent(eventType: string, data: Record<string, unknown> = {}, options: FireOptions = {}): SimulatedEvent {
+    return this.home.fireEvent(eventType, data, options);
+  }
+
+  /** Sets an entity's state and fires `state_changed`, as an integration would. */
+  setState(
+    entityId: string,
+    state: string,
+    attributes: Record<string, unknown> = {},
+    userId: string | null = null,
+  ): SimulatedState {
+    return this.home.setState(entityId, state, attributes, userId);
+  }
+
+  /** Deletes an entity: `entity_registry_updated` (action remove) and a `state_changed` to null. */
+  removeEntity(entityId: string): void {
+    this.home.removeEntity(entityId);
+  }
+
+  /** The current state of an entity, if any. */
+  getState(entityId: string): SimulatedState | undefined {
+    return this.home.states.get(entityId);
+  }
+
+  /** Makes the next command of this type fail with this Home Assistant error code. */
+  failNextCommand(type: string, code = "home_assistant_error", message = "Simulated failure"): void {
+    this.protocol.failNextCommand(type, code, message);
+  }
+
+  /** Kills every connection at once, as a network outage would. */
+  dropConnections(): void {
+    for (const client of this.protocol.clients) client.socket.terminate();
+  }
+
+  /** Stops answering on current connections without closing them: a half-open socket. */
+  freezeConnections(): void {
+    for (const client of this.protocol.clients) client.frozen = true;
+  }
+
+  /** Drops every connection and refuses new ones for `downMs`, as a Home Assistant restart does. */
+  restart(downMs = 500): Promise<void> {
+    this.refusing = true;
+    this.dropConnections();
+    clearTimeout(this.restartTimer);
+    return new Promise((resolve) => {
+      this.restartTimer = setTimeout(() => {
+        this.refusing = false;
+        resolve();
+      }, downMs);
+    });
+  }
+
+  /** Closes all connections and the server. */
+  async stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.dropConnections();
+    this.wss.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.connectionAttempts++;
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    if (this.refusing || !WEBSOCKET_PATHS.has(path)) {
+      socket.end(this.refusing ? "HTTP/1.1 502 Bad Gateway\r\n\r\n" : "HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.protocol.accept(ws));
+  }
+}

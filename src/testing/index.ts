@@ -1,0 +1,25 @@
+/**
+ * Test tooling, kept out of the runtime entry (`node-red-contrib-pattern-quality/testing`): a
+ * Home Assistant simulator that speaks its websocket protocol, synthetic labelled streams, and a
+ * simulated household that approves or rejects patterns by a hidden taste.
+ */
+export {
+  type FireOptions,
+  HomeAssistantSimulator,
+  type RecordedServiceCall,
+  SUBSCRIBE_ALLOWLIST,
+  type SimulatedContext,
+  type SimulatedEvent,
+  type SimulatedState,
+  type SimulatedToken,
+  type SimulatorOptions,
+} from "./ha-simulator/simulator";
+export {
+  type HouseholdOptions,
+  type HouseholdStream,
+  householdStream,
+  SimulatedHousehold,
+  type TasteName,
+} from "./simulation/household";
+export { SeededRandom } from "./simulation/random";
+export { type LabelledStream, type SeaOptions, seaStream } from "./simulation/sea";
