@@ -49,7 +49,7 @@ export function lineChart(chart: LineChart): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escape(chart.title)}</text>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`,
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
   ];
   for (const v of ticks(x0, x1, chart.logX)) {
@@ -63,10 +63,10 @@ export function lineChart(chart: LineChart): string {
     parts.push(`<text x="${MARGIN.left - 6}" y="${f(y + 4)}" text-anchor="end">${label(v, chart.logY)}</text>`);
   }
   parts.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escape(chart.xLabel)}</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`,
   );
   parts.push(
-    `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escape(chart.yLabel)}</text>`,
+    `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escapeXml(chart.yLabel)}</text>`,
   );
   for (const marker of chart.markers ?? []) {
     if (!usable(marker.x, 1)) continue;
@@ -74,7 +74,7 @@ export function lineChart(chart: LineChart): string {
     parts.push(
       `<line x1="${f(x)}" y1="${MARGIN.top}" x2="${f(x)}" y2="${MARGIN.top + plotH}" stroke="#777" stroke-dasharray="4 3"/>`,
     );
-    parts.push(`<text x="${f(x + 3)}" y="${MARGIN.top + 12}" fill="#555">${escape(marker.label)}</text>`);
+    parts.push(`<text x="${f(x + 3)}" y="${MARGIN.top + 12}" fill="#555">${escapeXml(marker.label)}</text>`);
   }
   chart.series.forEach((series, i) => {
     const colour = COLOURS[i % COLOURS.length];
@@ -93,11 +93,11 @@ export function lineChart(chart: LineChart): string {
       `<line x1="${width - MARGIN.right + 12}" y1="${ly}" x2="${width - MARGIN.right + 32}" y2="${ly}" stroke="${colour}" stroke-width="2.5"/>`,
     );
     parts.push(
-      `<text x="${width - MARGIN.right + 36}" y="${ly + 4}">${escape(series.name)}${points.length === 0 ? " (none)" : ""}</text>`,
+      `<text x="${width - MARGIN.right + 36}" y="${ly + 4}">${escapeXml(series.name)}${points.length === 0 ? " (none)" : ""}</text>`,
     );
   });
   parts.push("</svg>");
-  return parts.join("\n") + "\n";
+  return `${parts.join("\n")}\n`;
 }
 
 function extent(values: number[]): [number, number] {
@@ -130,6 +130,6 @@ function f(v: number): string {
   return v.toFixed(1);
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -177,8 +177,8 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
         "",
       ]);
     }
-    table.push(["sklearn full ÷ our incremental p95 (10k)", fmt(ratios.incrementalP95VsSklearnFull10k) + "×", "≥ 50×"]);
-    table.push(["sklearn full ÷ our full (10k)", fmt(ratios.fullVsSklearnFull10k, 2) + "×", "≥ 2×"]);
+    table.push(["sklearn full ÷ our incremental p95 (10k)", `${fmt(ratios.incrementalP95VsSklearnFull10k)}×`, "≥ 50×"]);
+    table.push(["sklearn full ÷ our full (10k)", `${fmt(ratios.fullVsSklearnFull10k, 2)}×`, "≥ 2×"]);
     table.push([
       "predict one row p50/p99",
       `${fmt(update.predictOneMs.p50, 4)} / ${fmt(update.predictOneMs.p99, 4)} ms`,
@@ -320,7 +320,7 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
   } finally {
     await trainer.close();
   }
-  return { json, table, markdown: md.join("\n") + "\n" };
+  return { json, table, markdown: `${md.join("\n")}\n` };
 }
 
 // ---------------------------------------------------------------- update time

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { percentile } from "../src/learning/timing";
+import type { PatternModel } from "../src/model/pattern-model";
 import feedbackCollector from "../nodes/feedback-collector/feedback-collector";
 import incrementalUpdate from "../nodes/incremental-update/incremental-update";
 import modelVersion from "../nodes/model-version/model-version";
@@ -19,8 +20,8 @@ const FEATURES = ["hour", "devices", "areas", "confidence", "occurrences", "tren
 
 interface TestNode {
   receive(msg: object): void;
-  on(event: string, listener: (msg: any) => void): void;
-  model(): Promise<any>;
+  on(event: string, listener: (msg: Record<string, unknown>) => void): void;
+  model(): Promise<PatternModel>;
 }
 
 /** One synthetic decision: the household likes evening patterns with few devices and high confidence. */

@@ -116,7 +116,7 @@ async function main(): Promise<number> {
   Object.assign(latest, { date: new Date().toISOString(), quick: flags.quick, machine: machine(), sectionRuns });
   if (Object.keys(errors).length > 0) latest.errors = errors;
   else delete latest.errors;
-  writeFileSync(latestPath, JSON.stringify(latest, null, 2) + "\n");
+  writeFileSync(latestPath, `${JSON.stringify(latest, null, 2)}\n`);
 
   const report = [
     "# Benchmark report",
@@ -134,7 +134,7 @@ async function main(): Promise<number> {
     );
     report.push(readFileSync(file, "utf8").trimEnd(), "");
   }
-  writeFileSync(path.join(resultsDir, "report.md"), report.join("\n") + "\n");
+  writeFileSync(path.join(resultsDir, "report.md"), `${report.join("\n")}\n`);
   console.log(
     `\nwrote ${path.relative(process.cwd(), latestPath)} and ${path.relative(process.cwd(), path.join(resultsDir, "report.md"))}`,
   );

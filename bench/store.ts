@@ -21,7 +21,9 @@ const FEATURES = Array.from({ length: 25 }, (_, i) => `feature_${i}`);
 
 function feedback(id: string, n: number): Feedback {
   const features: Record<string, number> = {};
-  FEATURES.forEach((name, i) => (features[name] = Math.round(((n * 31 + i * 17) % 1000) * 1.337) / 1000));
+  FEATURES.forEach((name, i) => {
+    features[name] = Math.round(((n * 31 + i * 17) % 1000) * 1.337) / 1000;
+  });
   return {
     id,
     patternId: `pattern-${n % 500}`,

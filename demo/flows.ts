@@ -38,6 +38,7 @@ function householdTab(): FlowNode[] {
       type: "pattern-quality-ha",
       name: "demo Home Assistant",
       // The demo sets this variable to the simulator's address (or HA_URL) on every start.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Node-RED substitutes ${ENV} in node settings.
       url: "${PATTERN_QUALITY_HA_URL}",
     },
     {

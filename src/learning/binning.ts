@@ -84,8 +84,10 @@ export function binOf(cuts: Float64Array, x: number): number {
  */
 export function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {
   const m = sorted.length;
-  const distinct = scratchDistinct.length >= m ? scratchDistinct : (scratchDistinct = new Float64Array(m));
-  const counts = scratchCounts.length >= m ? scratchCounts : (scratchCounts = new Int32Array(m));
+  if (scratchDistinct.length < m) scratchDistinct = new Float64Array(m);
+  if (scratchCounts.length < m) scratchCounts = new Int32Array(m);
+  const distinct = scratchDistinct;
+  const counts = scratchCounts;
   let last = -1;
   for (let i = 0; i < m; i++) {
     const v = sorted[i] as number;

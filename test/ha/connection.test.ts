@@ -73,7 +73,9 @@ describe("connecting", () => {
     const server = createTcpServer((s) => sockets.push(s)).listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     onCleanup(async () => {
-      sockets.forEach((s) => s.destroy());
+      sockets.forEach((s) => {
+        s.destroy();
+      });
       await new Promise((r) => server.close(r));
     });
     const port = (server.address() as AddressInfo).port;
@@ -106,7 +108,9 @@ describe("connecting", () => {
     const error = (await connection.connect().catch((e: unknown) => e)) as HomeAssistantError;
     expect(error.code).toBe("ha-timeout");
     expect(error.message).toMatch(/did not complete authentication within 0\.1 s/);
-    wss.clients.forEach((c) => c.terminate());
+    wss.clients.forEach((c) => {
+      c.terminate();
+    });
   });
 
   it("rejects connect after close", async () => {
@@ -529,7 +533,9 @@ describe("odd replies from Home Assistant", () => {
       "Ignored a frame that is not a JSON object from Home Assistant.",
       "Ignored a binary frame from Home Assistant.",
     ]);
-    wss.clients.forEach((c) => c.terminate());
+    wss.clients.forEach((c) => {
+      c.terminate();
+    });
   });
 
   it("treats a server that closes during authentication as unreachable", async () => {

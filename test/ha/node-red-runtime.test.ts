@@ -19,7 +19,7 @@ describe("pattern-quality-ha in a running Node-RED", () => {
     const editor = await (await fetch(`${red.url}/nodes`, { headers: { accept: "text/html" } })).text();
     expect(editor).toContain('data-help-name="pattern-quality-ha"');
     const flows = await (await fetch(`${red.url}/flows`)).text();
-    expect(flows).toContain('"url":"' + sim.url + '"');
+    expect(flows).toContain(`"url":"${sim.url}"`);
     expect(flows).not.toContain(ADMIN);
     expect(red.output()).not.toContain(ADMIN);
     const credentials = await (await fetch(`${red.url}/credentials/pattern-quality-ha/ha1`)).json();

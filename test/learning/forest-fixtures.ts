@@ -50,7 +50,9 @@ export function pack(
 ): { X: Float64Array; y: Uint8Array; n: number; d: number } {
   const d = (X[0] as Float64Array).length;
   const flat = new Float64Array(X.length * d);
-  X.forEach((row, i) => flat.set(row, i * d));
+  X.forEach((row, i) => {
+    flat.set(row, i * d);
+  });
   return { X: flat, y: Uint8Array.from(y), n: X.length, d };
 }
 

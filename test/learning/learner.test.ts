@@ -145,7 +145,9 @@ describe("predicting many rows at once", () => {
     const rows = ruleRows(50, 4, 99).X.map((x) => Float64Array.from(x));
     const many = learner.predictMany(rows);
     expect(many).toHaveLength(50);
-    rows.forEach((x, i) => expect(many[i]).toBe(learner.predictProba(x)));
+    rows.forEach((x, i) => {
+      expect(many[i]).toBe(learner.predictProba(x));
+    });
   });
 
   it("gives the online prior for every row without trees", () => {
@@ -322,7 +324,9 @@ describe("incremental updates", () => {
     const learner = trained({ incrementalTrees: 3 });
     // Feedback contrary to the training rule: the trees that learned the rule best err most.
     const { X, y } = ruleRows(40, 4, 8);
-    X.forEach((x, i) => learner.learnOne(x, y[i] === 1 ? 0 : 1));
+    X.forEach((x, i) => {
+      learner.learnOne(x, y[i] === 1 ? 0 : 1);
+    });
     const worst = learner
       .treeStats()
       .sort((a, b) => b.error - a.error)
@@ -408,7 +412,9 @@ describe("incremental updates", () => {
   it("start new trees from the mean error of the trees kept", () => {
     const learner = trained({ incrementalTrees: 2 });
     const { X, y } = ruleRows(30, 4, 5);
-    X.forEach((x, i) => learner.learnOne(x, y[i] as 0 | 1));
+    X.forEach((x, i) => {
+      learner.learnOne(x, y[i] as 0 | 1);
+    });
     const next = trainIncremental(learner, X, y);
     const stats = next.treeStats();
     const kept = stats.slice(0, 18);
@@ -431,7 +437,9 @@ describe("incremental updates", () => {
       let learner = PatternLearner.create(schema, { trees: 12, incrementalTrees: 3, seed: 99 });
       for (let batch = 0; batch < 4; batch++) {
         const { X, y } = ruleRows(40, 4, 100 + batch, 0.1);
-        X.forEach((x, i) => learner.learnOne(x, y[i] as 0 | 1));
+        X.forEach((x, i) => {
+          learner.learnOne(x, y[i] as 0 | 1);
+        });
         learner = trainIncremental(learner, X, y);
       }
       return JSON.stringify(learner.toJSON());

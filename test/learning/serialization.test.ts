@@ -20,7 +20,9 @@ function randomLearner(seed: number): PatternLearner {
   });
   const { X, y } = ruleRows(1 + rng.nextInt(200), d, seed, 0.1);
   let model = rng.nextInt(2) === 0 ? trainFull(learner, X, y) : trainIncremental(learner, X, y);
-  X.slice(0, 20).forEach((x, i) => model.learnOne(x, y[i] as 0 | 1));
+  X.slice(0, 20).forEach((x, i) => {
+    model.learnOne(x, y[i] as 0 | 1);
+  });
   if (rng.nextInt(2) === 0) model = trainIncremental(model, X, y);
   return model;
 }
