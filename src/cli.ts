@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { PatternQualityError } from "./errors";
 import { FeedbackLog } from "./feedback/log";
 import { PatternLearner } from "./learning/learner";
+import { compareTrees } from "./learning/tree-diff";
 import { storeWriteError } from "./store/files";
 import { checkKind } from "./versions/entry";
 import { VersionRegistry, type VersionEntry } from "./versions/registry";
@@ -130,7 +131,7 @@ async function withRegistry<T>(
       `${context.store} is not a pattern-quality store (no versions.json, models/ or feedback.jsonl)`,
     );
   }
-  const registry = await VersionRegistry.open(context.store, options);
+  const registry = await VersionRegistry.open(context.store, { ...options, compareModels: compareTrees });
   try {
     for (const problem of registry.problems) context.out.stderr(`warning: ${problem.message}\n`);
     return await use(registry);

@@ -1,11 +1,8 @@
-import * as path from "node:path";
-import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
-import { AppendFile } from "../store/append-file";
-import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
-import { jsonLines, readJsonLines, setAsideLines } from "../store/json-lines";
-import { StoreLock } from "../store/lock";
+import { describeValue, InvalidInputError } from "../errors";
+import type { StoreProblem } from "../store/files";
+import { JsonLinesStore } from "../store/json-lines-store";
 import type { Feedback, Features } from "./feedback";
-import { validateFeatures, validateFeedback } from "./log";
+import { validateFeatures, validateFeedback } from "./validate";
 
 export interface PatternCacheOptions {
   /** Patterns remembered; the least recently seen are forgotten first (default 10,000). */
@@ -40,14 +37,12 @@ export class PatternCache {
   private droppedParked = 0;
   private lines = 0;
   private compacting: Promise<void> | null = null;
-  private closed = false;
   private readonly maxPatterns: number;
   private readonly maxParked: number;
 
   private constructor(
     readonly directory: string,
-    private readonly file: AppendFile | null,
-    private readonly lock: StoreLock | null,
+    private readonly store: JsonLinesStore<CacheRecord>,
     records: CacheRecord[],
     problems: StoreProblem[],
     options: PatternCacheOptions,
@@ -67,22 +62,16 @@ export class PatternCache {
         throw new InvalidInputError(field, `expected a whole number ≥ 1, got ${describeValue(value)}`);
       }
     }
-    const file = path.join(dir, CACHE_FILE);
-    if (options.readOnly) {
-      const read = await readJsonLines(file, acceptRecord);
-      return new PatternCache(dir, null, null, read.records, [], options);
-    }
-    await ensureDirectory(dir);
-    const lock = await StoreLock.acquire(dir, "patterns");
-    try {
-      await removeTempFiles(dir, CACHE_FILE);
-      const read = await readJsonLines(file, acceptRecord);
-      const problems = await setAsideLines(file, read.rejected, () => jsonLines(read.records), dir);
-      return new PatternCache(dir, await AppendFile.open(file), lock, read.records, problems, options);
-    } catch (error) {
-      await lock.release();
-      throw error;
-    }
+    const records: CacheRecord[] = [];
+    const { store, problems } = await JsonLinesStore.open<CacheRecord>({
+      directory: dir,
+      name: CACHE_FILE,
+      title: "the pattern cache",
+      replay: (value) => records.push(acceptRecord(value)),
+      lock: "patterns",
+      readOnly: options.readOnly,
+    });
+    return new PatternCache(dir, store, records, problems, options);
   }
 
   /** Patterns remembered. */
@@ -157,20 +146,15 @@ export class PatternCache {
   }
 
   /** Waits for pending writes, then releases the directory. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.compacting) await this.compacting;
-    await this.file?.close();
-    await this.lock?.release();
+  close(): Promise<void> {
+    return this.store.close(async () => {
+      while (this.compacting) await this.compacting;
+    });
   }
 
   private async write(record: CacheRecord): Promise<void> {
-    if (this.closed) throw new PatternQualityError("store-closed", `the pattern cache in ${this.directory} is closed`);
-    if (!this.file)
-      throw new PatternQualityError("store-read-only", `the pattern cache in ${this.directory} was opened read-only`);
     const writtenAt = Date.now();
-    await this.file.append(`${JSON.stringify(record)}\n`, () => {
+    await this.store.append([record], () => {
       this.apply(record, writtenAt);
       this.lines += 1;
     });
@@ -198,7 +182,7 @@ export class PatternCache {
   private maybeCompact(): void {
     const live = this.patterns.size + this.parked.length;
     if (this.compacting || this.lines <= 2 * live + 1000) return;
-    const since = this.file!.size;
+    const since = this.store.size;
     const records: CacheRecord[] = [
       ...[...this.patterns].map(
         ([patternId, known]): CacheRecord => ({
@@ -210,7 +194,8 @@ export class PatternCache {
       ),
       ...this.parked.map((feedback): CacheRecord => ({ t: "park", feedback })),
     ];
-    this.compacting = this.file!.compact(records.map((record) => `${JSON.stringify(record)}\n`).join(""), since)
+    this.compacting = this.store
+      .compact(records, since)
       .then(() => {
         this.lines = records.length;
       })

@@ -4,6 +4,7 @@ import { standardPatternSchema } from "../features/pattern-features";
 import { FeatureSchema } from "../features/schema";
 import { PatternLearner } from "../learning/learner";
 import { Trainer } from "../learning/trainer";
+import { compareTrees } from "../learning/tree-diff";
 import { ensureDirectory } from "../store/files";
 import { StoreLock } from "../store/lock";
 import { VersionRegistry } from "../versions/registry";
@@ -39,6 +40,7 @@ export async function openModelStore(settings: ResolvedSettings): Promise<ModelS
     const registry = await VersionRegistry.open(dir, {
       retention: settings.retention.versions,
       validateModel: (json: unknown) => void PatternLearner.fromJSON(json),
+      compareModels: compareTrees,
     });
     opened.push(registry);
     const trainer = new Trainer();

@@ -18,11 +18,6 @@ export interface JsonLinesScan {
   gaps: boolean;
 }
 
-/** The result of reading a JSON-lines file into records. */
-export interface JsonLinesRead<T> extends JsonLinesScan {
-  records: T[];
-}
-
 /** A file's bytes; a missing file reads as empty. */
 export async function readFileOrEmpty(file: string): Promise<Buffer> {
   try {
@@ -67,21 +62,6 @@ export function scanJsonLines(
 }
 
 /**
- * Reads a JSON-lines file; `accept` turns a parsed line into a record or throws with the reason.
- * A missing file reads as empty.
- */
-export async function readJsonLines<T>(file: string, accept: (value: unknown) => T): Promise<JsonLinesRead<T>> {
-  const records: T[] = [];
-  const scan = scanJsonLines(await readFileOrEmpty(file), (value) => records.push(accept(value)));
-  return { ...scan, records };
-}
-
-/** The records as JSON lines. */
-export function jsonLines(records: readonly unknown[]): string {
-  return records.map((record) => `${JSON.stringify(record)}\n`).join("");
-}
-
-/**
  * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with
  * `good` (the accepted lines) atomically; returns one problem per rejected line.
  */
@@ -100,11 +80,18 @@ export async function setAsideLines(
     throw storeWriteError(aside, "set aside damaged lines in", error);
   }
   await writeFileAtomic(file, good());
-  const name = path.relative(storeDir, file);
-  return rejected.map((entry) => ({
-    file: name,
-    kind: entry.reason.startsWith("torn line") ? ("torn-line" as const) : ("garbage-line" as const),
-    message: `${name} line ${entry.line}: ${entry.reason}`,
-    setAsideAs: path.basename(aside),
-  }));
+  return lineProblems(path.relative(storeDir, file), rejected, path.basename(aside));
+}
+
+/** One problem per rejected line of `name`: set aside as `setAsideAs`, or left in place (read-only). */
+export function lineProblems(name: string, rejected: readonly RejectedLine[], setAsideAs?: string): StoreProblem[] {
+  return rejected.map((entry) => {
+    const problem: StoreProblem = {
+      file: name,
+      kind: entry.reason.startsWith("torn line") ? "torn-line" : "garbage-line",
+      message: `${name} line ${entry.line}: ${entry.reason}${setAsideAs ? "" : " (read-only: left in place)"}`,
+    };
+    if (setAsideAs) problem.setAsideAs = setAsideAs;
+    return problem;
+  });
 }

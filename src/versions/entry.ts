@@ -78,7 +78,8 @@ export function modelFileText(meta: VersionMeta, model: unknown): { text: string
   const metaJson = JSON.stringify(meta);
   // Equal to JSON.stringify({ version, model }) of the parsed file, so a reader can recompute it.
   const digest = sha256(`{"version":${metaJson},"model":${modelJson}}`);
-  const text = `{"format":"${MODEL_FILE_FORMAT}","formatVersion":1,"digest":"${digest}","version":${metaJson},"model":${modelJson}}\n`;
+  const head = `{"format":"${MODEL_FILE_FORMAT}","formatVersion":1,"digest":"${digest}"`;
+  const text = `${head},"version":${metaJson},"model":${modelJson}}\n`;
   return { text, digest };
 }
 
@@ -137,6 +138,40 @@ function checkMeta(value: unknown): VersionMeta {
   } catch (error) {
     throw new ModelFormatError((error as Error).message);
   }
+}
+
+/** The metadata of new version `id` from what the caller says about it; InvalidInputError names a bad field. */
+export function newVersionMeta(id: string, input: VersionInput): VersionMeta {
+  if (typeof input !== "object" || input === null) {
+    throw new InvalidInputError("version", `expected { model, kind, trainedOn, metrics }, got ${describeValue(input)}`);
+  }
+  const parentId =
+    input.parentId === undefined || input.parentId === null ? null : checkVersionId(input.parentId, "parentId");
+  return {
+    id,
+    createdAt: new Date().toISOString(),
+    parentId,
+    kind: checkKind(input.kind),
+    trainedOn: checkTrainedOn(input.trainedOn),
+    metrics: checkMetrics(input.metrics),
+    note: input.note === undefined ? null : checkNote(input.note),
+  };
+}
+
+/** The metadata of version `id` imported from an export whose own metadata is `source`. */
+export function importedMeta(id: string, source: VersionMeta, digest: string): VersionMeta {
+  const origin = `imported ${source.id} (${source.kind}, created ${source.createdAt})`;
+  const note = source.note ? `${origin}: ${source.note}` : origin;
+  return {
+    id,
+    createdAt: new Date().toISOString(),
+    parentId: null,
+    kind: "import",
+    trainedOn: source.trainedOn,
+    metrics: source.metrics,
+    note: note.slice(0, 1000),
+    importedFrom: { id: source.id, digest },
+  };
 }
 
 /** Checks a version kind. */

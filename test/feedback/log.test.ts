@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError, StoreLockedError, StoreWriteError } from "../../src/errors";
 import type { Feedback } from "../../src/feedback/feedback";
-import { FeedbackLog, validateFeedback } from "../../src/feedback/log";
+import { FeedbackLog } from "../../src/feedback/log";
+import { validateFeedback } from "../../src/feedback/validate";
 import { tempDir } from "../store/temp-dir";
 
 function feedback(id: string, extra: Partial<Feedback> = {}): Feedback {

@@ -10,6 +10,7 @@ import {
   UnknownVersionError,
   VersionInUseError,
 } from "../../src/errors";
+import { compareTrees } from "../../src/learning/tree-diff";
 import { VersionRegistry, type VersionInput } from "../../src/versions/registry";
 import { tempDir } from "../store/temp-dir";
 
@@ -30,7 +31,7 @@ function validateToy(json: unknown): void {
 }
 
 async function openWith(dir: string, options = {}) {
-  return VersionRegistry.open(dir, { validateModel: validateToy, ...options });
+  return VersionRegistry.open(dir, { validateModel: validateToy, compareModels: compareTrees, ...options });
 }
 
 describe("VersionRegistry: versions", () => {
@@ -287,6 +288,17 @@ describe("VersionRegistry: pin, delete, prune, compare", () => {
     await registry.save({ ...version(), model: { format: "toy" } });
     await registry.save(version());
     expect((await registry.compare("v0001", "v0002")).trees).toBeNull();
+    await registry.close();
+  });
+
+  it("compares with trees: null when opened without compareModels: it does not look inside models", async () => {
+    const dir = await tempDir();
+    const registry = await VersionRegistry.open(dir, { validateModel: validateToy });
+    await registry.save(version([1, 2]));
+    await registry.save(version([1, 3]));
+    const comparison = await registry.compare("v0001", "v0002");
+    expect(comparison.trees).toBeNull();
+    expect(comparison.metrics.accuracy).toEqual({ a: 0.8, b: 0.8, delta: 0 });
     await registry.close();
   });
 });
