@@ -308,7 +308,8 @@ function versionTable(list: VersionEntry[], activeId: string | null): string {
   if (list.length === 0) return "no versions";
   const rows = [["", "id", "kind", "created", "samples", "accuracy", "pinned", "note"]];
   for (const entry of [...list].reverse()) {
-    const accuracy = entry.metrics.accuracy;
+    // The running accuracy the model recorded when it saved this version (see PatternModel).
+    const accuracy = entry.metrics.prequentialAccuracy;
     rows.push([
       entry.id === activeId ? "*" : "",
       entry.id,

@@ -27,7 +27,7 @@ async function sampleStore(): Promise<string> {
       model: learnerModel(),
       kind: i === 0 ? "initial" : "incremental",
       trainedOn: { samples: 10 * i, feedbackWatermark: i },
-      metrics: { accuracy: 0.7 + i / 10 },
+      metrics: { prequentialAccuracy: 0.7 + i / 10 },
       note: `v${i}`,
     });
   }
@@ -64,6 +64,13 @@ describe("pattern-quality CLI", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^\s*\*\s+v0002\s+incremental/m);
     expect(stdout.indexOf("v0003")).toBeLessThan(stdout.indexOf("v0001"));
+  });
+
+  it("shows the accuracy each version recorded", async () => {
+    const store = await sampleStore();
+    const { stdout } = await cli(["versions", "list", "--store", store]);
+    expect(stdout).toMatch(/v0001\s+initial\s+\S+ \S+\s+0\s+0\.700/);
+    expect(stdout).toMatch(/v0003\s+incremental\s+\S+ \S+\s+20\s+0\.900/);
   });
 
   it("lists versions as JSON, filtered, with the store from the environment", async () => {
@@ -144,7 +151,10 @@ describe("pattern-quality CLI", () => {
     const file = path.join(await tempDir("pq-cli-"), "x.json");
     await writeFile(
       file,
-      (await cli(["versions", "export", "v0001", "--store", store])).stdout.replace('"accuracy":0.7', '"accuracy":0.9'),
+      (await cli(["versions", "export", "v0001", "--store", store])).stdout.replace(
+        '"prequentialAccuracy":0.7',
+        '"prequentialAccuracy":0.9',
+      ),
     );
     const { code, stderr } = await cli(["versions", "import", file, "--store", store]);
     expect(code).toBe(1);
