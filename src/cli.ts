@@ -353,7 +353,11 @@ export function packageRoot(from = __dirname): string {
 async function runBench(args: string[], out: CliOutput): Promise<number> {
   const script = path.join(packageRoot(), "dist", "bench", "run.js");
   if (!existsSync(script))
-    throw new PatternQualityError("bench-missing", `the benchmark is not built (${script}): run npm run build`);
+    throw new PatternQualityError(
+      "bench-missing",
+      "the benchmark is not part of the installed package: it runs from a clone of the repository " +
+        `(npm ci && npm run bench); not found: ${script}`,
+    );
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (chunk: Buffer) => out.stdout(chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => out.stderr(chunk.toString()));
