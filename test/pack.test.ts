@@ -65,7 +65,11 @@ describe("the packed package", () => {
     await fs.writeFile(path.join(project, "package.json"), '{"name":"pq-user","version":"1.0.0","private":true}\n');
     execFileSync(npm, ["install", "--no-audit", "--no-fund", tarball], { cwd: project, stdio: "pipe" });
     const cli = path.join(project, "node_modules", ".bin", "pattern-quality");
+    // The core from the installed package, as a plain Node script uses it: open a store, close it.
     const store = path.join(work, "store");
+    const script = `require("node-red-contrib-pattern-quality").PatternModel.open({ storeDir: ${JSON.stringify(store)} })
+      .then((model) => model.close()).catch((error) => { console.error(error); process.exit(1); });`;
+    execFileSync(process.execPath, ["-e", script], { cwd: project, stdio: "pipe" });
     const listed = execFileSync(cli, ["versions", "list", "--store", store], { encoding: "utf8" });
     expect(listed.trim()).toBe("no versions");
     let bench: { status: number | null; stderr: string } = { status: 0, stderr: "" };
