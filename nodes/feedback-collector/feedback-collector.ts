@@ -7,8 +7,8 @@ import { haStatusRing } from "../pattern-quality-ha/status";
 import { asError, underMessage } from "../shared/errors";
 import { findHaNode } from "../shared/home-assistant";
 import { feedbackItems, messageUser, type FeedbackItem } from "../shared/messages";
-import { findModelNode, openModel } from "../shared/model-node";
-import { errorStatus, fitStatus, missingModelStatus, openingStatus, pendingStatus } from "../shared/status";
+import { bindModel, type ModelBinding } from "../shared/model-node";
+import { errorStatus, fitStatus, pendingStatus } from "../shared/status";
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from "../shared/red";
 import { haRulesFromDefinition, type HaSourceDefinition } from "./ha-rules";
 
@@ -30,7 +30,7 @@ function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[
     const event = entry.value;
     const shaped = "data" in event ? event : { payload: event };
     const prefix = items.length === 1 ? "msg.payload" : `msg.payload[${index}]`;
-    let feedback;
+    let feedback: Feedback | null;
     try {
       feedback = feedbackFromHaEvent(shaped, rules);
     } catch (error) {
@@ -45,9 +45,7 @@ function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[
 export default function register(RED: NodeRedApi): void {
   function FeedbackCollector(this: RuntimeNode, definition: FeedbackCollectorDefinition) {
     RED.nodes.createNode(this, definition);
-    const modelNode = findModelNode(RED, definition.model);
-    let model: PatternModel | null = null;
-    const showPending = () => model && this.status(pendingStatus(model.pending, model.activeVersion));
+    const showPending = (model: PatternModel) => this.status(pendingStatus(model.pending, model.activeVersion));
 
     let rules: HaFeedbackRules | null = null;
     let rulesError: unknown = null;
@@ -57,105 +55,98 @@ export default function register(RED: NodeRedApi): void {
       rulesError = error;
     }
 
-    if (!modelNode) {
-      this.status(missingModelStatus);
-    } else if (rulesError) {
-      this.status(errorStatus(rulesError));
-    } else {
-      this.status(openingStatus);
-      modelNode.model().then(
-        (opened) => {
-          model = opened;
-          showPending();
-          // Updates and rollbacks change the pending count and the active version shown.
-          opened.on("update", showPending);
-          opened.on("activated", showPending);
-        },
-        (error: unknown) => this.status(errorStatus(error)),
-      );
-    }
-
-    this.on("input", (msg, send, done) => {
-      openModel(modelNode, "feedback-collector")
-        .then(async (opened) => {
-          if (rulesError) throw rulesError;
-          const inputs = feedbackInputs(feedbackItems(msg.payload), rules!);
-          if (inputs.length === 0) {
-            // A Home Assistant event that carries no decision (e.g. another app's notification action).
-            this.status({ fill: "grey", shape: "ring", text: "not feedback" });
-            done();
-            return;
-          }
-          const user = messageUser(msg.user);
-          const result = await opened.addFeedback(inputs, user ? { source: "flow", user } : { source: "flow" });
-          this.status(pendingStatus(result.pending, result.activeVersion));
-          msg.payload = result;
-          send(msg);
-          done();
-        })
-        .catch((error: unknown) => {
-          this.status(errorStatus(error));
-          done(asError(error));
-        });
+    // Set up below, when a Home Assistant connection is chosen; stopped on close.
+    let haListening: { stop(): Promise<void> } | null = null;
+    const binding = bindModel(RED, this, {
+      type: "feedback-collector",
+      modelId: definition.model,
+      configError: rulesError,
+      opened: showPending,
+      // Updates and rollbacks change the pending count and the active version shown.
+      listeners: { update: showPending, activated: showPending },
+      input: async (model, msg, send) => {
+        const inputs = feedbackInputs(feedbackItems(msg.payload), rules as HaFeedbackRules);
+        if (inputs.length === 0) {
+          // A Home Assistant event that carries no decision (e.g. another app's notification action).
+          this.status({ fill: "grey", shape: "ring", text: "not feedback" });
+          return;
+        }
+        const user = messageUser(msg.user);
+        const result = await model.addFeedback(inputs, user ? { source: "flow", user } : { source: "flow" });
+        this.status(pendingStatus(result.pending, result.activeVersion));
+        msg.payload = result;
+        send(msg);
+      },
+      close: () => haListening?.stop(),
     });
 
-    // Decisions arriving straight from Home Assistant, when a connection is chosen.
-    const haNode = findHaNode(RED, definition.ha);
-    let source: HaFeedbackSource | null = null;
-    let showHaStatus: ((status: HaConnectionStatus) => void) | null = null;
-    if (definition.ha && !haNode) {
-      this.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
-    } else if (haNode && rules) {
-      if (!haNode.connection) {
-        this.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
-      } else {
-        const haSource = new HaFeedbackSource(haNode.connection, rules);
-        source = haSource;
-        haSource.on("feedback", (feedback: Feedback) => {
-          openModel(modelNode, "feedback-collector")
-            .then((opened) => opened.addFeedback([feedback]))
-            .then((result) => {
-              this.status(pendingStatus(result.pending, result.activeVersion));
-              this.send({ topic: feedback.source, payload: result });
-            })
-            .catch((error: unknown) => {
-              this.status(errorStatus(error));
-              this.error(
-                `Home Assistant feedback for pattern ${feedback.patternId} not stored: ${asError(error).message}`,
-              );
-            });
-        });
-        haSource.on("invalid", ({ error }: { error: Error }) =>
-          this.warn(`ignored a Home Assistant event: ${error.message}`),
-        );
-        haSource.on("warning", (message: string) => this.warn(message));
-        // While Home Assistant is unreachable the ring says so; once connected the pending count is back.
-        showHaStatus = (status: HaConnectionStatus) => {
-          if (status.state === "connected") showPending();
-          else this.status(haStatusRing(status));
-        };
-        haNode.connection.on("status", showHaStatus);
-        haNode.register(this);
-        haSource.start().then(
-          (report: HaSubscriptionReport) => {
-            for (const refused of report.refused) this.warn(refused.message);
-            if (report.refused.length > 0) {
-              this.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
-            }
-          },
-          (error: unknown) => this.error(`cannot listen to Home Assistant: ${asError(error).message}`),
-        );
-      }
-    }
-
-    this.on("close", (_removed, done) => {
-      model?.off("update", showPending);
-      model?.off("activated", showPending);
-      haNode?.deregister(this);
-      if (showHaStatus) haNode?.connection?.off("status", showHaStatus);
-      (source ? source.stop() : Promise.resolve()).catch(() => undefined).finally(() => done());
-    });
+    haListening = listenToHomeAssistant(RED, this, definition, rules, binding);
   }
 
   RED.nodes.registerType("feedback-collector", FeedbackCollector);
+}
+
+/**
+ * Decisions arriving straight from Home Assistant, when a connection is chosen: each is stored
+ * and sent on (`msg.topic` is its source); the status follows the connection. Null without one
+ * (or with rules that do not hold).
+ */
+function listenToHomeAssistant(
+  RED: NodeRedApi,
+  node: RuntimeNode,
+  definition: FeedbackCollectorDefinition,
+  rules: HaFeedbackRules | null,
+  binding: ModelBinding,
+): { stop(): Promise<void> } | null {
+  const haNode = findHaNode(RED, definition.ha);
+  if (definition.ha && !haNode) {
+    node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
+    return null;
+  }
+  // Bad rules are already shown in the status and refuse every message: listen to nothing.
+  if (!haNode || !rules) return null;
+  const connection = haNode.connection;
+  if (!connection) {
+    node.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
+    return null;
+  }
+  const source = new HaFeedbackSource(connection, rules);
+  source.on("feedback", (feedback: Feedback) => {
+    binding
+      .model()
+      .then((model) => model.addFeedback([feedback]))
+      .then((result) => {
+        node.status(pendingStatus(result.pending, result.activeVersion));
+        node.send({ topic: feedback.source, payload: result });
+      })
+      .catch((error: unknown) => {
+        node.status(errorStatus(error));
+        node.error(`Home Assistant feedback for pattern ${feedback.patternId} not stored: ${asError(error).message}`);
+      });
+  });
+  source.on("invalid", ({ error }: { error: Error }) => node.warn(`ignored a Home Assistant event: ${error.message}`));
+  source.on("warning", (message: string) => node.warn(message));
+  // While Home Assistant is unreachable the ring says so; once connected the pending count is back.
+  const showConnection = (status: HaConnectionStatus) => {
+    if (status.state !== "connected") node.status(haStatusRing(status));
+    else if (binding.current) node.status(pendingStatus(binding.current.pending, binding.current.activeVersion));
+  };
+  connection.on("status", showConnection);
+  haNode.register(node);
+  source.start().then(
+    (report: HaSubscriptionReport) => {
+      for (const refused of report.refused) node.warn(refused.message);
+      if (report.refused.length > 0) {
+        node.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
+      }
+    },
+    (error: unknown) => node.error(`cannot listen to Home Assistant: ${asError(error).message}`),
+  );
+  return {
+    stop: () => {
+      haNode.deregister(node);
+      connection.off("status", showConnection);
+      return source.stop().catch(() => undefined);
+    },
+  };
 }

@@ -1,10 +1,13 @@
 import type { PatternModel } from "../../src/model/pattern-model";
+import { UPDATE_SPEC } from "../../src/settings/spec";
+import { trimmedText } from "../../src/validate";
 import { asError } from "../shared/errors";
+import type { FormSpec } from "../shared/form";
 import { householdNotifier, optionalSetting } from "../shared/home-assistant";
 import { updateMode } from "../shared/messages";
-import { findModelNode, openModel } from "../shared/model-node";
-import { errorStatus, fitStatus, missingModelStatus, openingStatus, percent, versionLabel } from "../shared/status";
-import type { NodeDefinition, NodeMessage, NodeRedApi, NodeStatus, RuntimeNode } from "../shared/red";
+import { bindModel } from "../shared/model-node";
+import { fitStatus, percent, versionLabel } from "../shared/status";
+import type { NodeDefinition, NodeRedApi, NodeStatus, RuntimeNode } from "../shared/red";
 
 interface IncrementalUpdateDefinition extends NodeDefinition {
   model?: string;
@@ -20,6 +23,9 @@ interface IncrementalUpdateDefinition extends NodeDefinition {
 }
 
 type UpdateResult = Awaited<ReturnType<PatternModel["update"]>>;
+
+/** The node's form fields that are settings: the update mode. */
+export const INCREMENTAL_UPDATE_FORM = { mode: { setting: UPDATE_SPEC.mode } } as const satisfies FormSpec;
 
 /** The status after an update: the new version and its accuracy, or the version kept by the guardrail. */
 export function updateStatus(result: UpdateResult, activeVersion: string | null): NodeStatus {
@@ -37,9 +43,9 @@ export function updateStatus(result: UpdateResult, activeVersion: string | null)
 export default function register(RED: NodeRedApi): void {
   function IncrementalUpdate(this: RuntimeNode, definition: IncrementalUpdateDefinition) {
     RED.nodes.createNode(this, definition);
-    const modelNode = findModelNode(RED, definition.model);
     const automatic = definition.automatic !== false;
-    let model: PatternModel | null = null;
+    // A bad configured mode is refused with the first message, as a bad msg.mode is.
+    const configuredMode = definition.mode || INCREMENTAL_UPDATE_FORM.mode.setting.default;
     let household: ReturnType<typeof householdNotifier> = null;
     try {
       household = householdNotifier(RED, this, definition.ha, {
@@ -50,69 +56,41 @@ export default function register(RED: NodeRedApi): void {
       this.error(`alerts to Home Assistant are off: ${asError(error).message}`);
     }
 
-    const onUpdating = (event: { mode: string }) =>
-      this.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) });
-    const onUpdate = (result: UpdateResult) => {
-      this.status(updateStatus(result, model?.activeVersion ?? null));
-      if (automatic) this.send([{ topic: "update", payload: result }, null]);
-    };
-    const onFailed = (failure: { message: string }) => {
-      this.status({ fill: "red", shape: "ring", text: "update failed" });
-      this.warn(`update failed: ${failure.message}`);
-    };
-    const onAlert = (alert: { type: string; severity: string; message: string }) => {
-      this.send([null, { topic: alert.type, payload: alert }]);
-      household?.notifier
-        .alert({ type: alert.type, message: alert.message })
-        .catch((error: unknown) =>
-          this.warn(`could not show the ${alert.type} alert in Home Assistant: ${asError(error).message}`),
-        );
-    };
-
-    if (!modelNode) {
-      this.status(missingModelStatus);
-    } else {
-      this.status(openingStatus);
-      modelNode.model().then(
-        (opened) => {
-          model = opened;
-          this.status({ fill: "grey", shape: "dot", text: fitStatus(`idle · ${versionLabel(opened.activeVersion)}`) });
-          opened.on("updating", onUpdating);
-          opened.on("update", onUpdate);
-          opened.on("alert", onAlert);
-          opened.on("update-failed", onFailed);
+    bindModel(RED, this, {
+      type: "incremental-update",
+      modelId: definition.model,
+      opened: (model) =>
+        this.status({ fill: "grey", shape: "dot", text: fitStatus(`idle · ${versionLabel(model.activeVersion)}`) }),
+      listeners: {
+        updating: (_model, event: { mode: string }) =>
+          this.status({ fill: "blue", shape: "ring", text: fitStatus(`training ${event.mode}…`) }),
+        update: (model, result: UpdateResult) => {
+          this.status(updateStatus(result, model.activeVersion));
+          if (automatic) this.send([{ topic: "update", payload: result }, null]);
         },
-        (error: unknown) => this.status(errorStatus(error)),
-      );
-    }
-
-    this.on("input", (msg: NodeMessage, send, done) => {
-      openModel(modelNode, "incremental-update")
-        .then(async (opened) => {
-          const mode = updateMode(msg.mode, definition.mode || "incremental");
-          const reason =
-            typeof msg.reason === "string" && msg.reason.trim() !== "" ? msg.reason.trim() : "requested by a flow";
-          const result = await opened.update(mode, reason);
-          // With automatic reporting on, the model's "update" event already sent these metrics.
-          if (!automatic) {
-            msg.payload = result;
-            send([msg, null]);
-          }
-          done();
-        })
-        .catch((error: unknown) => {
-          this.status(errorStatus(error));
-          done(asError(error));
-        });
-    });
-
-    this.on("close", (_removed, done) => {
-      model?.off("updating", onUpdating);
-      model?.off("update", onUpdate);
-      model?.off("alert", onAlert);
-      model?.off("update-failed", onFailed);
-      household?.release();
-      done();
+        alert: (_model, alert: { type: string; severity: string; message: string }) => {
+          this.send([null, { topic: alert.type, payload: alert }]);
+          household?.notifier
+            .alert({ type: alert.type, message: alert.message })
+            .catch((error: unknown) =>
+              this.warn(`could not show the ${alert.type} alert in Home Assistant: ${asError(error).message}`),
+            );
+        },
+        "update-failed": (_model, failure: { message: string }) => {
+          this.status({ fill: "red", shape: "ring", text: "update failed" });
+          this.warn(`update failed: ${failure.message}`);
+        },
+      },
+      input: async (model, msg, send) => {
+        const mode = updateMode(msg.mode, configuredMode);
+        const result = await model.update(mode, trimmedText(msg.reason) ?? "requested by a flow");
+        // With automatic reporting on, the model's "update" event already sent these metrics.
+        if (!automatic) {
+          msg.payload = result;
+          send([msg, null]);
+        }
+      },
+      close: () => household?.release(),
     });
   }
 

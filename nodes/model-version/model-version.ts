@@ -1,5 +1,5 @@
 import type { PatternModel } from "../../src/model/pattern-model";
-import { asError } from "../shared/errors";
+import { trimmedText } from "../../src/validate";
 import {
   importText,
   optionalText,
@@ -9,8 +9,8 @@ import {
   versionPair,
   type VersionCommand,
 } from "../shared/messages";
-import { findModelNode, openModel } from "../shared/model-node";
-import { errorStatus, fitStatus, missingModelStatus, openingStatus, versionLabel } from "../shared/status";
+import { bindModel } from "../shared/model-node";
+import { fitStatus, versionLabel } from "../shared/status";
 import { versionRows } from "../shared/versions";
 import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../shared/red";
 
@@ -30,10 +30,8 @@ async function run(
   defaultReason: string,
 ): Promise<unknown> {
   const payload = msg.payload;
-  const reason =
-    optionalText(payload, "reason") ??
-    (typeof msg.reason === "string" && msg.reason !== "" ? msg.reason : defaultReason);
-  const by = optionalText(payload, "by") ?? (typeof msg.user === "string" && msg.user !== "" ? msg.user : "flow");
+  const reason = optionalText(payload, "reason") ?? trimmedText(msg.reason) ?? defaultReason;
+  const by = optionalText(payload, "by") ?? trimmedText(msg.user) ?? "flow";
   switch (command) {
     case "list":
       return versionRows(model);
@@ -66,48 +64,21 @@ async function run(
 export default function register(RED: NodeRedApi): void {
   function ModelVersion(this: RuntimeNode, definition: ModelVersionDefinition) {
     RED.nodes.createNode(this, definition);
-    const modelNode = findModelNode(RED, definition.model);
-    const defaultReason =
-      typeof definition.reason === "string" && definition.reason.trim() !== "" ? definition.reason.trim() : "flow";
-    let model: PatternModel | null = null;
-    const showActive = () =>
-      model &&
+    const defaultReason = trimmedText(definition.reason) ?? "flow";
+    const showActive = (model: PatternModel) =>
       this.status({ fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) });
-
-    if (!modelNode) {
-      this.status(missingModelStatus);
-    } else {
-      this.status(openingStatus);
-      modelNode.model().then(
-        (opened) => {
-          model = opened;
-          showActive();
-          opened.on("activated", showActive);
-        },
-        (error: unknown) => this.status(errorStatus(error)),
-      );
-    }
-
-    this.on("input", (msg, send, done) => {
-      openModel(modelNode, "model-version")
-        .then(async (opened) => {
-          const command = versionCommand(msg.topic, definition.command);
-          msg.payload = await run(opened, command, msg, defaultReason);
-          msg.topic = command;
-          model = opened;
-          showActive();
-          send(msg);
-          done();
-        })
-        .catch((error: unknown) => {
-          this.status(errorStatus(error));
-          done(asError(error));
-        });
-    });
-
-    this.on("close", (_removed, done) => {
-      model?.off("activated", showActive);
-      done();
+    bindModel(RED, this, {
+      type: "model-version",
+      modelId: definition.model,
+      opened: showActive,
+      listeners: { activated: showActive },
+      input: async (model, msg, send) => {
+        const command = versionCommand(msg.topic, definition.command);
+        msg.payload = await run(model, command, msg, defaultReason);
+        msg.topic = command;
+        showActive(model);
+        send(msg);
+      },
     });
   }
 

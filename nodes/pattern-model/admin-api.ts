@@ -1,4 +1,5 @@
-import { PatternQualityError, type ErrorCode } from "../../src/errors";
+import { InvalidInputError, PatternQualityError, type ErrorCode } from "../../src/errors";
+import { trimmedText } from "../../src/validate";
 import { findModelNode } from "../shared/model-node";
 import { versionRows } from "../shared/versions";
 import type { HttpRequest, HttpResponse, NodeRedApi } from "../shared/red";
@@ -25,9 +26,7 @@ function reply(res: HttpResponse, work: Promise<unknown>): void {
 }
 
 function textField(body: unknown, key: string): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const value = (body as Record<string, unknown>)[key];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  return typeof body === "object" && body !== null ? trimmedText((body as Record<string, unknown>)[key]) : undefined;
 }
 
 /**
@@ -78,8 +77,7 @@ export function adminRoutes(RED: NodeRedApi): void {
       res,
       model(req).then((m) => {
         const id = textField(req.body, "id");
-        if (!id)
-          throw new PatternQualityError("invalid-input", 'id: give the version to activate, e.g. {"id": "v0003"}');
+        if (!id) throw new InvalidInputError("id", 'give the version to activate, e.g. {"id": "v0003"}');
         return m.activate(id, { reason: textField(req.body, "reason") ?? "admin API", by: by(req) });
       }),
     );

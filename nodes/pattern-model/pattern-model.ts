@@ -1,15 +1,10 @@
 import { PatternModel } from "../../src/model/pattern-model";
 import { adminRoutes } from "./admin-api";
 import { settingsFromDefinition, type PatternModelDefinition } from "./settings";
-import type { NodeRedApi, RuntimeNode } from "../shared/red";
+import type { PatternModelNode } from "../shared/model-node";
+import type { NodeRedApi } from "../shared/red";
 
-/** The pattern-model configuration node as the other nodes of this package see it. */
-export interface PatternModelNode extends RuntimeNode {
-  /** Resolves to the open model; rejects with the reason it could not be opened. */
-  model(): Promise<PatternModel>;
-  /** The open model, or null while opening, after a failure, or once closed. */
-  readonly current: PatternModel | null;
-}
+export type { PatternModelNode } from "../shared/model-node";
 
 /** Registers the `pattern-model` configuration node and its admin HTTP API. */
 export default function register(RED: NodeRedApi): void {

@@ -1,9 +1,12 @@
 import * as path from "node:path";
-import { describeValue, InvalidInputError } from "../../src/errors";
+import { InvalidInputError } from "../../src/errors";
 import type { PatternModelSettings } from "../../src/model/settings";
+import { FOREST_PARAMS_SPEC, PATTERN_MODEL_SPEC } from "../../src/settings/spec";
+import { trimmedText } from "../../src/validate";
+import { type FormSpec, formValue } from "../shared/form";
 import type { NodeDefinition } from "../shared/red";
 
-/** The pattern-model configuration node's form fields, as the editor saves them (numbers may be strings). */
+/** The pattern-model configuration node's form, as the editor saves it: numbers may be text, any field missing. */
 export interface PatternModelDefinition extends NodeDefinition {
   storeDir?: string;
   schemaKind?: string;
@@ -30,30 +33,6 @@ export function defaultStoreDir(userDir: string | undefined, nodeId: string): st
   return path.join(base, "pattern-quality", nodeId.replace(/[^A-Za-z0-9_.-]/g, "_"));
 }
 
-function number(
-  definition: PatternModelDefinition,
-  key: keyof PatternModelDefinition,
-  fallback: number,
-  range: { min: number; max?: number; integer?: boolean },
-): number {
-  const raw = definition[key];
-  if (raw === undefined || raw === null || raw === "") return fallback;
-  const value = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : Number.NaN;
-  const valid =
-    Number.isFinite(value) &&
-    value >= range.min &&
-    (range.max === undefined || value <= range.max) &&
-    (!range.integer || Number.isInteger(value));
-  if (!valid) {
-    const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
-    throw new InvalidInputError(
-      `pattern-model.${String(key)}`,
-      `expected ${range.integer ? "a whole number" : "a number"} ${bounds}, got ${describeValue(raw)}`,
-    );
-  }
-  return value;
-}
-
 /** Splits the feature-name list of the form (commas, spaces or new lines) into names. */
 export function parseFeatureNames(text: unknown): string[] {
   if (typeof text !== "string") return [];
@@ -63,23 +42,47 @@ export function parseFeatureNames(text: unknown): string[] {
     .filter((name) => name.length > 0);
 }
 
+/** The configuration node's form: each field and the core setting it edits (defaults and limits there). */
+export const PATTERN_MODEL_FORM = {
+  schemaKind: { setting: PATTERN_MODEL_SPEC.schema },
+  trees: { setting: FOREST_PARAMS_SPEC.trees },
+  maxDepth: { setting: FOREST_PARAMS_SPEC.maxDepth },
+  incrementalTrees: { setting: FOREST_PARAMS_SPEC.incrementalTrees },
+  seed: { setting: FOREST_PARAMS_SPEC.seed, blank: true },
+  updateThreshold: { setting: PATTERN_MODEL_SPEC.updateThreshold },
+  minSamples: { setting: PATTERN_MODEL_SPEC.minSamples },
+  autoUpdate: { setting: PATTERN_MODEL_SPEC.autoUpdate },
+  updateBudgetMs: { setting: PATTERN_MODEL_SPEC.alerts.updateBudgetMs },
+  accuracyDropPoints: { setting: PATTERN_MODEL_SPEC.alerts.accuracyDropPoints },
+  driftAlerts: { setting: PATTERN_MODEL_SPEC.alerts.drift },
+  keepVersions: { setting: PATTERN_MODEL_SPEC.retention.versions },
+  keepFeedback: { setting: PATTERN_MODEL_SPEC.retention.feedback },
+  guardrailDropPoints: { setting: PATTERN_MODEL_SPEC.guardrail.maxDropPoints },
+  guardrailWindow: { setting: PATTERN_MODEL_SPEC.guardrail.recentWindow },
+} as const satisfies FormSpec;
+
+type FormKey = keyof typeof PATTERN_MODEL_FORM;
+
+/** A field of the saved form, or its default when blank or missing (a flow saved by an older version). */
+function field<K extends FormKey>(
+  definition: PatternModelDefinition,
+  key: K,
+): (typeof PATTERN_MODEL_FORM)[K]["setting"]["default"] {
+  const { setting } = PATTERN_MODEL_FORM[key];
+  return formValue(definition[key], setting, `pattern-model.${key}`) ?? setting.default;
+}
+
 /** Translates the configuration node's form into the settings a PatternModel opens with. */
 export function settingsFromDefinition(
   definition: PatternModelDefinition,
   userDir: string | undefined,
 ): PatternModelSettings {
-  const storeDir =
-    typeof definition.storeDir === "string" && definition.storeDir.trim() !== ""
-      ? path.resolve(userDir ?? process.cwd(), definition.storeDir.trim())
-      : defaultStoreDir(userDir, definition.id);
+  const dir = trimmedText(definition.storeDir);
+  const storeDir = dir ? path.resolve(userDir ?? process.cwd(), dir) : defaultStoreDir(userDir, definition.id);
 
   let schema: PatternModelSettings["schema"];
-  const kind = definition.schemaKind ?? "standard";
-  if (kind === "standard" || kind === "") {
-    schema = { kind: "standard" };
-  } else if (kind === "infer") {
-    schema = { kind: "infer" };
-  } else if (kind === "names") {
+  const kind = field(definition, "schemaKind");
+  if (kind === "names") {
     const names = parseFeatureNames(definition.featureNames);
     if (names.length === 0) {
       throw new InvalidInputError(
@@ -92,21 +95,18 @@ export function settingsFromDefinition(
     }
     schema = { kind: "names", names };
   } else {
-    throw new InvalidInputError(
-      "pattern-model.schemaKind",
-      `expected standard, names or infer, got ${describeValue(kind)}`,
-    );
+    schema = { kind };
   }
 
   const forest: NonNullable<PatternModelSettings["forest"]> = {
-    trees: number(definition, "trees", 100, { min: 1, max: 1000, integer: true }),
-    maxDepth: number(definition, "maxDepth", 10, { min: 1, max: 30, integer: true }),
-    incrementalTrees: number(definition, "incrementalTrees", 10, { min: 1, max: 1000, integer: true }),
+    trees: field(definition, "trees"),
+    maxDepth: field(definition, "maxDepth"),
+    incrementalTrees: field(definition, "incrementalTrees"),
   };
-  if (definition.seed !== undefined && definition.seed !== "") {
-    forest.seed = number(definition, "seed", 0, { min: 0, integer: true });
-  }
-  if (forest.incrementalTrees! > forest.trees!) {
+  // Blank: the forest's own default seed, not written into the settings.
+  const seed = formValue(definition.seed, PATTERN_MODEL_FORM.seed.setting, "pattern-model.seed");
+  if (seed !== undefined) forest.seed = seed;
+  if ((forest.incrementalTrees as number) > (forest.trees as number)) {
     throw new InvalidInputError(
       "pattern-model.incrementalTrees",
       "cannot replace more trees per update than the forest has",
@@ -117,21 +117,21 @@ export function settingsFromDefinition(
     storeDir,
     schema,
     forest,
-    updateThreshold: number(definition, "updateThreshold", 100, { min: 1, integer: true }),
-    minSamples: number(definition, "minSamples", 10, { min: 1, integer: true }),
-    autoUpdate: definition.autoUpdate !== false,
+    updateThreshold: field(definition, "updateThreshold"),
+    minSamples: field(definition, "minSamples"),
+    autoUpdate: field(definition, "autoUpdate"),
     alerts: {
-      updateBudgetMs: number(definition, "updateBudgetMs", 1000, { min: 1 }),
-      accuracyDropPoints: number(definition, "accuracyDropPoints", 5, { min: 0, max: 100 }),
-      drift: definition.driftAlerts !== false,
+      updateBudgetMs: field(definition, "updateBudgetMs"),
+      accuracyDropPoints: field(definition, "accuracyDropPoints"),
+      drift: field(definition, "driftAlerts"),
     },
     retention: {
-      versions: number(definition, "keepVersions", 20, { min: 1, integer: true }),
-      feedback: number(definition, "keepFeedback", 100000, { min: 1, integer: true }),
+      versions: field(definition, "keepVersions"),
+      feedback: field(definition, "keepFeedback"),
     },
     guardrail: {
-      maxDropPoints: number(definition, "guardrailDropPoints", 2, { min: 0, max: 100 }),
-      recentWindow: number(definition, "guardrailWindow", 200, { min: 1, integer: true }),
+      maxDropPoints: field(definition, "guardrailDropPoints"),
+      recentWindow: field(definition, "guardrailWindow"),
     },
   };
 }

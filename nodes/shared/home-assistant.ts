@@ -1,4 +1,5 @@
 import { HouseholdNotifier, type HouseholdNotifierOptions } from "../../src/ha/notifier";
+import { trimmedText } from "../../src/validate";
 import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
 import type { NodeRedApi, RuntimeNode } from "./red";
 
@@ -38,7 +39,5 @@ export function householdNotifier(
   return { notifier, release: () => haNode.deregister(node) };
 }
 
-/** A form's optional text field, or undefined when blank. */
-export function optionalSetting(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
+/** A form's optional text field (a notify service), trimmed, or undefined when blank. */
+export const optionalSetting: (value: unknown) => string | undefined = trimmedText;

@@ -1,4 +1,6 @@
 import { describeValue, InvalidInputError } from "../../src/errors";
+import { checkSetting, SCORE_SPEC, UPDATE_SPEC } from "../../src/settings/spec";
+import { trimmedText } from "../../src/validate";
 
 /** A Home Assistant event as it arrives in a flow: raw (`data`) or from an "events: all" node (`event`). */
 export interface HaEventLike {
@@ -30,7 +32,8 @@ function item(value: unknown, field: string): FeedbackItem {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidInputError(
       field,
-      `expected a feedback object like {"patternId": "p1", "label": "approve"} or a Home Assistant event, got ${describeValue(value)}`,
+      'expected a feedback object like {"patternId": "p1", "label": "approve"} or a Home Assistant event, ' +
+        `got ${describeValue(value)}`,
     );
   }
   return { kind: "feedback", value: value as Record<string, unknown> };
@@ -51,9 +54,10 @@ export function feedbackItems(payload: unknown): FeedbackItem[] {
 
 /** `msg.user` when a flow names who decided, for feedback that does not carry its own `user`. */
 export function messageUser(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  return trimmedText(value);
 }
 
+/** The commands a model-version node understands, as `msg.topic` or its fixed command. */
 export const VERSION_COMMANDS = [
   "list",
   "get",
@@ -67,6 +71,7 @@ export const VERSION_COMMANDS = [
   "export",
   "import",
 ] as const;
+/** One of VERSION_COMMANDS. */
 export type VersionCommand = (typeof VERSION_COMMANDS)[number];
 
 /**
@@ -93,11 +98,13 @@ export function versionCommand(topic: unknown, fixed: unknown): VersionCommand {
  * ui-table button sends the clicked row, which has `id`).
  */
 export function versionId(payload: unknown, field = "msg.payload"): string {
-  if (typeof payload === "string" && payload.trim() !== "") return payload.trim();
+  const text = trimmedText(payload);
+  if (text) return text;
   if (typeof payload === "object" && payload !== null && !Array.isArray(payload)) {
     const record = payload as Record<string, unknown>;
     const id = record.id ?? record.version;
-    if (typeof id === "string" && id.trim() !== "") return id.trim();
+    const idText = trimmedText(id);
+    if (idText) return idText;
     throw new InvalidInputError(`${field}.id`, `expected a version id such as "v0003", got ${describeValue(id)}`);
   }
   throw new InvalidInputError(
@@ -109,8 +116,7 @@ export function versionId(payload: unknown, field = "msg.payload"): string {
 /** An optional text field of an object payload (e.g. `reason`), or undefined. */
 export function optionalText(payload: unknown, key: string): string | undefined {
   if (typeof payload !== "object" || payload === null) return undefined;
-  const value = (payload as Record<string, unknown>)[key];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  return trimmedText((payload as Record<string, unknown>)[key]);
 }
 
 /** The two version ids of a compare command: `{a, b}` or `[a, b]`. */
@@ -153,7 +159,8 @@ export function rollbackTarget(payload: unknown): string {
 
 /** The exported text of a version to import: the string itself or `{text}`. */
 export function importText(payload: unknown): string {
-  if (typeof payload === "string" && payload.trim() !== "") return payload;
+  // The text itself, untrimmed: it is parsed (and its digest checked) as exported.
+  if (trimmedText(payload)) return payload as string;
   const text = optionalText(payload, "text");
   if (text) return text;
   throw new InvalidInputError(
@@ -164,14 +171,11 @@ export function importText(payload: unknown): string {
 
 /** The pattern-score threshold override in `msg.threshold`, else the configured one. */
 export function askThreshold(value: unknown, configured: number): number {
-  if (value === undefined) return configured;
-  if (typeof value === "number" && value >= 0 && value <= 1) return value;
-  throw new InvalidInputError("msg.threshold", `expected a number from 0 to 1, got ${describeValue(value)}`);
+  return value === undefined ? configured : checkSetting(SCORE_SPEC.askThreshold, value, "msg.threshold");
 }
 
 /** The update mode of an incremental-update message: `msg.mode`, else the configured one. */
 export function updateMode(value: unknown, configured: unknown): "incremental" | "full" {
   const mode = value === undefined || value === "" ? configured : value;
-  if (mode === "incremental" || mode === "full") return mode;
-  throw new InvalidInputError("msg.mode", `expected incremental or full, got ${describeValue(mode)}`);
+  return checkSetting(UPDATE_SPEC.mode, mode, "msg.mode");
 }

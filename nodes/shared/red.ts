@@ -16,7 +16,9 @@ export interface NodeStatus {
   text?: string;
 }
 
+/** `send` of an input handler: one message, or one per output. */
 export type SendFunction = (msg: NodeMessage | null | Array<NodeMessage | NodeMessage[] | null>) => void;
+/** `done` of an input handler: called once per message, with the error if it failed. */
 export type DoneFunction = (err?: Error) => void;
 
 /** A node instance inside the runtime (what `RED.nodes.createNode` turns `this` into). */
@@ -41,6 +43,7 @@ export interface NodeDefinition {
   [field: string]: unknown;
 }
 
+/** An admin HTTP request, as the routes read it. */
 export interface HttpRequest {
   params: Record<string, string>;
   body?: unknown;
@@ -48,13 +51,16 @@ export interface HttpRequest {
   user?: { username?: string };
 }
 
+/** An admin HTTP response. */
 export interface HttpResponse {
   status(code: number): HttpResponse;
   json(body: unknown): void;
 }
 
+/** An admin route handler (Express style). */
 export type HttpHandler = (req: HttpRequest, res: HttpResponse, next: () => void) => void;
 
+/** Node-RED's admin router (`RED.httpAdmin`). */
 export interface HttpRouter {
   get(path: string, ...handlers: HttpHandler[]): void;
   post(path: string, ...handlers: HttpHandler[]): void;
@@ -64,7 +70,7 @@ export interface HttpRouter {
 export interface NodeRedApi {
   nodes: {
     createNode(node: object, definition: NodeDefinition): void;
-    registerType(type: string, constructor: Function, options?: object): void;
+    registerType(type: string, nodeConstructor: (...args: never) => unknown, options?: object): void;
     getNode(id: string): unknown;
   };
   settings: { userDir?: string; [key: string]: unknown };

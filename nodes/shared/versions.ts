@@ -14,8 +14,8 @@ export interface VersionRow {
 /** The model's versions as table rows, newest first. */
 export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
-  return model
-    .versions.list()
+  return model.versions
+    .list()
     .map((entry) => {
       const accuracy = entry.metrics?.prequentialAccuracy;
       return {

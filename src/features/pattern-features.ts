@@ -4,21 +4,30 @@
  *
  * The pattern object read here (snake_case, as pattern detectors and their databases emit it):
  *
- * | field             | type                                   | default when absent | feature(s) |
- * |-------------------|----------------------------------------|---------------------|------------|
- * | `pattern_type`    | "time_of_day" \| "co_occurrence" \| "anomaly" \| "seasonal" \| "synergy" | **required** | `pattern_type_*` one-hot |
- * | `confidence`      | number, the calibrated confidence (0…1) | 0                  | `confidence_calibrated` |
- * | `raw_confidence`  | number, the detector's own confidence   | `confidence`       | `confidence_raw`, `confidence_normalized` (= raw clamped to 0…1) |
- * | `device_id`       | string, the main entity                 | none               | counted with `devices` |
- * | `devices`         | string[], entity ids involved (repeats allowed) | []          | `device_count_total` (all), `device_count_unique` |
- * | `areas`           | string[], areas involved                | one area when there are devices, else none | `area_count` (distinct), `device_count_per_area` (total ÷ areas, 0 without areas) |
- * | `occurrences`     | number ≥ 0, times the pattern was observed | 0               | `occurrence_count_total`, `occurrence_frequency` (per day: occurrences ÷ max(age in days, 1)) |
- * | `trend_direction` | "increasing" \| "stable" \| "decreasing" | "stable"          | `occurrence_trend_direction` (1, 0, -1) |
- * | `trend_strength`  | number 0…1                              | 0                  | `occurrence_trend_strength` |
- * | `first_seen`      | ISO 8601 string, epoch milliseconds or Date | none (features 0) | `age_days` (now − first_seen), `time_span_days` (last_seen − first_seen) |
- * | `last_seen`       | ISO 8601 string, epoch milliseconds or Date | none (features 0) | `recency_days` (now − last_seen) |
- * | `metadata`        | object                                  | {}                 | `metadata_complexity` (number of keys), `metadata_has_conditions` (`conditions` or `condition` key), `metadata_has_actions` (`actions` or `action` key) |
- * | `deprecated`, `needs_review`, `calibrated` | boolean (or 0/1)  | false              | `is_deprecated`, `needs_review`, `calibrated` (0/1) |
+ * field (type; default when absent) → feature(s):
+ * - `pattern_type` ("time_of_day" | "co_occurrence" | "anomaly" | "seasonal" | "synergy"; **required**)
+ *   → `pattern_type_*` one-hot
+ * - `confidence` (number, the calibrated confidence 0…1; 0) → `confidence_calibrated`
+ * - `raw_confidence` (number, the detector's own confidence; `confidence`) → `confidence_raw`,
+ *   `confidence_normalized` (= raw clamped to 0…1)
+ * - `device_id` (string, the main entity; none) → counted with `devices`
+ * - `devices` (string[], entity ids involved, repeats allowed; []) → `device_count_total` (all),
+ *   `device_count_unique`
+ * - `areas` (string[], areas involved; one area when there are devices, else none) → `area_count`
+ *   (distinct), `device_count_per_area` (total ÷ areas, 0 without areas)
+ * - `occurrences` (number ≥ 0, times the pattern was observed; 0) → `occurrence_count_total`,
+ *   `occurrence_frequency` (per day: occurrences ÷ max(age in days, 1))
+ * - `trend_direction` ("increasing" | "stable" | "decreasing"; "stable") → `occurrence_trend_direction`
+ *   (1, 0, -1)
+ * - `trend_strength` (number 0…1; 0) → `occurrence_trend_strength`
+ * - `first_seen` (ISO 8601 string, epoch milliseconds or Date; none: features 0) → `age_days`
+ *   (now − first_seen), `time_span_days` (last_seen − first_seen)
+ * - `last_seen` (ISO 8601 string, epoch milliseconds or Date; none: features 0) → `recency_days`
+ *   (now − last_seen)
+ * - `metadata` (object; {}) → `metadata_complexity` (number of keys), `metadata_has_conditions`
+ *   (`conditions` or `condition` key), `metadata_has_actions` (`actions` or `action` key)
+ * - `deprecated`, `needs_review`, `calibrated` (boolean or 0/1; false) → `is_deprecated`,
+ *   `needs_review`, `calibrated` (0/1)
  *
  * Durations are in days (fractional). A time in the future counts as now (durations never go
  * negative); `last_seen` before `first_seen` is an error. `metadata.devices` and
@@ -27,12 +36,16 @@
  * InvalidInputError naming it, e.g. `pattern.occurrences`.
  */
 import { describeValue, InvalidInputError } from "../errors";
+import { checkChoice, checkNumber, checkRecord, type NumberRange } from "../validate";
 import type { Features } from "../feedback/feedback";
 import { FeatureSchema } from "./schema";
 
+/** The kinds of pattern a detector suggests; one-hot encoded as `pattern_type_*`. */
 export const PATTERN_TYPES = ["time_of_day", "co_occurrence", "anomaly", "seasonal", "synergy"] as const;
+/** One of PATTERN_TYPES. */
 export type PatternType = (typeof PATTERN_TYPES)[number];
 
+/** How the occurrences of a pattern are trending. */
 export type TrendDirection = "increasing" | "stable" | "decreasing";
 type Moment = string | number | Date;
 
@@ -89,6 +102,7 @@ export const STANDARD_PATTERN_FEATURES: readonly string[] = Object.freeze([
 export const standardPatternSchema = new FeatureSchema(STANDARD_PATTERN_FEATURES);
 
 const TREND: Record<TrendDirection, number> = { increasing: 1, stable: 0, decreasing: -1 };
+const TREND_DIRECTIONS = Object.keys(TREND) as TrendDirection[];
 const DAY_MS = 86_400_000;
 
 /** Cheap shape check: an object with a string `pattern_type` is a pattern, not named features. */
@@ -107,21 +121,12 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
     throw new InvalidInputError(field, `expected a pattern object, got ${describeValue(pattern)}`);
   }
   const at = (key: string) => `${field}.${key}`;
-  const type = pattern.pattern_type as unknown;
-  if (typeof type !== "string" || !(PATTERN_TYPES as readonly string[]).includes(type)) {
-    throw new InvalidInputError(
-      at("pattern_type"),
-      `expected one of ${PATTERN_TYPES.join(", ")}, got ${describeValue(type)}`,
-    );
-  }
+  const type = checkChoice(pattern.pattern_type, at("pattern_type"), PATTERN_TYPES);
 
   const calibratedConfidence = optionalNumber(pattern.confidence, at("confidence")) ?? 0;
   const rawConfidence = optionalNumber(pattern.raw_confidence, at("raw_confidence")) ?? calibratedConfidence;
 
-  const metadata = pattern.metadata ?? {};
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new InvalidInputError(at("metadata"), `expected an object, got ${describeValue(metadata)}`);
-  }
+  const metadata = checkRecord(pattern.metadata ?? {}, at("metadata"));
   const devices: string[] = [];
   if (pattern.device_id !== undefined && pattern.device_id !== null) {
     if (typeof pattern.device_id !== "string") {
@@ -135,15 +140,8 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
   const areas = optionalStrings(pattern.areas, at("areas"));
   const areaCount = areas ? new Set(areas).size : devices.length > 0 ? 1 : 0;
 
-  const occurrences = optionalNumber(pattern.occurrences, at("occurrences")) ?? 0;
-  if (occurrences < 0) throw new InvalidInputError(at("occurrences"), `expected a count ≥ 0, got ${occurrences}`);
-  const direction = pattern.trend_direction ?? "stable";
-  if (!Object.hasOwn(TREND, direction)) {
-    throw new InvalidInputError(
-      at("trend_direction"),
-      `expected increasing, stable or decreasing, got ${describeValue(direction)}`,
-    );
-  }
+  const occurrences = optionalNumber(pattern.occurrences, at("occurrences"), { min: 0 }) ?? 0;
+  const direction = checkChoice(pattern.trend_direction ?? "stable", at("trend_direction"), TREND_DIRECTIONS);
   const trendStrength = optionalNumber(pattern.trend_strength, at("trend_strength")) ?? 0;
 
   const nowMs = now.getTime();
@@ -171,7 +169,7 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
     device_count_per_area: areaCount > 0 ? devices.length / areaCount : 0,
     occurrence_count_total: occurrences,
     occurrence_frequency: occurrences / Math.max(ageDays, 1),
-    occurrence_trend_direction: TREND[direction as TrendDirection],
+    occurrence_trend_direction: TREND[direction],
     occurrence_trend_strength: trendStrength,
     time_span_days: firstSeen !== undefined && lastSeen !== undefined ? days(lastSeen - firstSeen) : 0,
     recency_days: lastSeen === undefined ? 0 : days(nowMs - lastSeen),
@@ -185,12 +183,8 @@ export function patternFeatures(pattern: Pattern, now: Date = new Date(), field 
   };
 }
 
-function optionalNumber(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidInputError(field, `expected a finite number, got ${describeValue(value)}`);
-  }
-  return value;
+function optionalNumber(value: unknown, field: string, range: NumberRange = {}): number | undefined {
+  return value === undefined || value === null ? undefined : checkNumber(value, field, range);
 }
 
 function optionalStrings(value: unknown, field: string): string[] | undefined {

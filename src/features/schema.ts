@@ -1,5 +1,6 @@
 import { describeValue, InvalidInputError, ModelFormatError } from "../errors";
 import type { Features } from "../feedback/feedback";
+import { checkNumber, checkText } from "../validate";
 
 /**
  * The ordered names of a model's numeric features. A model is trained on vectors in this order;
@@ -16,10 +17,8 @@ export class FeatureSchema {
       throw new InvalidInputError(field, `expected a list of feature names, got ${describeValue(names)}`);
     if (names.length === 0) throw new InvalidInputError(field, "expected at least one feature name");
     const positions = new Map<string, number>();
-    names.forEach((name: unknown, i) => {
-      if (typeof name !== "string" || name.trim() === "") {
-        throw new InvalidInputError(`${field}[${i}]`, `expected a non-empty feature name, got ${describeValue(name)}`);
-      }
+    names.forEach((given: unknown, i) => {
+      const name = checkText(given, `${field}[${i}]`);
       if (positions.has(name)) throw new InvalidInputError(`${field}[${i}]`, `duplicate feature name "${name}"`);
       positions.set(name, i);
     });
@@ -110,8 +109,5 @@ export class FeatureSchema {
 
 /** The value of feature `name`; its field name is only put together for an error (this runs per value). */
 function finite(value: unknown, field: string, name: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(value)}`);
-  }
-  return value;
+  return typeof value === "number" && Number.isFinite(value) ? value : checkNumber(value, `${field}.${name}`);
 }

@@ -1,4 +1,5 @@
 import { describeValue, InvalidInputError } from "../errors";
+import { checkText, MAX_ID_LENGTH } from "../validate";
 import type { StoreProblem } from "../store/files";
 import { JsonLinesStore } from "../store/json-lines-store";
 import type { Feedback, Features } from "./feedback";
@@ -206,14 +207,9 @@ export class PatternCache {
   }
 }
 
+/** The same limit as every other entry point of a pattern id (see checkId). */
 function checkPatternId(value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "" || value.length > 256) {
-    throw new InvalidInputError(
-      "patternId",
-      `expected a non-empty string of at most 256 characters, got ${describeValue(value)}`,
-    );
-  }
-  return value;
+  return checkText(value, "patternId", MAX_ID_LENGTH);
 }
 
 function sameFeatures(a: Features, b: Features): boolean {

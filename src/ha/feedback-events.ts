@@ -1,5 +1,7 @@
 import { describeValue, InvalidInputError } from "../errors";
 import { parseLabel, type Feedback, type Features, type Label } from "../feedback/feedback";
+import { checkSetting, defaultsOf, HA_FEEDBACK_SPEC } from "../settings/spec";
+import { checkId, checkNumber, checkRecord, checkText } from "../validate";
 
 /** Who caused an event in Home Assistant; `id` is unique per event and serves as the feedback id. */
 export interface HaContext {
@@ -52,21 +54,24 @@ export interface HaFeedbackRules {
   implicit: { enabled: boolean; entityTemplate: string; days: number };
 }
 
+/** The event of an answer to an actionable notification. */
 export const NOTIFICATION_ACTION_EVENT = "mobile_app_notification_action";
+/** The event of an entity changing state (helper entities, automations switched off). */
 export const STATE_CHANGED_EVENT = "state_changed";
+/** The event of an entity added to or removed from the registry (automations deleted). */
 export const ENTITY_REGISTRY_UPDATED_EVENT = "entity_registry_updated";
 
-/** The rules used when a flow configures nothing. */
-export const defaultHaFeedbackRules: HaFeedbackRules = Object.freeze({
-  notificationAction: { enabled: true, approvePrefix: "PATTERN_APPROVE_", rejectPrefix: "PATTERN_REJECT_" },
-  customEvent: { enabled: true, eventType: "pattern_feedback" },
-  helperEntities: { enabled: false, entityIds: [], patternAttribute: "pattern_id", decisionAttribute: "decision" },
-  implicit: { enabled: false, entityTemplate: "automation.pattern_{id}", days: 7 },
-}) as HaFeedbackRules;
+/** The rules used when a flow configures nothing (defaults from HA_FEEDBACK_SPEC). */
+export const defaultHaFeedbackRules: HaFeedbackRules = Object.freeze(
+  (() => {
+    const defaults = defaultsOf(HA_FEEDBACK_SPEC);
+    return { ...defaults, helperEntities: { ...defaults.helperEntities, entityIds: [] as string[] } };
+  })(),
+);
 
 /** Completes partial rules with the defaults and checks them; bad rules → InvalidInputError naming the field. */
 export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaFeedbackRules {
-  if (!isRecord(partial)) throw new InvalidInputError("rules", `expected an object, got ${describeValue(partial)}`);
+  checkRecord(partial, "rules");
   const d = defaultHaFeedbackRules;
   const rules: HaFeedbackRules = {
     notificationAction: { ...d.notificationAction, ...partial.notificationAction },
@@ -78,30 +83,22 @@ export function haFeedbackRules(partial: DeepPartial<HaFeedbackRules> = {}): HaF
     },
     implicit: { ...d.implicit, ...partial.implicit },
   };
-  const text = (field: string, value: unknown): void => {
-    if (typeof value !== "string" || value.trim() === "") {
-      throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
-    }
-  };
-  text("rules.notificationAction.approvePrefix", rules.notificationAction.approvePrefix);
-  text("rules.notificationAction.rejectPrefix", rules.notificationAction.rejectPrefix);
+  checkText(rules.notificationAction.approvePrefix, "rules.notificationAction.approvePrefix");
+  checkText(rules.notificationAction.rejectPrefix, "rules.notificationAction.rejectPrefix");
   if (rules.notificationAction.approvePrefix === rules.notificationAction.rejectPrefix) {
     throw new InvalidInputError("rules.notificationAction.rejectPrefix", "must differ from the approve prefix");
   }
-  text("rules.customEvent.eventType", rules.customEvent.eventType);
-  text("rules.helperEntities.patternAttribute", rules.helperEntities.patternAttribute);
-  text("rules.helperEntities.decisionAttribute", rules.helperEntities.decisionAttribute);
-  rules.helperEntities.entityIds.forEach((id, i) => text(`rules.helperEntities.entityIds[${i}]`, id));
-  text("rules.implicit.entityTemplate", rules.implicit.entityTemplate);
+  checkText(rules.customEvent.eventType, "rules.customEvent.eventType");
+  checkText(rules.helperEntities.patternAttribute, "rules.helperEntities.patternAttribute");
+  checkText(rules.helperEntities.decisionAttribute, "rules.helperEntities.decisionAttribute");
+  rules.helperEntities.entityIds.forEach((id, i) => {
+    checkText(id, `rules.helperEntities.entityIds[${i}]`);
+  });
+  checkText(rules.implicit.entityTemplate, "rules.implicit.entityTemplate");
   if (!rules.implicit.entityTemplate.includes("{id}")) {
     throw new InvalidInputError("rules.implicit.entityTemplate", "must contain {id} where the pattern id goes");
   }
-  if (typeof rules.implicit.days !== "number" || !(rules.implicit.days > 0)) {
-    throw new InvalidInputError(
-      "rules.implicit.days",
-      `expected a positive number, got ${describeValue(rules.implicit.days)}`,
-    );
-  }
+  checkSetting(HA_FEEDBACK_SPEC.implicit.days, rules.implicit.days, "rules.implicit.days");
   return rules;
 }
 
@@ -155,12 +152,7 @@ export function normalizeHaEvent(input: unknown): HaEvent | null {
   if (typeof raw.event_type !== "string") return null;
   const data = nodeShape ? raw.event : raw.data;
   const prefix = nodeShape ? "payload" : "event";
-  if (data !== undefined && !isRecord(data)) {
-    throw new InvalidInputError(
-      `${prefix}.${nodeShape ? "event" : "data"}`,
-      `expected an object, got ${describeValue(data)}`,
-    );
-  }
+  if (data !== undefined) checkRecord(data, `${prefix}.${nodeShape ? "event" : "data"}`);
   const event: HaEvent = { event_type: raw.event_type, data: (data as Record<string, unknown>) ?? {} };
   if (typeof raw.origin === "string") event.origin = raw.origin;
   if (typeof raw.time_fired === "string") event.time_fired = raw.time_fired;
@@ -194,17 +186,13 @@ function fromNotificationAction(event: HaEvent, rules: HaFeedbackRules): Feedbac
   const patternId = action.slice(match[0].length);
   if (patternId === "")
     throw new InvalidInputError("data.action", `no pattern id after the prefix in ${describeValue(action)}`);
-  return feedback(event, patternId, match[1]);
+  return feedback(event, checkId(patternId, "data.action"), match[1]);
 }
 
 function fromCustomEvent(event: HaEvent): Feedback {
-  const patternId = event.data.pattern_id;
-  if (typeof patternId !== "string" && typeof patternId !== "number") {
-    throw new InvalidInputError("data.pattern_id", `expected the pattern id, got ${describeValue(patternId)}`);
-  }
-  if (String(patternId).trim() === "") throw new InvalidInputError("data.pattern_id", "must not be empty");
+  const patternId = checkId(event.data.pattern_id, "data.pattern_id");
   const label = parseLabel(event.data.decision, "data.decision");
-  const result = feedback(event, String(patternId), label);
+  const result = feedback(event, patternId, label);
   if (event.data.features !== undefined) result.features = readFeatures(event.data.features, "data.features");
   return result;
 }
@@ -228,13 +216,11 @@ function fromHelperEntity(event: HaEvent, rules: HaFeedbackRules): Feedback | nu
     return null;
   }
   const patternId = attributes[patternAttribute];
-  if ((typeof patternId !== "string" && typeof patternId !== "number") || String(patternId).trim() === "") {
-    throw new InvalidInputError(
-      `data.new_state.attributes.${patternAttribute}`,
-      `${entityId} changed to a decision but names no pattern, got ${describeValue(patternId)}`,
-    );
+  const field = `data.new_state.attributes.${patternAttribute}`;
+  if (patternId === undefined || patternId === null) {
+    throw new InvalidInputError(field, `${entityId} changed to a decision but names no pattern`);
   }
-  return feedback(event, String(patternId), label);
+  return feedback(event, checkId(patternId, field), label);
 }
 
 function feedback(event: HaEvent, patternId: string, label: Label): Feedback {
@@ -265,14 +251,9 @@ function receivedAt(event: HaEvent): string {
 }
 
 function readFeatures(value: unknown, field: string): Features {
-  if (!isRecord(value)) throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   const features: Features = {};
-  for (const [name, x] of Object.entries(value)) {
-    if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(x)}`);
-    }
-    features[name] = x;
-  }
+  for (const [name, x] of Object.entries(checkRecord(value, field)))
+    features[name] = checkNumber(x, `${field}.${name}`);
   return features;
 }
 

@@ -1,7 +1,9 @@
 import { describeValue, InvalidInputError } from "../errors";
+import { checkText, MAX_ID_LENGTH } from "../validate";
 import { defaultHaFeedbackRules } from "./feedback-events";
 import type { HomeAssistantConnection } from "./connection";
 
+/** Where alerts and questions go, and the answer buttons' prefixes. */
 export interface HouseholdNotifierOptions {
   /** Alerts as persistent notifications in Home Assistant's sidebar (default true). */
   persistentNotifications?: boolean;
@@ -72,8 +74,9 @@ export class HouseholdNotifier {
 
   /** Shows an alert; resolves to the services called. Repeats of a type update one notification. */
   async alert(alert: HouseholdAlert): Promise<string[]> {
-    const type = text(alert?.type, "alert.type");
-    const message = text(alert.message, "alert.message");
+    const type = checkText(alert?.type, "alert.type");
+    // Shown, not stored: an alert quoting a long error message must still reach the household.
+    const message = checkText(alert.message, "alert.message", Number.POSITIVE_INFINITY);
     const title = alert.title ?? this.title;
     const calls: string[] = [];
     if (this.persistent) {
@@ -99,7 +102,7 @@ export class HouseholdNotifier {
   /** Removes the persistent notification of an alert type (e.g. once the drift has passed). */
   async dismiss(type: string): Promise<void> {
     await this.connection.callService("persistent_notification", "dismiss", {
-      notification_id: alertNotificationId(text(type, "type")),
+      notification_id: alertNotificationId(checkText(type, "type")),
     });
   }
 
@@ -111,7 +114,8 @@ export class HouseholdNotifier {
         "no notify service for questions is configured (e.g. mobile_app_<your phone>)",
       );
     }
-    const patternId = text(question?.patternId, "patternId");
+    // Text only: the id goes into the buttons' action strings as typed.
+    const patternId = checkText(question?.patternId, "patternId", MAX_ID_LENGTH);
     const what = question.description ?? patternId;
     await this.connection.callService("notify", this.questionService, {
       title: question.title ?? this.title,
@@ -137,10 +141,4 @@ function notifyName(value: string | null | undefined, field: string): string | n
     );
   }
   return name;
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "")
-    throw new InvalidInputError(field, `expected a non-empty text, got ${describeValue(value)}`);
-  return value;
 }

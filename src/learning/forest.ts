@@ -15,6 +15,14 @@ export interface GrownTree extends TreeNodes {
   windowRows: number;
 }
 
+/** A tree of the forest with its online record. */
+export interface ForestTree extends GrownTree {
+  /** Fading mean absolute error |label − P(approve)| of this tree on online feedback. */
+  error: number;
+  /** Online feedbacks learned. */
+  seen: number;
+}
+
 /** Rows to grow trees on: a row-major matrix (n × d) and 0/1 labels. */
 export interface TrainingRows {
   X: Float64Array;

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { describeValue, InvalidInputError } from "../errors";
+import { PATTERN_MODEL_SPEC } from "../settings/spec";
+import { checkWholeNumber } from "../validate";
 import { parseLabel, type Features, type Label } from "../feedback/feedback";
 import type { FeatureSchema } from "../features/schema";
 import { RowStore } from "./rows";
 
-/** Rows kept by default: the most recent 100,000 feedbacks (20 MB at 25 features). */
-export const DEFAULT_HISTORY_CAPACITY = 100_000;
+/** Rows kept by default: as many as the feedback kept (100,000 by default: 20 MB at 25 features). */
+export const DEFAULT_HISTORY_CAPACITY = PATTERN_MODEL_SPEC.retention.feedback.default;
 
 /**
  * The feedback a model may be trained on, as feature vectors and labels in typed arrays. The
@@ -20,9 +22,7 @@ export class TrainingHistory {
 
   /** An empty history for vectors of this schema, keeping at most `capacity` rows. */
   constructor(schema: FeatureSchema, capacity = DEFAULT_HISTORY_CAPACITY) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new InvalidInputError("capacity", `expected a positive integer, got ${describeValue(capacity)}`);
-    }
+    checkWholeNumber(capacity, "capacity", { min: 1 });
     this.schema = schema;
     this.rows = new RowStore(schema.size, capacity);
   }

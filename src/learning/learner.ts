@@ -1,21 +1,14 @@
 import { describeValue, InvalidInputError } from "../errors";
 import { parseLabel, type Features, type Label } from "../feedback/feedback";
 import { FeatureSchema } from "../features/schema";
-import type { GrownTree } from "./forest";
+import type { ForestTree, GrownTree } from "./forest";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, readModel, treeToJSON, type ModelJSON } from "./model-format";
 import { resolveParams, type ForestParams } from "./params";
 import { leafOf } from "./tree";
 
+export type { ForestTree } from "./forest";
 export type { ForestParams } from "./params";
 export type { ModelJSON } from "./model-format";
-
-/** A tree of the forest with its online record. */
-export interface ForestTree extends GrownTree {
-  /** Fading mean absolute error |label − P(approve)| of this tree on online feedback. */
-  error: number;
-  /** Online feedbacks learned. */
-  seen: number;
-}
 
 /**
  * Weight of the past in a tree's fading error: about the last 30 feedbacks count, so after a

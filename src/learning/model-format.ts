@@ -1,7 +1,7 @@
 import { describeValue, ModelFormatError } from "../errors";
 import { FeatureSchema } from "../features/schema";
 import { decodeArray, encodeArray } from "./codec";
-import type { ForestTree } from "./learner";
+import type { ForestTree } from "./forest";
 import { storedParams, type ForestParams } from "./params";
 
 /** The `format` of a serialized model. */

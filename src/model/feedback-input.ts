@@ -3,6 +3,7 @@ import { describeValue, InvalidInputError } from "../errors";
 import { parseLabel, type Features, type Feedback } from "../feedback/feedback";
 import { isPattern, patternFeatures, standardPatternSchema } from "../features/pattern-features";
 import { FeatureSchema } from "../features/schema";
+import { checkId, checkOptionalText } from "../validate";
 
 /** Values filled in when a feedback item does not carry them. */
 export interface FeedbackDefaults {
@@ -26,7 +27,8 @@ export function readFeatures(input: unknown, schema: FeatureSchema | null, field
     if (schema !== null && !schema.equals(standardPatternSchema)) {
       throw new InvalidInputError(
         field,
-        `a pattern object needs the standard pattern features, but this model reads named features (${schema.names.slice(0, 5).join(", ")}…)`,
+        "a pattern object needs the standard pattern features, " +
+          `but this model reads named features (${schema.names.slice(0, 5).join(", ")}…)`,
       );
     }
     return { features: patternFeatures(input, now, field), schema: standardPatternSchema };
@@ -68,8 +70,8 @@ export function parseFeedbackBatch(
   if (!Array.isArray(inputs))
     throw new InvalidInputError(field, `expected a list of feedback, got ${describeValue(inputs)}`);
   if (inputs.length === 0) throw new InvalidInputError(field, "expected at least one feedback, got an empty list");
-  const defaultSource = optionalText(defaults.source, "defaults.source") ?? "flow";
-  const defaultUser = optionalText(defaults.user, "defaults.user");
+  const defaultSource = checkOptionalText(defaults.source, "defaults.source") ?? "flow";
+  const defaultUser = checkOptionalText(defaults.user, "defaults.user");
   const receivedAt = now.toISOString();
   let known = schema;
   const feedback = inputs.map((item: unknown, i): Feedback => {
@@ -81,8 +83,8 @@ export function parseFeedbackBatch(
     const patternId = identifier(record.patternId, `${at}.patternId`);
     const label = parseLabel(record.label, `${at}.label`);
     const id = record.id === undefined || record.id === null ? randomUUID() : identifier(record.id, `${at}.id`);
-    const source = optionalText(record.source, `${at}.source`) ?? defaultSource;
-    const user = optionalText(record.user, `${at}.user`) ?? defaultUser;
+    const source = checkOptionalText(record.source, `${at}.source`) ?? defaultSource;
+    const user = checkOptionalText(record.user, `${at}.user`) ?? defaultUser;
     const rawFeatures = record.features ?? record.pattern;
     const parsed: Feedback = { id, patternId, label, source, receivedAt };
     if (rawFeatures !== undefined && rawFeatures !== null) {
@@ -97,20 +99,5 @@ export function parseFeedbackBatch(
   return { feedback, schema: known };
 }
 
-/** A pattern or feedback id: a non-empty string, or a number (taken as its decimal text). */
-export function identifier(value: unknown, field: string): string {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidInputError(field, `expected a non-empty id, got ${describeValue(value)}`);
-  }
-  if (value.length > 200) throw new InvalidInputError(field, `expected at most 200 characters, got ${value.length}`);
-  return value;
-}
-
-function optionalText(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.trim() === "")
-    throw new InvalidInputError(field, `expected non-empty text, got ${describeValue(value)}`);
-  if (value.length > 256) throw new InvalidInputError(field, `expected at most 256 characters, got ${value.length}`);
-  return value;
-}
+/** A pattern or feedback id: non-blank text of at most MAX_ID_LENGTH characters, or a number (as its text). */
+export const identifier: (value: unknown, field: string) => string = checkId;

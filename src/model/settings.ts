@@ -1,5 +1,6 @@
-import { describeValue, InvalidInputError } from "../errors";
 import { FeatureSchema } from "../features/schema";
+import { defaultsOf, PATTERN_MODEL_SPEC, resolveSetting } from "../settings/spec";
+import { checkChoice, checkRecord, checkText, MAX_PATH_LENGTH } from "../validate";
 
 /** Which features the model reads: the 25 standard pattern features, a named list, or the first sample's names. */
 export type SchemaSetting = { kind: "standard" } | { kind: "names"; names: string[] } | { kind: "infer" };
@@ -11,11 +12,11 @@ export interface PatternModelSettings {
   schema?: SchemaSetting;
   /** Forest parameters (trees, maxDepth, …), passed to the learner, which validates them. */
   forest?: Record<string, unknown>;
-  /** New feedback that triggers an automatic incremental update (default 100). */
+  /** New feedback that triggers an automatic incremental update. Defaults and ranges: PATTERN_MODEL_SPEC. */
   updateThreshold?: number;
-  /** Labelled samples needed before any training (default 10). */
+  /** Labelled samples needed before any training. */
   minSamples?: number;
-  /** Update automatically when `updateThreshold` new feedback have arrived (default true). */
+  /** Update automatically when `updateThreshold` new feedback have arrived. */
   autoUpdate?: boolean;
   alerts?: { updateBudgetMs?: number; accuracyDropPoints?: number; drift?: boolean };
   retention?: { versions?: number; feedback?: number };
@@ -35,15 +36,14 @@ export interface ResolvedSettings {
   guardrail: { maxDropPoints: number; recentWindow: number };
 }
 
+const SPEC = PATTERN_MODEL_SPEC;
+
+/** Every default of a pattern model's settings but the store directory, from PATTERN_MODEL_SPEC. */
 export const DEFAULT_SETTINGS: Readonly<Omit<ResolvedSettings, "storeDir">> = Object.freeze({
-  schema: { kind: "standard" } as SchemaSetting,
+  ...defaultsOf(SPEC),
+  schema: { kind: SPEC.schema.default } as SchemaSetting,
+  // Forest parameters left out take the learner's defaults (FOREST_PARAMS_SPEC), checked there.
   forest: {},
-  updateThreshold: 100,
-  minSamples: 10,
-  autoUpdate: true,
-  alerts: { updateBudgetMs: 1000, accuracyDropPoints: 5, drift: true },
-  retention: { versions: 20, feedback: 100_000 },
-  guardrail: { maxDropPoints: 2, recentWindow: 200 },
 });
 
 /**
@@ -51,98 +51,53 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ResolvedSettings, "storeDir">> = Ob
  * setting (e.g. `settings.guardrail.maxDropPoints`), so a misconfigured node says what to fix.
  */
 export function resolveSettings(input: unknown): ResolvedSettings {
-  const settings = object(input, "settings");
-  const storeDir = settings.storeDir;
-  if (typeof storeDir !== "string" || storeDir.trim() === "") {
-    throw new InvalidInputError("settings.storeDir", `expected a directory path, got ${describeValue(storeDir)}`);
-  }
-  const alerts = optionalObject(settings.alerts, "settings.alerts");
-  const retention = optionalObject(settings.retention, "settings.retention");
-  const guardrail = optionalObject(settings.guardrail, "settings.guardrail");
-  const d = DEFAULT_SETTINGS;
+  const settings = checkRecord(input, "settings");
+  const alerts = optionalRecord(settings.alerts, "settings.alerts");
+  const retention = optionalRecord(settings.retention, "settings.retention");
+  const guardrail = optionalRecord(settings.guardrail, "settings.guardrail");
+  const at = (path: string) => `settings.${path}`;
   return {
-    storeDir,
+    storeDir: checkText(settings.storeDir, "settings.storeDir", MAX_PATH_LENGTH),
     schema: schemaSetting(settings.schema),
-    forest: { ...optionalObject(settings.forest, "settings.forest") },
-    updateThreshold: count(settings.updateThreshold, "settings.updateThreshold", 1, d.updateThreshold),
-    minSamples: count(settings.minSamples, "settings.minSamples", 1, d.minSamples),
-    autoUpdate: flag(settings.autoUpdate, "settings.autoUpdate", d.autoUpdate),
+    forest: { ...optionalRecord(settings.forest, "settings.forest") },
+    updateThreshold: resolveSetting(SPEC.updateThreshold, settings.updateThreshold, at("updateThreshold")),
+    minSamples: resolveSetting(SPEC.minSamples, settings.minSamples, at("minSamples")),
+    autoUpdate: resolveSetting(SPEC.autoUpdate, settings.autoUpdate, at("autoUpdate")),
     alerts: {
-      updateBudgetMs: amount(alerts.updateBudgetMs, "settings.alerts.updateBudgetMs", d.alerts.updateBudgetMs),
-      accuracyDropPoints: amount(
+      updateBudgetMs: resolveSetting(SPEC.alerts.updateBudgetMs, alerts.updateBudgetMs, at("alerts.updateBudgetMs")),
+      accuracyDropPoints: resolveSetting(
+        SPEC.alerts.accuracyDropPoints,
         alerts.accuracyDropPoints,
-        "settings.alerts.accuracyDropPoints",
-        d.alerts.accuracyDropPoints,
-        100,
+        at("alerts.accuracyDropPoints"),
       ),
-      drift: flag(alerts.drift, "settings.alerts.drift", d.alerts.drift),
+      drift: resolveSetting(SPEC.alerts.drift, alerts.drift, at("alerts.drift")),
     },
     retention: {
-      versions: count(retention.versions, "settings.retention.versions", 1, d.retention.versions),
-      feedback: count(retention.feedback, "settings.retention.feedback", 1, d.retention.feedback),
+      versions: resolveSetting(SPEC.retention.versions, retention.versions, at("retention.versions")),
+      feedback: resolveSetting(SPEC.retention.feedback, retention.feedback, at("retention.feedback")),
     },
     guardrail: {
-      maxDropPoints: amount(
+      maxDropPoints: resolveSetting(
+        SPEC.guardrail.maxDropPoints,
         guardrail.maxDropPoints,
-        "settings.guardrail.maxDropPoints",
-        d.guardrail.maxDropPoints,
-        100,
+        at("guardrail.maxDropPoints"),
       ),
-      recentWindow: count(guardrail.recentWindow, "settings.guardrail.recentWindow", 1, d.guardrail.recentWindow),
+      recentWindow: resolveSetting(SPEC.guardrail.recentWindow, guardrail.recentWindow, at("guardrail.recentWindow")),
     },
   };
 }
 
 function schemaSetting(value: unknown): SchemaSetting {
-  if (value === undefined || value === null) return { kind: "standard" };
-  const schema = object(value, "settings.schema");
-  switch (schema.kind) {
-    case "standard":
-      return { kind: "standard" };
-    case "infer":
-      return { kind: "infer" };
-    case "names":
-      // FeatureSchema names the offending entry (empty, duplicate, not a string).
-      return { kind: "names", names: [...new FeatureSchema(schema.names as string[], "settings.schema.names").names] };
-    default:
-      throw new InvalidInputError(
-        "settings.schema.kind",
-        `expected standard, names or infer, got ${describeValue(schema.kind)}`,
-      );
+  if (value === undefined || value === null) return { ...DEFAULT_SETTINGS.schema };
+  const schema = checkRecord(value, "settings.schema");
+  const kind = checkChoice(schema.kind, "settings.schema.kind", SPEC.schema.values);
+  // FeatureSchema names the offending entry (empty, duplicate, not a string).
+  if (kind === "names") {
+    return { kind, names: [...new FeatureSchema(schema.names as string[], "settings.schema.names").names] };
   }
+  return { kind } as SchemaSetting;
 }
 
-function object(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, `expected an object, got ${describeValue(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function optionalObject(value: unknown, field: string): Record<string, unknown> {
-  return value === undefined || value === null ? {} : object(value, field);
-}
-
-function count(value: unknown, field: string, min: number, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidInputError(field, `expected a whole number ≥ ${min}, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function amount(value: unknown, field: string, fallback: number, max = Number.POSITIVE_INFINITY): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {
-    const range = Number.isFinite(max) ? `between 0 and ${max}` : "≥ 0";
-    throw new InvalidInputError(field, `expected a number ${range}, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function flag(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "boolean")
-    throw new InvalidInputError(field, `expected true or false, got ${describeValue(value)}`);
-  return value;
+function optionalRecord(value: unknown, field: string): Record<string, unknown> {
+  return value === undefined || value === null ? {} : checkRecord(value, field);
 }

@@ -114,15 +114,13 @@ describe("questions to the household (pattern-score)", () => {
     ]);
     await until(() => helper.getNode("ha").connection.connected, "the connection");
     const asked = nextMessage(helper.getNode("ask"));
-    helper
-      .getNode("s1")
-      .receive({
-        payload: {
-          patternId: "porch-light",
-          description: "porch light at dusk",
-          features: { hour: 18, devices: 1, confidence: 0.5 },
-        },
-      });
+    helper.getNode("s1").receive({
+      payload: {
+        patternId: "porch-light",
+        description: "porch light at dusk",
+        features: { hour: 18, devices: 1, confidence: 0.5 },
+      },
+    });
     await asked;
     await until(() => sim.serviceCalls.length >= 1, "the question");
     const call = sim.serviceCalls[0];

@@ -1,0 +1,199 @@
+// Every setting a flow author can give — of the pattern model, its forest, the Home Assistant
+// feedback rules and the score node — with its default, its range and its unit, written once.
+// The core checks settings against these; the node adapters read forms with them; the build
+// writes the editor forms' defaults and limits from them (nodes/editor-forms.ts).
+import { describeValue, InvalidInputError } from "../errors";
+import {
+  checkChoice,
+  checkFlag,
+  checkNumber,
+  checkText,
+  checkWholeNumber,
+  describeRange,
+  inRange,
+  MAX_TEXT_LENGTH,
+  type NumberRange,
+} from "../validate";
+
+/** A numeric setting: its default, the range it must lie in, whether it is whole, and its unit. */
+export interface NumberSetting extends NumberRange {
+  readonly kind: "number";
+  readonly default: number;
+  readonly integer: boolean;
+  /** What the number counts or measures ("trees", "ms", "points"), as the form shows it. */
+  readonly unit: string;
+}
+
+/** An on/off setting. */
+export interface FlagSetting {
+  readonly kind: "flag";
+  readonly default: boolean;
+}
+
+/** One of a closed list of words. */
+export interface ChoiceSetting<T extends string = string> {
+  readonly kind: "choice";
+  readonly default: T;
+  readonly values: readonly T[];
+}
+
+/** A short text (a prefix, an event type, an attribute name); blank in a form means the default. */
+export interface TextSetting {
+  readonly kind: "text";
+  readonly default: string;
+  readonly maxLength: number;
+}
+
+/** A whole number or a word standing for a rule (maxFeatures: "sqrt" or a count). */
+export interface CountOrWordSetting<W extends string = string> extends NumberRange {
+  readonly kind: "count-or-word";
+  readonly default: W | number;
+  readonly words: readonly W[];
+  readonly unit: string;
+}
+
+/** Any one setting of the specification. */
+export type SettingSpec = NumberSetting | FlagSetting | ChoiceSetting | TextSetting | CountOrWordSetting;
+
+/** The defaults of a specification, in its shape (a section of settings gives an object). */
+export type Defaults<S> = S extends { readonly kind: string; readonly default: infer D }
+  ? D
+  : { -readonly [K in keyof S]: Defaults<S[K]> };
+
+function count(value: number, range: NumberRange, unit: string): NumberSetting {
+  return Object.freeze({ kind: "number", default: value, integer: true, unit, ...range });
+}
+
+function amount(value: number, range: NumberRange, unit: string): NumberSetting {
+  return Object.freeze({ kind: "number", default: value, integer: false, unit, ...range });
+}
+
+function flag(value: boolean): FlagSetting {
+  return Object.freeze({ kind: "flag", default: value });
+}
+
+function text(value: string): TextSetting {
+  return Object.freeze({ kind: "text", default: value, maxLength: MAX_TEXT_LENGTH });
+}
+
+function choice<T extends string>(value: T, values: readonly T[]): ChoiceSetting<T> {
+  return Object.freeze({ kind: "choice", default: value, values: Object.freeze([...values]) });
+}
+
+/** How the forest is grown; the bounds keep a typo (100000 trees, depth 1000) from hanging the trainer. */
+export const FOREST_PARAMS_SPEC = Object.freeze({
+  trees: count(100, { min: 1, max: 10_000 }, "trees"),
+  maxDepth: count(10, { min: 0, max: 64 }, "levels"),
+  minSamplesLeaf: count(1, { min: 1, max: 1_000_000 }, "rows"),
+  maxFeatures: Object.freeze({
+    kind: "count-or-word",
+    default: "sqrt",
+    words: Object.freeze(["sqrt"]),
+    min: 1,
+    max: 100_000,
+    unit: "features",
+  }) as CountOrWordSetting<"sqrt">,
+  bins: count(255, { min: 2, max: 255 }, "bins"),
+  classWeight: choice<"balanced" | "none">("balanced", ["balanced", "none"]),
+  // 2^32 - 1: the seed feeds a 32-bit generator.
+  seed: count(1, { min: 0, max: 4_294_967_295 }, ""),
+  incrementalTrees: count(10, { min: 1, max: 10_000 }, "trees"),
+  historySample: count(1000, { min: 0, max: 10_000_000 }, "rows"),
+});
+
+/** How a pattern model learns, alerts and keeps its history (the forest has its own section above). */
+export const PATTERN_MODEL_SPEC = Object.freeze({
+  /** The kind of feature schema: the 25 standard pattern features, a named list, or the first sample's names. */
+  schema: choice<"standard" | "names" | "infer">("standard", ["standard", "names", "infer"]),
+  updateThreshold: count(100, { min: 1 }, "feedback"),
+  minSamples: count(10, { min: 1 }, "feedback"),
+  autoUpdate: flag(true),
+  alerts: Object.freeze({
+    // 0 is allowed: every update then raises a slow-update alert (tests and demos use it).
+    updateBudgetMs: amount(1000, { min: 0 }, "ms"),
+    accuracyDropPoints: amount(5, { min: 0, max: 100 }, "points"),
+    drift: flag(true),
+  }),
+  retention: Object.freeze({
+    versions: count(20, { min: 1 }, "versions"),
+    feedback: count(100_000, { min: 1 }, "feedback"),
+  }),
+  guardrail: Object.freeze({
+    maxDropPoints: amount(2, { min: 0, max: 100 }, "points"),
+    recentWindow: count(200, { min: 1 }, "feedback"),
+  }),
+});
+
+/** How Home Assistant events become feedback (the helper entities' list has no default: it is the user's). */
+export const HA_FEEDBACK_SPEC = Object.freeze({
+  notificationAction: Object.freeze({
+    enabled: flag(true),
+    approvePrefix: text("PATTERN_APPROVE_"),
+    rejectPrefix: text("PATTERN_REJECT_"),
+  }),
+  customEvent: Object.freeze({ enabled: flag(true), eventType: text("pattern_feedback") }),
+  helperEntities: Object.freeze({
+    enabled: flag(false),
+    patternAttribute: text("pattern_id"),
+    decisionAttribute: text("decision"),
+  }),
+  implicit: Object.freeze({
+    // Off by default: it guesses rather than asks.
+    enabled: flag(false),
+    entityTemplate: text("automation.pattern_{id}"),
+    // Fractions are fine (half a day); zero would decide every automation at once.
+    days: amount(7, { above: 0 }, "days"),
+  }),
+});
+
+/** Scoring: an uncertainty (0 sure … 1 a coin toss) above the threshold asks the household. */
+export const SCORE_SPEC = Object.freeze({
+  askThreshold: amount(0.5, { min: 0, max: 1 }, ""),
+});
+
+/** Updates: a few new trees on the new feedback, or a full retrain on all of it. */
+export const UPDATE_SPEC = Object.freeze({
+  mode: choice<"incremental" | "full">("incremental", ["incremental", "full"]),
+});
+
+/** The defaults of a specification or one of its sections, as a fresh object. */
+export function defaultsOf<S>(spec: S): Defaults<S> {
+  const section = spec as Record<string, unknown>;
+  if (isSetting(section)) return section.default as Defaults<S>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(section)) out[key] = defaultsOf(value);
+  return out as Defaults<S>;
+}
+
+/** A value for a setting: undefined or null take the default; anything else is checked (InvalidInputError). */
+export function resolveSetting<T extends SettingSpec>(spec: T, value: unknown, field: string): T["default"] {
+  return value === undefined || value === null ? spec.default : checkSetting(spec, value, field);
+}
+
+/** Checks a given value against its setting; InvalidInputError naming `field` when it does not fit. */
+export function checkSetting<T extends SettingSpec>(spec: T, value: unknown, field: string): T["default"] {
+  const setting: SettingSpec = spec;
+  switch (setting.kind) {
+    case "number":
+      return setting.integer ? checkWholeNumber(value, field, setting) : checkNumber(value, field, setting);
+    case "flag":
+      return checkFlag(value, field);
+    case "choice":
+      return checkChoice(value, field, setting.values);
+    case "text":
+      return checkText(value, field, setting.maxLength);
+    case "count-or-word":
+      if ((setting.words as readonly unknown[]).includes(value)) return value as T["default"];
+      if (typeof value === "number" && Number.isInteger(value) && inRange(value, setting)) return value;
+      throw new InvalidInputError(
+        field,
+        `expected ${setting.words.join(" or ")} or a whole number ${describeRange(setting)}, ` +
+          `got ${describeValue(value)}`,
+      );
+  }
+}
+
+/** True for one setting (as opposed to a section of them). */
+export function isSetting(value: unknown): value is SettingSpec {
+  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string";
+}
