@@ -210,7 +210,7 @@ async function versions(command: string | undefined, context: Context): Promise<
             }`,
             `  size:        ${entry.sizeBytes} bytes, sha256 ${entry.sha256}`,
             `  note:        ${entry.note ?? "-"}`,
-            `  activated:   ${activations.map((record) => `${record.at} by ${record.by} (${record.reason})`).join("; ") || "never"}`,
+            `  activated:   ${activations.map((r) => `${r.at} by ${r.by} (${r.reason})`).join("; ") || "never"}`,
           ].join("\n"),
         );
       });

@@ -20,7 +20,10 @@ export function pendingStatus(pending: number, version: string | null): NodeStat
   return { fill: "green", shape: "dot", text: fitStatus(`${pending} pending · ${versionLabel(version)}`) };
 }
 
-/** A red ring naming what went wrong, briefly ("bad label", "unknown version"); the full message goes to the debug sidebar. */
+/**
+ * A red ring naming what went wrong, briefly ("bad label", "unknown version"); the full message
+ * goes to the debug sidebar.
+ */
 export function errorStatus(error: unknown): NodeStatus {
   if (error instanceof PatternQualityError && "field" in error) {
     return {

@@ -141,7 +141,8 @@ export function readModel(json: unknown): ModelParts {
   if (model.format !== MODEL_FORMAT) fail(`format: expected "${MODEL_FORMAT}", got ${describeValue(model.format)}`);
   if (model.formatVersion !== MODEL_FORMAT_VERSION) {
     fail(
-      `formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, got ${describeValue(model.formatVersion)}`,
+      `formatVersion: this version reads format version ${MODEL_FORMAT_VERSION}, ` +
+        `got ${describeValue(model.formatVersion)}`,
     );
   }
   onlyKeys(model, MODEL_KEYS, "model");

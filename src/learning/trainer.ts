@@ -112,7 +112,8 @@ export class Trainer {
       if (!Number.isInteger(fromSeq) || fromSeq < history.firstSeq || fromSeq >= history.endSeq) {
         throw new InvalidInputError(
           "batch.fromSeq",
-          `expected a row of the history from ${history.firstSeq} to ${history.endSeq - 1}, got ${describeValue(fromSeq)}${history.size === 0 ? " (the history is empty)" : ""}`,
+          `expected a row of the history from ${history.firstSeq} to ${history.endSeq - 1}, ` +
+            `got ${describeValue(fromSeq)}${history.size === 0 ? " (the history is empty)" : ""}`,
         );
       }
       job = { params, fromSeq: Math.max(history.firstSeq, fromSeq - params.historySample), toSeq: history.endSeq };

@@ -68,9 +68,9 @@ function reserveNodes(capacity: number): void {
 }
 
 /**
- * Grows one tree on a bootstrap sample of a binned set (of its rows from `windowStart` on). `classWeight` weighs each class
- * (balanced weights or [1, 1]); the sample's duplicate draws become row weights, so a row drawn
- * three times is counted once with weight 3.
+ * Grows one tree on a bootstrap sample of a binned set (of its rows from `windowStart` on).
+ * `classWeight` weighs each class (balanced weights or [1, 1]); the sample's duplicate draws
+ * become row weights, so a row drawn three times is counted once with weight 3.
  */
 export function growTree(
   set: BinnedSet,

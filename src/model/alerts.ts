@@ -59,7 +59,9 @@ export function accuracyDropAlert(
   return {
     type: "accuracy-drop",
     severity: "warning",
-    message: `${key === "fadingAccuracy" ? "recent" : "prequential"} accuracy fell ${dropPoints.toFixed(1)} points below what ${version} had when trained (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
+    message:
+      `${key === "fadingAccuracy" ? "recent" : "prequential"} accuracy fell ${dropPoints.toFixed(1)} points ` +
+      `below what ${version} had when trained (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
     details: { version, metric: key, now, recorded: then, dropPoints, thresholdPoints: points },
   };
 }

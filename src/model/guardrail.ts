@@ -89,10 +89,13 @@ function verdictOf(
   const dropPoints = (activeAccuracy - candidateAccuracy) * 100;
   // A tiny tolerance keeps an exact tie at the limit from failing through rounding.
   const accept = dropPoints <= maxDropPoints + 1e-9;
-  const figures = `${percent(candidateAccuracy)} vs ${percent(activeAccuracy)} for the active model on the last ${samples} feedback`;
+  const figures =
+    `${percent(candidateAccuracy)} vs ${percent(activeAccuracy)} ` +
+    `for the active model on the last ${samples} feedback`;
   const message = accept
     ? `candidate accepted: ${figures}`
-    : `candidate rejected: ${figures} (a drop of ${dropPoints.toFixed(1)} points, more than the allowed ${maxDropPoints})`;
+    : `candidate rejected: ${figures} ` +
+      `(a drop of ${dropPoints.toFixed(1)} points, more than the allowed ${maxDropPoints})`;
   return { accept, candidateAccuracy, activeAccuracy, dropPoints, samples, message };
 }
 

@@ -201,7 +201,10 @@ export class PatternModel extends EventEmitter {
     await this.memory.remember(id, features);
   }
 
-  /** Waits until the features of every scoring input that names a pattern id are remembered (as score() does in the background). */
+  /**
+   * Waits until the features of every scoring input that names a pattern id are remembered (as
+   * score() does in the background).
+   */
   async rememberPatterns(inputs: readonly unknown[]): Promise<void> {
     const ids = inputs.map(scoreInputPatternId).filter((id): id is string => id !== undefined);
     await this.memory.settled(ids);
