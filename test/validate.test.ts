@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../src/errors";
 import {
   checkChoice,
   checkFlag,
@@ -15,17 +14,11 @@ import {
   MAX_TEXT_LENGTH,
   trimmedText,
 } from "../src/validate";
-import { fieldOf } from "./support/invalid-input";
+import { fieldOf, invalidInputOf } from "./support/invalid-input";
 
 /** The message of the InvalidInputError `run` throws. */
 function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as Error).message;
-  }
-  throw new Error("expected an InvalidInputError");
+  return invalidInputOf(run).message;
 }
 
 describe("ids", () => {

@@ -83,12 +83,14 @@ export interface EditorDefault {
   [option: string]: unknown;
 }
 
-/** The little of jQuery that `prepare` uses. */
+/** The little of jQuery that `prepare` and `showWithConnection` use. */
 export type EditorInputs = (selector: string) => {
   attr(name: string, value: number): unknown;
   prop(name: string, value: unknown): unknown;
-  val(value: unknown): unknown;
+  val(value?: unknown): unknown;
   text(value: string): unknown;
+  toggle(on: boolean): unknown;
+  on(event: string, listener: () => void): unknown;
 };
 
 /**
@@ -152,6 +154,15 @@ export function editorForm(fields: Record<string, EditorField>) {
           else input.val(field.value);
         }
       }
+    },
+    /** Shows the rows matching `rows` only while a Home Assistant connection is chosen in `select`. */
+    showWithConnection(select: string, rows: string, $: EditorInputs): void {
+      function toggle() {
+        const chosen = $(select).val();
+        $(rows).toggle(!!chosen && chosen !== "_ADD_");
+      }
+      $(select).on("change", toggle);
+      toggle();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describeValue, InvalidInputError } from "../errors";
+import { PATTERN_MODEL_SPEC, resolveSetting } from "../settings/spec";
 import type { StoreProblem } from "../store/files";
 import { lineProblems } from "../store/json-lines";
 import { JsonLinesStore } from "../store/json-lines-store";
@@ -39,7 +40,6 @@ export interface FeedbackLogStats {
 }
 
 export const LOG_FILE = "feedback.jsonl";
-const DEFAULT_RETENTION = 100_000;
 
 /**
  * The durable, append-only feedback log of one store directory (JSON lines). Nothing is
@@ -68,13 +68,7 @@ export class FeedbackLog {
 
   /** Opens (creating if needed) the log in `dir`, replaying it; damaged lines are set aside and reported. */
   static async open(dir: string, options: FeedbackLogOptions = {}): Promise<FeedbackLog> {
-    const retention = options.retention ?? DEFAULT_RETENTION;
-    if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError(
-        "retention",
-        `expected a whole number of records ≥ 1, got ${describeValue(retention)}`,
-      );
-    }
+    const retention = resolveSetting(PATTERN_MODEL_SPEC.retention.feedback, options.retention, "retention");
     const index = new RecordIndex();
     const { store, rejected, problems } = await JsonLinesStore.open<StoredFeedback>({
       directory: dir,

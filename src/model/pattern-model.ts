@@ -1,5 +1,7 @@
 import { EventEmitter } from "node:events";
 import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
+import { checkSetting, UPDATE_SPEC } from "../settings/spec";
+import { checkText, MAX_NOTE_LENGTH } from "../validate";
 import type { Features, Feedback } from "../feedback/feedback";
 import type { FeedbackLog, StoredFeedback } from "../feedback/log";
 import type { PatternCache } from "../feedback/pattern-cache";
@@ -249,11 +251,12 @@ export class PatternModel extends EventEmitter {
    * overlap: a request during a run joins the single follow-up run. Resolves with the new version.
    */
   update(mode: UpdateMode = "incremental", reason = "manual"): Promise<UpdateResult> {
-    if (mode !== "incremental" && mode !== "full") {
-      return Promise.reject(new InvalidInputError("mode", `expected incremental or full, got ${describeValue(mode)}`));
-    }
-    if (typeof reason !== "string" || reason.trim() === "") {
-      return Promise.reject(new InvalidInputError("reason", `expected text, got ${describeValue(reason)}`));
+    try {
+      checkSetting(UPDATE_SPEC.mode, mode, "mode");
+      // The reason goes into the version's note, which holds at most MAX_NOTE_LENGTH characters.
+      checkText(reason, "reason", MAX_NOTE_LENGTH);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (this.closing) return Promise.reject(closedError(this.settings.storeDir));
     return this.queue.request(mode, reason);

@@ -1,6 +1,7 @@
-import { describeValue, InvalidInputError, UnknownVersionError } from "../errors";
+import { InvalidInputError, UnknownVersionError } from "../errors";
 import type { StoreProblem } from "../store/files";
 import { JsonLinesStore } from "../store/json-lines-store";
+import { checkText, MAX_REASON_LENGTH } from "../validate";
 import { type ActivationRecord, checkVersionId } from "./entry";
 
 /** The activation log's file in the store directory. */
@@ -112,17 +113,10 @@ export function checkActivation(value: unknown): ActivationRecord {
   return { at: record.at, from: record.from as string | null, to: record.to, reason: record.reason, by: record.by };
 }
 
-/** Checks who switched and why: non-empty texts of at most 500 characters. */
+/** Checks who switched and why: non-empty texts of at most MAX_REASON_LENGTH characters. */
 export function checkCause(cause: ActivationCause): ActivationCause {
-  return { reason: checkText(cause?.reason, "reason"), by: checkText(cause?.by, "by") };
-}
-
-function checkText(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "" || value.length > 500) {
-    throw new InvalidInputError(
-      field,
-      `expected a non-empty text of at most 500 characters, got ${describeValue(value)}`,
-    );
-  }
-  return value;
+  return {
+    reason: checkText(cause?.reason, "reason", MAX_REASON_LENGTH),
+    by: checkText(cause?.by, "by", MAX_REASON_LENGTH),
+  };
 }

@@ -6,6 +6,7 @@ import {
   UnknownVersionError,
   VersionInUseError,
 } from "../errors";
+import { PATTERN_MODEL_SPEC, resolveSetting } from "../settings/spec";
 import { ensureDirectory, removeTempFiles, type StoreProblem } from "../store/files";
 import { StoreLock } from "../store/lock";
 import { type ActivationCause, ActivationLog, checkCause } from "./activation-log";
@@ -79,7 +80,7 @@ export class VersionRegistry {
     private readonly readOnly: boolean,
     options: VersionRegistryOptions,
   ) {
-    this.retention = options.retention ?? 20;
+    this.retention = options.retention as number;
     this.autoPrune = options.autoPrune ?? true;
     this.validateModel = options.validateModel ?? (() => undefined);
     this.compareModels = options.compareModels;
@@ -95,13 +96,7 @@ export class VersionRegistry {
 
   /** Opens (creating if needed) the registry in `dir`; recovers from crashes and sets damaged files aside. */
   static async open(dir: string, options: VersionRegistryOptions = {}): Promise<VersionRegistry> {
-    const retention = options.retention ?? 20;
-    if (!Number.isInteger(retention) || retention < 1) {
-      throw new InvalidInputError(
-        "retention",
-        `expected a whole number of versions ≥ 1, got ${describeValue(retention)}`,
-      );
-    }
+    const retention = resolveSetting(PATTERN_MODEL_SPEC.retention.versions, options.retention, "retention");
     const readOnly = options.readOnly === true;
     if (!readOnly) await ensureDirectory(dir);
     const lock = readOnly ? null : await StoreLock.acquire(dir, "versions");
@@ -114,7 +109,7 @@ export class VersionRegistry {
       }
       const opened = await ActivationLog.open(dir, readOnly);
       log = opened.log;
-      const registry = new VersionRegistry(dir, models, log, lock, readOnly, options);
+      const registry = new VersionRegistry(dir, models, log, lock, readOnly, { ...options, retention });
       registry.problems.push(...opened.problems);
       await registry.recovery.recover();
       return registry;
