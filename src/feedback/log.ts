@@ -36,6 +36,7 @@ export interface FeedbackLogStats {
   duplicates: number;
   /** fsyncs since open; fewer than appends thanks to group commit. */
   syncs: number;
+  /** Damaged lines found on open. */
   problems: number;
 }
 
@@ -75,6 +76,7 @@ export class FeedbackLog {
       name: LOG_FILE,
       title: "the feedback log",
       replay: (value, offset) => index.replay(value, offset),
+      settle: () => index.settle(),
       lock: "feedback",
       readOnly: options.readOnly,
     });
@@ -157,7 +159,7 @@ export class FeedbackLog {
     const { seqs, labels, withFeatures, sources } = this.index;
     let approved = 0;
     let withoutFeatures = 0;
-    const bySource: Record<string, number> = {};
+    const bySource: Record<string, number> = Object.create(null);
     for (let i = 0; i < seqs.length; i += 1) {
       approved += labels[i]!;
       if (!withFeatures[i]) withoutFeatures += 1;
@@ -180,7 +182,7 @@ export class FeedbackLog {
       dropped: this.dropped,
       duplicates: this.duplicateCount,
       syncs: this.store.syncCount,
-      problems: this.problems.length,
+      problems: this.problems.reduce((lines, problem) => lines + (problem.count ?? 1), 0),
     };
   }
 

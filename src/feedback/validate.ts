@@ -26,7 +26,8 @@ export function validateFeatures(value: unknown, field = "features"): Features {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   }
-  const features: Features = {};
+  // A null-prototype object: a feature named like an Object member (e.g. "__proto__") stays a feature.
+  const features: Features = Object.create(null);
   for (const [name, number] of Object.entries(value)) {
     if (typeof number !== "number" || !Number.isFinite(number)) {
       throw new InvalidInputError(`${field}.${name}`, `expected a finite number, got ${describeValue(number)}`);

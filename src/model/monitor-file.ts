@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { describeValue } from "../errors";
 import { PrequentialMonitor } from "../learning/monitor";
-import { writeFileAtomic } from "../store/files";
+import { setAside, type StoreProblem, storeWriteError, writeFileAtomic } from "../store/files";
 
 /** The monitor's state and the last feedback it saw, so a restart keeps the live metrics. */
 export const MONITOR_FILE = "monitor.json";
@@ -13,23 +13,52 @@ export interface SavedMonitor {
   seq: number;
 }
 
+/** What reading the saved monitor found: the monitor, or none (no file, or a damaged one set aside). */
+export interface LoadedMonitor {
+  saved: SavedMonitor | null;
+  /** A damaged file (or one claiming a feedback beyond the log's `watermark`), and where it was set aside. */
+  problem: StoreProblem | null;
+}
+
 /**
- * Reads the saved monitor of `dir`: null when there is none; throws when it is unreadable or
- * claims a feedback beyond the log's `watermark` (the caller reports it and starts afresh).
+ * Reads the saved monitor of `dir`. A damaged file is set aside like the store's other files, not
+ * left to be overwritten by the next save; only the live metrics start afresh. Throws
+ * StoreWriteError when the file is there but cannot be read.
  */
-export async function loadMonitor(dir: string, watermark: number): Promise<SavedMonitor | null> {
+export async function loadMonitor(dir: string, watermark: number): Promise<LoadedMonitor> {
+  const file = path.join(dir, MONITOR_FILE);
   let text: string;
   try {
-    text = await fs.readFile(path.join(dir, MONITOR_FILE), "utf8");
-  } catch {
-    return null;
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { saved: null, problem: null };
+    throw storeWriteError(file, "read the live metrics", error);
   }
-  const saved = JSON.parse(text) as { seq?: unknown; monitor?: unknown };
-  const seq = saved.seq;
+  try {
+    return { saved: parseMonitor(text, watermark), problem: null };
+  } catch (error) {
+    const setAsideAs = await setAside(file).catch((cause: unknown) => {
+      throw storeWriteError(file, "set aside", cause);
+    });
+    const problem: StoreProblem = {
+      file: MONITOR_FILE,
+      kind: "corrupt-monitor",
+      message:
+        `${MONITOR_FILE} is damaged (${(error as Error).message}); set aside as ${setAsideAs}; ` +
+        "the live metrics start afresh",
+      setAsideAs,
+    };
+    return { saved: null, problem };
+  }
+}
+
+function parseMonitor(text: string, watermark: number): SavedMonitor {
+  const saved = JSON.parse(text) as { seq?: unknown; monitor?: unknown } | null;
+  const seq = saved?.seq;
   if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0 || seq > watermark) {
     throw new Error(`seq ${describeValue(seq)} does not fit the feedback log (watermark ${watermark})`);
   }
-  return { monitor: PrequentialMonitor.fromJSON(saved.monitor), seq };
+  return { monitor: PrequentialMonitor.fromJSON(saved!.monitor), seq };
 }
 
 /** Saves the monitor with the last feedback seq it has seen (atomic: a crash leaves the old or the new). */

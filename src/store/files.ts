@@ -15,12 +15,17 @@ export interface StoreProblem {
     | "wrong-hash"
     | "missing-model"
     | "corrupt-model"
+    | "corrupt-monitor"
     | "unfinished-save"
     | "recovered-activation"
     | "active-replaced";
   message: string;
   /** Where the damaged content was moved, so nothing is silently thrown away. */
   setAsideAs?: string;
+  /** Damaged lines of one kind are one problem: how many there were… */
+  count?: number;
+  /** …and their 1-based numbers in the file as it was found (the first MAX_LISTED_LINES of them). */
+  lines?: number[];
 }
 
 // Temp files carry this marker so an interrupted write can be recognised and removed on open.

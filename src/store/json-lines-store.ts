@@ -19,6 +19,13 @@ export interface JsonLinesStoreOptions {
    * are gone (where open() leaves it); throws, with the reason, to reject the line.
    */
   replay: (value: unknown, offset: number) => void;
+  /**
+   * Called after the last line: the replayed lines to reject after all, by their order of replay
+   * (0 for the first line replayed), with the reason. For damage only later lines reveal, such as
+   * a record out of order. The offsets `replay` was handed counted these lines in: whoever keeps
+   * them moves the later ones down by the rejected lines' lengths.
+   */
+  settle?: () => ReadonlyMap<number, string>;
   /** Takes this writer lock on the directory; left out by a component that holds a lock of its own. */
   lock?: string;
   /** Read without taking the lock or repairing anything: no write at all. */
@@ -61,7 +68,7 @@ export class JsonLinesStore<T> {
     const file = path.join(directory, name);
     if (options.readOnly) {
       const content = await readFileOrEmpty(file);
-      const { scan, good } = replayContent(content, options.replay);
+      const { scan, good } = replayContent(content, options);
       const snapshot = scan.rejected.length || scan.gaps ? good() : content;
       const store = new JsonLinesStore<T>(file, title, directory, null, null, snapshot);
       return { store, rejected: scan.rejected, problems: [] };
@@ -70,7 +77,7 @@ export class JsonLinesStore<T> {
     const lock = options.lock ? await StoreLock.acquire(directory, options.lock) : null;
     try {
       await removeTempFiles(directory, name);
-      const { scan, good } = replayContent(await readFileOrEmpty(file), options.replay);
+      const { scan, good } = replayContent(await readFileOrEmpty(file), options);
       const problems = await setAsideLines(file, scan.rejected, good, directory);
       // Offsets are those of the accepted lines laid end to end: rewrite a file with blank lines too.
       if (scan.gaps && scan.rejected.length === 0) await writeFileAtomic(file, good());
@@ -180,14 +187,23 @@ export class JsonLinesStore<T> {
  */
 function replayContent(
   content: Buffer,
-  replay: (value: unknown, offset: number) => void,
+  { replay, settle }: Pick<JsonLinesStoreOptions, "replay" | "settle">,
 ): { scan: JsonLinesScan; good: () => Buffer } {
-  const ranges: [number, number][] = [];
+  let replayed: { start: number; end: number; line: number }[] = [];
   let offset = 0;
-  const scan = scanJsonLines(content, (value, start, end) => {
+  const scan = scanJsonLines(content, (value, start, end, line) => {
     replay(value, offset);
-    ranges.push([start, end + 1]);
+    replayed.push({ start, end: end + 1, line });
     offset += end + 1 - start;
   });
-  return { scan, good: () => Buffer.concat(ranges.map(([start, end]) => content.subarray(start, end))) };
+  const late = settle?.();
+  if (late?.size) {
+    for (const [order, reason] of late) {
+      const { start, end, line } = replayed[order]!;
+      scan.rejected.push({ line, text: content.toString("utf8", start, end - 1), reason });
+    }
+    scan.rejected.sort((a, b) => a.line - b.line);
+    replayed = replayed.filter((_, order) => !late.has(order));
+  }
+  return { scan, good: () => Buffer.concat(replayed.map(({ start, end }) => content.subarray(start, end))) };
 }

@@ -29,12 +29,12 @@ export async function readFileOrEmpty(file: string): Promise<Buffer> {
 }
 
 /**
- * Parses each line of `content` and hands it to `accept` with the line's byte range; a line that
- * does not parse, or that `accept` throws on, is rejected with the reason.
+ * Parses each line of `content` and hands it to `accept` with the line's byte range and 1-based
+ * number; a line that does not parse, or that `accept` throws on, is rejected with the reason.
  */
 export function scanJsonLines(
   content: Buffer,
-  accept: (value: unknown, start: number, end: number) => void,
+  accept: (value: unknown, start: number, end: number, line: number) => void,
 ): JsonLinesScan {
   const scan: JsonLinesScan = { rejected: [], torn: false, gaps: false };
   let start = 0;
@@ -51,7 +51,7 @@ export function scanJsonLines(
     } else {
       const text = content.toString("utf8", start, end);
       try {
-        accept(JSON.parse(text), start, end);
+        accept(JSON.parse(text), start, end, line);
       } catch (error) {
         scan.rejected.push({ line, text, reason: (error as Error).message });
       }
@@ -63,7 +63,7 @@ export function scanJsonLines(
 
 /**
  * Moves the rejected lines of `file` to `<file>.corrupt-<timestamp>` and rewrites `file` with
- * `good` (the accepted lines) atomically; returns one problem per rejected line.
+ * `good` (the accepted lines) atomically; returns one problem per kind of damage.
  */
 export async function setAsideLines(
   file: string,
@@ -83,13 +83,38 @@ export async function setAsideLines(
   return lineProblems(path.relative(storeDir, file), rejected, path.basename(aside));
 }
 
-/** One problem per rejected line of `name`: set aside as `setAsideAs`, or left in place (read-only). */
+/** Line numbers a problem lists; a log damaged throughout still makes a problem of bounded size. */
+export const MAX_LISTED_LINES = 100;
+// Reasons a grouped problem's message quotes.
+const QUOTED_REASONS = 3;
+
+/**
+ * The rejected lines of `name` as one problem per kind (a torn last line, garbage lines): one
+ * alert for a log damaged in many places, not one per line. Set aside as `setAsideAs`, or left in
+ * place (read-only).
+ */
 export function lineProblems(name: string, rejected: readonly RejectedLine[], setAsideAs?: string): StoreProblem[] {
-  return rejected.map((entry) => {
+  const byKind = new Map<StoreProblem["kind"], RejectedLine[]>();
+  for (const entry of rejected) {
+    const kind = entry.reason.startsWith("torn line") ? "torn-line" : "garbage-line";
+    const entries = byKind.get(kind);
+    if (entries) entries.push(entry);
+    else byKind.set(kind, [entry]);
+  }
+  const fate = setAsideAs ? "" : " (read-only: left in place)";
+  return [...byKind].map(([kind, entries]) => {
+    const quoted = entries.slice(0, QUOTED_REASONS).map((entry) => `line ${entry.line}: ${entry.reason}`);
+    if (entries.length > QUOTED_REASONS) quoted.push(`${entries.length - QUOTED_REASONS} more`);
+    const message =
+      entries.length === 1
+        ? `${name} ${quoted[0]}${fate}`
+        : `${name}: ${entries.length} damaged lines${setAsideAs ? " set aside" : ""} (${quoted.join("; ")})${fate}`;
     const problem: StoreProblem = {
       file: name,
-      kind: entry.reason.startsWith("torn line") ? "torn-line" : "garbage-line",
-      message: `${name} line ${entry.line}: ${entry.reason}${setAsideAs ? "" : " (read-only: left in place)"}`,
+      kind,
+      message,
+      count: entries.length,
+      lines: entries.slice(0, MAX_LISTED_LINES).map((entry) => entry.line),
     };
     if (setAsideAs) problem.setAsideAs = setAsideAs;
     return problem;

@@ -123,10 +123,82 @@ describe("FeedbackLog", () => {
     await writeFile(file, `${line(1, "a")}not json at all\n${line(2, "b")}{"seq":3,"id":"c"}\n${line(2, "d")}`);
     const log = await FeedbackLog.open(dir);
     expect([...log.entries()].map((record) => record.id)).toEqual(["a", "b"]);
-    expect(log.problems.map((problem) => problem.kind)).toEqual(["garbage-line", "garbage-line", "garbage-line"]);
+    expect(log.problems).toHaveLength(1);
+    expect(log.problems[0]).toMatchObject({ kind: "garbage-line", count: 3, lines: [2, 4, 5] });
+    expect(log.problems[0]!.message).toMatch(
+      /^feedback\.jsonl: 3 damaged lines set aside \(line 2: .*; line 4: .*; line 5: seq 2 is out of order \(after 2\)\)$/,
+    );
     expect(log.stats().problems).toBe(3);
     await log.close();
     expect((await readdir(dir)).some((name) => name.startsWith("feedback.jsonl.corrupt-"))).toBe(true);
+  });
+
+  it("sets aside only the one record whose seq was changed upwards, in one problem", async () => {
+    const dir = await tempDir();
+    const log = await FeedbackLog.open(dir);
+    await log.append(Array.from({ length: 600 }, (_, i) => feedback(`s${i + 1}`)));
+    await log.close();
+    const file = path.join(dir, "feedback.jsonl");
+    const lines = (await readFile(file, "utf8")).split("\n");
+    lines[299] = lines[299]!.replace('"seq":300,', '"seq":4396,');
+    await writeFile(file, lines.join("\n"));
+    const again = await FeedbackLog.open(dir);
+    expect(again.size).toBe(599);
+    expect(again.has("s300")).toBe(false);
+    expect([...again.entries(299)].slice(0, 2).map((record) => record.seq)).toEqual([299, 301]);
+    expect(again.problems).toHaveLength(1);
+    expect(again.problems[0]).toMatchObject({ kind: "garbage-line", count: 1, lines: [300] });
+    expect(again.problems[0]!.message).toBe("feedback.jsonl line 300: seq 4396 is out of order (between 299 and 301)");
+    expect(await readFile(path.join(dir, again.problems[0]!.setAsideAs!), "utf8")).toContain('\\"seq\\":4396');
+    expect((await again.append([feedback("next")])).added[0]!.seq).toBe(601);
+    await again.close();
+    const third = await FeedbackLog.open(dir);
+    expect(third.problems).toEqual([]);
+    expect(third.size).toBe(600);
+    await third.close();
+  });
+
+  it("sets aside only the record whose seq was changed downwards", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, "feedback.jsonl");
+    const seqs = [1, 2, 3, 1, 5, 6];
+    await writeFile(file, seqs.map((seq, i) => `${JSON.stringify({ seq, ...feedback(`d${i}`) })}\n`).join(""));
+    const log = await FeedbackLog.open(dir);
+    expect([...log.entries()].map((record) => record.id)).toEqual(["d0", "d1", "d2", "d4", "d5"]);
+    expect(log.problems.map((problem) => problem.message)).toEqual([
+      "feedback.jsonl line 4: seq 1 is out of order (between 3 and 5)",
+    ]);
+    await log.close();
+  });
+
+  it("keeps the most records in order when several seqs were changed, setting the fewest aside", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, "feedback.jsonl");
+    // Two neighbours raised, one lowered, the last raised (which leaves the order intact: kept).
+    const seqs = [1, 2, 9000, 9001, 5, 6, 7, 2, 9, 10, 50];
+    await writeFile(file, seqs.map((seq, i) => `${JSON.stringify({ seq, ...feedback(`m${i}`) })}\n`).join(""));
+    const log = await FeedbackLog.open(dir);
+    expect([...log.entries()].map((record) => record.seq)).toEqual([1, 2, 5, 6, 7, 9, 10, 50]);
+    expect(log.problems).toHaveLength(1);
+    expect(log.problems[0]).toMatchObject({ count: 3, lines: [3, 4, 8] });
+    expect(log.stats().problems).toBe(3);
+    expect(log.watermark).toBe(50);
+    await log.close();
+  });
+
+  it("sets aside the second of two records with the same id, wherever the first was", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, "feedback.jsonl");
+    const records = [
+      { seq: 1, ...feedback("a") },
+      { seq: 2, ...feedback("b") },
+      { seq: 3, ...feedback("a") },
+    ];
+    await writeFile(file, records.map((record) => `${JSON.stringify(record)}\n`).join(""));
+    const log = await FeedbackLog.open(dir);
+    expect([...log.entries()].map((record) => record.seq)).toEqual([1, 2]);
+    expect(log.problems.map((problem) => problem.message)).toEqual(['feedback.jsonl line 3: id "a" appears twice']);
+    await log.close();
   });
 
   it("drops the oldest records beyond the retention and reports how many", async () => {

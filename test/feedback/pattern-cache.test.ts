@@ -123,13 +123,12 @@ describe("PatternCache", () => {
       '{"t":"pattern","patternId":"q"}\n{"t":"what"}\n{"t":"park","feedback":{}}\n{"t":"take","patternId":""}\n{"t":"pat',
     );
     const again = await PatternCache.open(dir);
-    expect(again.problems.map((problem) => problem.kind)).toEqual([
-      "garbage-line",
-      "garbage-line",
-      "garbage-line",
-      "garbage-line",
-      "torn-line",
+    // One problem per kind of damage, not one per line.
+    expect(again.problems).toMatchObject([
+      { kind: "garbage-line", count: 4, lines: [2, 3, 4, 5] },
+      { kind: "torn-line", count: 1, lines: [6] },
     ]);
+    expect(again.problems[0]!.message).toMatch(/^patterns\.jsonl: 4 damaged lines set aside \(line 2: .*; 1 more\)$/);
     expect(again.lookup("p")).toEqual({ x: 1 });
     await again.close();
   });
