@@ -1,15 +1,17 @@
 import type { Feedback } from "../../src/feedback/feedback";
 import { feedbackFromHaEvent, type HaFeedbackRules } from "../../src/ha/feedback-events";
-import { HaFeedbackSource, type HaSubscriptionReport } from "../../src/ha/feedback-source";
-import type { PatternModel } from "../../src/model/pattern-model";
+import { HaFeedbackSource } from "../../src/ha/feedback-source";
+import type { AddFeedbackResult, PatternModel } from "../../src/model/pattern-model";
 import type { HaConnectionStatus } from "../../src/ha/connection";
+import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
 import { haStatusRing } from "../pattern-quality-ha/status";
 import { asError, underMessage } from "../shared/errors";
-import { findHaNode } from "../shared/home-assistant";
+import { findHaNode, withConnectionStatus } from "../shared/home-assistant";
 import { feedbackItems, messageUser, type FeedbackItem } from "../shared/messages";
 import { bindModel, type ModelBinding } from "../shared/model-node";
-import { errorStatus, fitStatus, pendingStatus } from "../shared/status";
-import type { NodeDefinition, NodeRedApi, RuntimeNode } from "../shared/red";
+import { errorStatus, pendingStatus } from "../shared/status";
+import { registerWithNodeCheck } from "../shared/node-version";
+import type { NodeDefinition, NodeRedApi, NodeStatus, RuntimeNode } from "../shared/red";
 import { haRulesFromDefinition, type HaSourceDefinition } from "./ha-rules";
 
 interface FeedbackCollectorDefinition extends NodeDefinition, HaSourceDefinition {
@@ -18,9 +20,13 @@ interface FeedbackCollectorDefinition extends NodeDefinition, HaSourceDefinition
   ha?: string;
 }
 
-/** The feedback objects for the model: flow feedback as is, HA events mapped (non-feedback events dropped). */
-function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[] {
+/**
+ * The feedback objects for the model: flow feedback as is, HA events mapped. Events that carry
+ * no decision are counted as ignored, not refused: an "events: all" node sends every event.
+ */
+function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): { inputs: unknown[]; ignored: number } {
   const inputs: unknown[] = [];
+  let ignored = 0;
   items.forEach((entry, index) => {
     if (entry.kind === "feedback") {
       inputs.push(entry.value);
@@ -37,15 +43,31 @@ function feedbackInputs(items: FeedbackItem[], rules: HaFeedbackRules): unknown[
       throw underMessage(prefix, error);
     }
     if (feedback) inputs.push(feedback);
+    else ignored += 1;
   });
-  return inputs;
+  return { inputs, ignored };
+}
+
+/** What a message that held no feedback stored: nothing, and the model as it is. */
+function nothingStored(model: PatternModel): AddFeedbackResult {
+  return {
+    stored: [],
+    duplicates: [],
+    parked: [],
+    pending: model.pending,
+    updateTriggered: false,
+    activeVersion: model.activeVersion,
+  };
 }
 
 /** Registers `feedback-collector`: household decisions from flows and Home Assistant into the model. */
 export default function register(RED: NodeRedApi): void {
   function FeedbackCollector(this: RuntimeNode, definition: FeedbackCollectorDefinition) {
     RED.nodes.createNode(this, definition);
-    const showPending = (model: PatternModel) => this.status(pendingStatus(model.pending, model.activeVersion));
+    // While a chosen Home Assistant connection is not connected (or not configured), its ring shows instead.
+    const haNode = findHaNode(RED, definition.ha);
+    const show = (status: NodeStatus) => this.status(withConnectionStatus(status, haNode));
+    const showPending = (model: PatternModel) => show(pendingStatus(model.pending, model.activeVersion));
 
     let rules: HaFeedbackRules | null = null;
     let rulesError: unknown = null;
@@ -64,26 +86,29 @@ export default function register(RED: NodeRedApi): void {
       opened: showPending,
       // Updates and rollbacks change the pending count and the active version shown.
       listeners: { update: showPending, activated: showPending },
+      // Every message is sent on with what was stored (an http in request gets its answer), or ends in done(err).
       input: async (model, msg, send) => {
-        const inputs = feedbackInputs(feedbackItems(msg.payload), rules as HaFeedbackRules);
+        const { inputs, ignored } = feedbackInputs(feedbackItems(msg.payload), rules as HaFeedbackRules);
         if (inputs.length === 0) {
-          // A Home Assistant event that carries no decision (e.g. another app's notification action).
+          // Only Home Assistant events that carry no decision (e.g. another app's notification action).
           this.status({ fill: "grey", shape: "ring", text: "not feedback" });
+          msg.payload = { ...nothingStored(model), ignored };
+          send(msg);
           return;
         }
         const user = messageUser(msg.user);
         const result = await model.addFeedback(inputs, user ? { source: "flow", user } : { source: "flow" });
-        this.status(pendingStatus(result.pending, result.activeVersion));
-        msg.payload = result;
+        show(pendingStatus(result.pending, result.activeVersion));
+        msg.payload = { ...result, ignored };
         send(msg);
       },
       close: () => haListening?.stop(),
     });
 
-    haListening = listenToHomeAssistant(RED, this, definition, rules, binding);
+    haListening = listenToHomeAssistant(this, haNode, definition, rules, binding, showPending);
   }
 
-  RED.nodes.registerType("feedback-collector", FeedbackCollector);
+  registerWithNodeCheck(RED, "feedback-collector", FeedbackCollector);
 }
 
 /**
@@ -92,31 +117,29 @@ export default function register(RED: NodeRedApi): void {
  * (or with rules that do not hold).
  */
 function listenToHomeAssistant(
-  RED: NodeRedApi,
   node: RuntimeNode,
+  haNode: HaConnectionNode | null,
   definition: FeedbackCollectorDefinition,
   rules: HaFeedbackRules | null,
   binding: ModelBinding,
+  showPending: (model: PatternModel) => void,
 ): { stop(): Promise<void> } | null {
-  const haNode = findHaNode(RED, definition.ha);
   if (definition.ha && !haNode) {
     node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
     return null;
   }
   // Bad rules are already shown in the status and refuse every message: listen to nothing.
   if (!haNode || !rules) return null;
+  // An unconfigured connection says so itself, once for all its users; the status shows its ring.
   const connection = haNode.connection;
-  if (!connection) {
-    node.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
-    return null;
-  }
+  if (!connection) return null;
   const source = new HaFeedbackSource(connection, rules);
   source.on("feedback", (feedback: Feedback) => {
     binding
       .model()
       .then((model) => model.addFeedback([feedback]))
       .then((result) => {
-        node.status(pendingStatus(result.pending, result.activeVersion));
+        if (binding.current) showPending(binding.current);
         node.send({ topic: feedback.source, payload: result });
       })
       .catch((error: unknown) => {
@@ -129,19 +152,12 @@ function listenToHomeAssistant(
   // While Home Assistant is unreachable the ring says so; once connected the pending count is back.
   const showConnection = (status: HaConnectionStatus) => {
     if (status.state !== "connected") node.status(haStatusRing(status));
-    else if (binding.current) node.status(pendingStatus(binding.current.pending, binding.current.activeVersion));
+    else if (binding.current) showPending(binding.current);
   };
   connection.on("status", showConnection);
   haNode.register(node);
-  source.start().then(
-    (report: HaSubscriptionReport) => {
-      for (const refused of report.refused) node.warn(refused.message);
-      if (report.refused.length > 0) {
-        node.status({ fill: "yellow", shape: "ring", text: fitStatus(`HA: ${report.refused.length} refused`) });
-      }
-    },
-    (error: unknown) => node.error(`cannot listen to Home Assistant: ${asError(error).message}`),
-  );
+  // A refused source is reported by the connection node (its warning, and its ring in this status).
+  source.start().catch((error: unknown) => node.error(`cannot listen to Home Assistant: ${asError(error).message}`));
   return {
     stop: () => {
       haNode.deregister(node);

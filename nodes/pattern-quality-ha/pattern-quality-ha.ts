@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../../src/errors";
 import {
   HomeAssistantConnection,
   type HaConnectionStatus,
@@ -45,23 +46,35 @@ export default function register(RED: NodeRedApi, options: Partial<HomeAssistant
     const url = typeof definition.url === "string" ? definition.url.trim() : "";
     const token = this.credentials?.token;
     try {
+      if (url === "" && !process.env.SUPERVISOR_TOKEN) {
+        throw new InvalidInputError(
+          "url",
+          "empty, and this Node-RED does not run as the Home Assistant app (no SUPERVISOR_TOKEN): " +
+            "enter Home Assistant's address, e.g. http://homeassistant.local:8123, and a long-lived access token",
+        );
+      }
       this.connection =
-        url === "" && process.env.SUPERVISOR_TOKEN
+        url === ""
           ? new HomeAssistantConnection({ ...options, addon: true })
           : new HomeAssistantConnection({ ...options, url, token: token ?? "" });
     } catch (error) {
       this.configError = error as Error;
+      // Said here once; the nodes using this connection show it in their status.
       this.error(`Home Assistant connection not configured: ${(error as Error).message}`);
     }
 
     const connection = this.connection;
     let lastState: HaConnectionStatus["state"] | undefined;
+    let wasConnected = false;
     connection?.on("status", (status: HaConnectionStatus) => {
       // Log changes only: a Home Assistant that stays down must not flood the log.
       if (status.state === "connecting" || status.state === lastState) return;
       lastState = status.state;
+      const reconnected = connection.connected && !wasConnected;
+      wasConnected = connection.connected;
       if (status.state === "connected") this.log(status.message);
-      else this.warn(status.message);
+      // On a live connection each failing subscription came as its own warning; the status sums them up.
+      else if (!connection.connected || reconnected) this.warn(status.message);
     });
     connection?.on("warning", (message: string) => this.warn(message));
 

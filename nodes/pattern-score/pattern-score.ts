@@ -2,11 +2,12 @@ import { InvalidInputError } from "../../src/errors";
 import { HA_FEEDBACK_SPEC, SCORE_SPEC } from "../../src/settings/spec";
 import { trimmedText } from "../../src/validate";
 import { asError } from "../shared/errors";
-import { householdNotifier, optionalSetting } from "../shared/home-assistant";
+import { householdNotifier, optionalSetting, findHaNode, withConnectionStatus } from "../shared/home-assistant";
 import { askThreshold } from "../shared/messages";
 import { type FormSpec, formValue } from "../shared/form";
 import { bindModel } from "../shared/model-node";
 import { fitStatus, versionLabel } from "../shared/status";
+import { registerWithNodeCheck } from "../shared/node-version";
 import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../shared/red";
 
 interface PatternScoreDefinition extends NodeDefinition {
@@ -70,8 +71,14 @@ export default function register(RED: NodeRedApi): void {
       type: "pattern-score",
       modelId: definition.model,
       configError,
+      // An unconfigured or unreachable Home Assistant connection shows instead of "ready".
       opened: (model) =>
-        this.status({ fill: "grey", shape: "dot", text: fitStatus(`ready · ${versionLabel(model.activeVersion)}`) }),
+        this.status(
+          withConnectionStatus(
+            { fill: "grey", shape: "dot", text: fitStatus(`ready · ${versionLabel(model.activeVersion)}`) },
+            findHaNode(RED, definition.ha),
+          ),
+        ),
       input: async (model, msg, send) => {
         const limit = askThreshold(msg.threshold, threshold);
         const batch = Array.isArray(msg.payload);
@@ -117,5 +124,5 @@ export default function register(RED: NodeRedApi): void {
     });
   }
 
-  RED.nodes.registerType("pattern-score", PatternScore);
+  registerWithNodeCheck(RED, "pattern-score", PatternScore);
 }

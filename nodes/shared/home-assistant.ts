@@ -1,7 +1,8 @@
 import { HouseholdNotifier, type HouseholdNotifierOptions } from "../../src/ha/notifier";
 import { trimmedText } from "../../src/validate";
 import type { HaConnectionNode } from "../pattern-quality-ha/pattern-quality-ha";
-import type { NodeRedApi, RuntimeNode } from "./red";
+import { haStatusRing, notConfiguredRing } from "../pattern-quality-ha/status";
+import type { NodeRedApi, NodeStatus, RuntimeNode } from "./red";
 
 /** The `pattern-quality-ha` connection node with this id, or null. */
 export function findHaNode(RED: NodeRedApi, id: unknown): HaConnectionNode | null {
@@ -13,8 +14,22 @@ export function findHaNode(RED: NodeRedApi, id: unknown): HaConnectionNode | nul
 }
 
 /**
+ * What a node using a Home Assistant connection shows: the connection's ring while it is not
+ * configured, not connected, or missing subscriptions (refused or failing), else the node's own
+ * status. Use it wherever the node shows its own status, and on the connection's "status"
+ * events, so that a healthy-looking status never hides a connection that does not work.
+ */
+export function withConnectionStatus(own: NodeStatus, haNode: HaConnectionNode | null): NodeStatus {
+  if (haNode === null) return own;
+  if (haNode.connection === null) return { ...notConfiguredRing };
+  const status = haNode.connection.status;
+  return status.state === "connected" ? own : haStatusRing(status);
+}
+
+/**
  * Alerts and questions to the household through the chosen Home Assistant connection, or null
- * when none is chosen (or it is missing or unconfigured: then the node is told why, once).
+ * when none is chosen (or it is missing: then the node is told why, once; or unconfigured: the
+ * connection node says why, once for all its users).
  * The node is registered as a user of the connection; `release` undoes that on close.
  * Bad service names throw InvalidInputError naming the option.
  */
@@ -30,10 +45,7 @@ export function householdNotifier(
     node.warn("the chosen Home Assistant connection no longer exists: open this node and choose another, or none");
     return null;
   }
-  if (!haNode.connection) {
-    node.error(`Home Assistant connection not configured: ${haNode.configError?.message ?? "no URL or token"}`);
-    return null;
-  }
+  if (!haNode.connection) return null;
   const notifier = new HouseholdNotifier(haNode.connection, options);
   haNode.register(node);
   return { notifier, release: () => haNode.deregister(node) };

@@ -1,4 +1,5 @@
 import { describeValue, InvalidInputError } from "../errors";
+import { seconds } from "./connection-settings";
 import { HomeAssistantError } from "./errors";
 import type { HawsConnection } from "./haws";
 import type { AuthenticatedSocket } from "./socket";
@@ -18,12 +19,53 @@ export interface LiveConnection {
 }
 
 /** Sends one command and waits for its result, turning HA's errors into HomeAssistantErrors. */
-export async function sendCommand(live: LiveConnection, message: HaCommand, what: string): Promise<unknown> {
+export function sendCommand(
+  live: LiveConnection,
+  message: HaCommand,
+  what: string,
+  timeoutMs: number,
+): Promise<unknown> {
+  return answerOf(live, live.connection.sendMessagePromise(message), what, timeoutMs);
+}
+
+/**
+ * Waits for Home Assistant's answer to a request on this connection. Rejects with a
+ * HomeAssistantError when it refuses the request or answers something malformed
+ * (`ha-command-failed`, `ha-unauthorized`), does not answer within `timeoutMs` (`ha-timeout`;
+ * 0 waits for ever: a reply that is not JSON is dropped and would otherwise leave it waiting),
+ * or the connection is lost first (`ha-not-connected`, `ha-closed`).
+ */
+export async function answerOf<T>(live: LiveConnection, pending: Promise<T>, what: string, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const waiting: Promise<T>[] = [pending, live.lost];
+  if (timeoutMs > 0) {
+    waiting.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new HomeAssistantError(
+                "ha-timeout",
+                `Home Assistant did not answer ${what} within ${seconds(timeoutMs)}.`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    );
+  }
   try {
-    return await Promise.race([live.connection.sendMessagePromise(message), live.lost]);
+    return await Promise.race(waiting);
   } catch (err) {
     throw commandError(err, what);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** True when a request failed only because its connection went away: the next connection may send it again. */
+export function isConnectionGone(error: unknown): boolean {
+  return error instanceof HomeAssistantError && (error.code === "ha-not-connected" || error.code === "ha-closed");
 }
 
 /** The `call_service` command for a service (action), with its domain and service names checked. */
@@ -69,10 +111,27 @@ export function commandError(err: unknown, what: string): Error {
       },
     );
   }
+  if (isConnectionLoss(err)) {
+    return new HomeAssistantError(
+      "ha-not-connected",
+      `The connection to Home Assistant was lost before ${what} was answered.`,
+    );
+  }
+  // The library rejects a result without `success` with its (missing) `error`.
   return new HomeAssistantError(
-    "ha-not-connected",
-    `The connection to Home Assistant was lost before ${what} was answered.`,
+    "ha-command-failed",
+    `Home Assistant answered ${what} with a malformed reply (a result with neither success nor an error).`,
   );
+}
+
+// home-assistant-js-websocket's ERR_CONNECTION_LOST, alone (not connected) or in the error result it
+// rejects the commands in flight with when the socket closes.
+const ERR_CONNECTION_LOST = 3;
+
+function isConnectionLoss(err: unknown): boolean {
+  if (err === ERR_CONNECTION_LOST) return true;
+  const error = typeof err === "object" && err !== null ? (err as { error?: unknown }).error : undefined;
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === ERR_CONNECTION_LOST;
 }
 
 /** An error result from Home Assistant: `{ code, message }`. */

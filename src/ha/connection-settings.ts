@@ -1,7 +1,17 @@
 import { describeValue, InvalidInputError } from "../errors";
 
-/** Where the connection stands; the last two wait for a person to fix the token or its rights. */
-export type HaConnectionState = "connecting" | "connected" | "disconnected" | "auth-failed" | "unauthorized";
+/**
+ * Where the connection stands. `unauthorized` and `subscription-failed` are connected, but with
+ * subscriptions Home Assistant does not hold: refused for lack of rights (a person must fix the
+ * token), or failing otherwise (retried by itself). `auth-failed` waits for a new token.
+ */
+export type HaConnectionState =
+  | "connecting"
+  | "connected"
+  | "subscription-failed"
+  | "unauthorized"
+  | "disconnected"
+  | "auth-failed";
 
 /** What the connection is doing, in words a user can act on. Never contains the token. */
 export interface HaConnectionStatus {
@@ -28,10 +38,18 @@ export interface HomeAssistantConnectionOptions {
   /** Ping interval of the heartbeat that finds half-open sockets; 0 turns it off. */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
-  /** First delay before reconnecting; doubles per failed attempt up to maxReconnectDelayMs. */
+  /** How long to wait for the answer to a command or subscription; 0 waits for ever. */
+  commandTimeoutMs?: number;
+  /**
+   * First delay before reconnecting (and before sending a failed subscription again); doubles per
+   * failed attempt up to maxReconnectDelayMs.
+   */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
-  /** Delay between attempts while the token is refused: slow, since only a person can fix it. */
+  /**
+   * Delay between attempts while the token (or a subscription, for lack of rights) is refused:
+   * slow, since only a person can fix it.
+   */
   authRetryMs?: number;
 }
 
@@ -43,6 +61,9 @@ const DEFAULTS = {
   authTimeoutMs: 10_000,
   pingIntervalMs: 30_000,
   pingTimeoutMs: 10_000,
+  // Home Assistant answers subscriptions at once; a service call may wait for the service (a
+  // phone notification goes through the cloud), so the limit leaves room for that.
+  commandTimeoutMs: 30_000,
   reconnectDelayMs: 1_000,
   maxReconnectDelayMs: 30_000,
   authRetryMs: 60_000,
@@ -123,4 +144,9 @@ export function websocketUrl(url: unknown): string {
 /** A delay as status texts show it: milliseconds below a second, else seconds to one decimal. */
 export function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The delay before the next try after `failures` failed ones in a row: doubling, capped. */
+export function backoffDelay(timings: ConnectionTimings, failures: number): number {
+  return Math.min(timings.reconnectDelayMs * 2 ** Math.max(failures - 1, 0), timings.maxReconnectDelayMs);
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { type HaCommand, type LiveConnection, sendCommand, serviceCallCommand } from "./commands";
 import {
+  backoffDelay,
   type ConnectionTimings,
   connectionSettings,
   type HaConnectionState,
@@ -13,7 +14,7 @@ import type { HaEvent } from "./feedback-events";
 import { type HassEntity, type HaWebSocket, type HawsConnection, haws } from "./haws";
 import { startHeartbeat } from "./heartbeat";
 import { type AuthenticatedSocket, openAuthenticatedSocket } from "./socket";
-import { EventSubscriptions } from "./subscriptions";
+import { EventSubscriptions, refusedSubscriptionsMessage, type SubscriptionProblem } from "./subscriptions";
 
 export {
   type HaConnectionState,
@@ -22,6 +23,7 @@ export {
   SUPERVISOR_WEBSOCKET_URL,
   websocketUrl,
 } from "./connection-settings";
+export type { SubscriptionProblem } from "./subscriptions";
 
 // Kept outside the object so that no inspection, serialization or spread can reach it.
 const tokens = new WeakMap<HomeAssistantConnection, string>();
@@ -29,9 +31,10 @@ const tokens = new WeakMap<HomeAssistantConnection, string>();
 /**
  * One websocket connection to Home Assistant, shared by every node that uses it. Reconnects by
  * itself (backoff; slowly while the token is refused), renews subscriptions on every new
- * connection and delivers events from that moment on, and pings to notice half-open sockets.
- * Emits "status" (HaConnectionStatus), "subscribed" (event type, on every renewal) and
- * "warning" (string).
+ * connection and delivers events from that moment on, retries subscriptions that fail, gives up
+ * waiting for a reply after a limit, and pings to notice half-open sockets. Emits "status"
+ * (HaConnectionStatus, also when subscriptions start or stop failing), "connected" (on every new
+ * connection), "subscribed" (event type, on every renewal) and "warning" (string).
  */
 export class HomeAssistantConnection extends EventEmitter {
   readonly url: string;
@@ -42,11 +45,7 @@ export class HomeAssistantConnection extends EventEmitter {
   haVersion: string | undefined;
 
   private readonly timings: ConnectionTimings;
-  private readonly subscriptions = new EventSubscriptions({
-    warning: (message) => this.emit("warning", message),
-    subscribed: (eventType) => this.emit("subscribed", eventType),
-    unauthorized: (error) => this.setStatus({ state: "unauthorized", message: error.message }),
-  });
+  private readonly subscriptions: EventSubscriptions;
   private live: LiveConnection | undefined;
   /** Rejects the pending work of the live connection once it is lost or closed. */
   private rejectLost: ((err: Error) => void) | undefined;
@@ -65,6 +64,17 @@ export class HomeAssistantConnection extends EventEmitter {
     this.mode = settings.mode;
     this.timings = settings.timings;
     tokens.set(this, settings.token);
+    this.subscriptions = new EventSubscriptions(
+      {
+        warning: (message) => this.warn(message),
+        subscribed: (eventType) => this.tell("subscribed", eventType),
+        problemsChanged: () => {
+          if (this.live !== undefined) this.setStatus(this.connectedStatus(true));
+        },
+      },
+      this.timings,
+      () => this.live,
+    );
   }
 
   /** Add-on mode when SUPERVISOR_TOKEN is set, else null (the caller then needs a URL and token). */
@@ -99,7 +109,7 @@ export class HomeAssistantConnection extends EventEmitter {
         const onStatus = (status: HaConnectionStatus, error?: HomeAssistantError): void => {
           if (status.state === "connecting") return;
           this.off("status-internal", onStatus);
-          if (status.state === "connected") resolve();
+          if (this.live !== undefined) resolve();
           else reject(error ?? new HomeAssistantError("ha-cannot-connect", status.message));
         };
         this.on("status-internal", onStatus);
@@ -110,12 +120,20 @@ export class HomeAssistantConnection extends EventEmitter {
   }
 
   /**
-   * Subscribes to one event type, now and after every reconnect. Rejects with `ha-unauthorized`
-   * when Home Assistant refuses it (a non-admin token and an event outside its allowlist); then
-   * nothing stays subscribed. Resolves to a function that unsubscribes.
+   * Subscribes to one event type, now and after every reconnect, until unsubscribed. A
+   * subscription Home Assistant refuses (a non-admin token and an event outside its allowlist),
+   * answers oddly or not at all is kept and sent again later; meanwhile it is in
+   * `subscriptionProblems` and the status says so (`unauthorized`, `subscription-failed`).
+   * Rejects only for a bad event type or handler. Resolves, once Home Assistant has answered
+   * (or at once when not connected), to a function that unsubscribes.
    */
   subscribeEvents(eventType: string, handler: (event: HaEvent) => void): Promise<() => Promise<void>> {
-    return this.subscriptions.add(eventType, handler, this.live);
+    return this.subscriptions.add(eventType, handler);
+  }
+
+  /** The subscriptions Home Assistant does not hold at the moment, and why; each is being retried. */
+  get subscriptionProblems(): SubscriptionProblem[] {
+    return this.subscriptions.problems();
   }
 
   /** Calls a Home Assistant service (action), e.g. `callService("notify", "mobile_app_phone", {...})`. */
@@ -141,7 +159,7 @@ export class HomeAssistantConnection extends EventEmitter {
         `Not connected to Home Assistant (${this.current.message}); ${what} was not sent.`,
       );
     }
-    return sendCommand(this.live, message, what);
+    return sendCommand(this.live, message, what, this.timings.commandTimeoutMs);
   }
 
   /** Closes the connection for good; resolves once the socket is closed. */
@@ -150,6 +168,7 @@ export class HomeAssistantConnection extends EventEmitter {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.stopHeartbeat();
+    this.subscriptions.close();
     const live = this.live;
     this.live = undefined;
     this.rejectLost?.(new HomeAssistantError("ha-closed", "The connection was closed."));
@@ -188,7 +207,7 @@ export class HomeAssistantConnection extends EventEmitter {
             token: tokens.get(this)!,
             handshakeTimeoutMs: this.timings.handshakeTimeoutMs,
             authTimeoutMs: this.timings.authTimeoutMs,
-            onIgnoredFrame: (reason) => this.emit("warning", `Ignored ${reason} from Home Assistant.`),
+            onIgnoredFrame: (reason) => this.warn(`Ignored ${reason} from Home Assistant.`),
           });
           return socket as unknown as HaWebSocket;
         },
@@ -217,10 +236,32 @@ export class HomeAssistantConnection extends EventEmitter {
       live,
       this.timings,
       () => this.live === live,
-      (message) => this.emit("warning", message),
+      (message) => this.warn(message),
     );
-    this.setStatus({ state: "connected", message: `Connected to Home Assistant ${connection.haVersion}.` });
+    // Subscriptions that failed on the last connection are still shown as failing until renewed.
+    this.setStatus(this.connectedStatus(false));
+    this.tell("connected");
     await this.subscriptions.renewAll(live);
+  }
+
+  /** The status while connected: subscriptions refused for lack of rights first, then other failures. */
+  private connectedStatus(healed: boolean): HaConnectionStatus {
+    const connected = `Connected to Home Assistant ${this.haVersion}`;
+    const problems = this.subscriptions.problems();
+    const refused = new Set(problems.filter((p) => p.error.code === "ha-unauthorized").map((p) => p.eventType));
+    if (refused.size > 0) return { state: "unauthorized", message: refusedSubscriptionsMessage([...refused]) };
+    if (problems.length > 0) {
+      return {
+        state: "subscription-failed",
+        message: `${connected}, but subscriptions fail and are being retried: ${problems
+          .map((p) => p.error.message)
+          .join(" ")}`,
+      };
+    }
+    return {
+      state: "connected",
+      message: healed ? `${connected}; every subscription holds again.` : `${connected}.`,
+    };
   }
 
   private connectionLost(live: LiveConnection): void {
@@ -264,7 +305,7 @@ export class HomeAssistantConnection extends EventEmitter {
       this.schedule(delay);
       return;
     }
-    const delay = Math.min(this.timings.reconnectDelayMs * 2 ** (this.failures - 1), this.timings.maxReconnectDelayMs);
+    const delay = backoffDelay(this.timings, this.failures);
     this.setStatus(
       {
         state: "disconnected",
@@ -284,17 +325,29 @@ export class HomeAssistantConnection extends EventEmitter {
 
   /** One attempt; a status listener that throws must not become an unhandled rejection. */
   private retry(): void {
-    this.attempt().catch((err: Error) => this.emit("warning", `A status listener failed: ${err.message}`));
+    this.attempt().catch((err: Error) => this.warn(`A status listener failed: ${err.message}`));
   }
 
   private setStatus(status: HaConnectionStatus, error?: HomeAssistantError): void {
     this.current = status;
     if (this.started) this.emit("status-internal", status, error);
+    this.tell("status", { ...status });
+  }
+
+  /** Emits an event; a listener that throws must not stop reconnects or subscription renewals. */
+  private tell(event: string, ...args: unknown[]): void {
     try {
-      this.emit("status", { ...status });
+      this.emit(event, ...args);
     } catch (err) {
-      // A node's failing status display must not stop reconnects or subscription renewals.
-      this.emit("warning", `A status listener failed: ${(err as Error).message}`);
+      this.warn(`A ${event} listener failed: ${(err as Error).message}`);
+    }
+  }
+
+  private warn(message: string): void {
+    try {
+      this.emit("warning", message);
+    } catch {
+      // Nowhere left to report a failing warning listener.
     }
   }
 }

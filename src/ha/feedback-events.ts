@@ -251,7 +251,7 @@ function receivedAt(event: HaEvent): string {
 }
 
 function readFeatures(value: unknown, field: string): Features {
-  const features: Features = {};
+  const features: Features = Object.create(null);
   for (const [name, x] of Object.entries(checkRecord(value, field)))
     features[name] = checkNumber(x, `${field}.${name}`);
   return features;

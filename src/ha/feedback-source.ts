@@ -21,7 +21,11 @@ export interface HaFeedbackSourceOptions {
   dedupCapacity?: number;
 }
 
-/** What start() managed to subscribe to; a non-admin token gets some refused. */
+/**
+ * What start() subscribed to. `refused`: the sources Home Assistant refused or failed at once
+ * (only known when already connected; e.g. a non-admin token). They stay subscribed and are
+ * retried; the connection's status and warnings follow them from then on.
+ */
 export interface HaSubscriptionReport {
   subscribed: string[];
   refused: { eventType: string; message: string }[];
@@ -40,6 +44,11 @@ export class HaFeedbackSource extends EventEmitter {
   private readonly sweepIntervalMs: number;
   private unsubscribes: (() => Promise<void>)[] = [];
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Reads the automations' states on every new connection (they may have changed meanwhile). */
+  private readonly seedOnConnect = (): void => {
+    // seedAutomations reports its own failures; only a throwing warning listener could get here.
+    this.seedAutomations().catch(() => undefined);
+  };
 
   constructor(
     private readonly connection: HomeAssistantConnection,
@@ -53,20 +62,23 @@ export class HaFeedbackSource extends EventEmitter {
     if (this.rules.implicit.enabled) this.watch = new AutomationWatch(this.rules.implicit, options.clock);
   }
 
-  /** Subscribes to every configured source; refused ones are reported, the others keep working. */
+  /**
+   * Subscribes to every configured source; refused ones are reported (and retried by the
+   * connection), the others keep working. With implicit feedback, the automations' states are
+   * read now if connected, and on every connection.
+   */
   async start(): Promise<HaSubscriptionReport> {
     await this.stop();
     const report: HaSubscriptionReport = { subscribed: [], refused: [] };
     for (const eventType of haEventTypes(this.rules)) {
-      try {
-        this.unsubscribes.push(await this.connection.subscribeEvents(eventType, (event) => this.receive(event)));
-        report.subscribed.push(eventType);
-      } catch (err) {
-        report.refused.push({ eventType, message: (err as Error).message });
-      }
+      this.unsubscribes.push(await this.connection.subscribeEvents(eventType, (event) => this.receive(event)));
+      const problem = this.connection.subscriptionProblems.find((p) => p.eventType === eventType);
+      if (problem === undefined) report.subscribed.push(eventType);
+      else report.refused.push({ eventType, message: problem.error.message });
     }
     if (this.watch !== undefined) {
-      await this.seedAutomations();
+      this.connection.on("connected", this.seedOnConnect);
+      if (this.connection.connected) await this.seedAutomations();
       this.sweepTimer = setInterval(() => this.sweep(), this.sweepIntervalMs);
       this.sweepTimer.unref();
     }
@@ -77,6 +89,7 @@ export class HaFeedbackSource extends EventEmitter {
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.connection.off("connected", this.seedOnConnect);
     const unsubscribes = this.unsubscribes;
     this.unsubscribes = [];
     await Promise.all(unsubscribes.map((unsubscribe) => unsubscribe()));
@@ -113,7 +126,6 @@ export class HaFeedbackSource extends EventEmitter {
   }
 
   private async seedAutomations(): Promise<void> {
-    if (!this.connection.connected) return;
     try {
       this.watch!.seed(await this.connection.getStates());
     } catch (err) {

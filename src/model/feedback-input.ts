@@ -56,9 +56,11 @@ export interface ParsedBatch {
 }
 
 /**
- * Validates a batch of feedback items `{patternId, label, features?, id?, user?, source?}`.
- * Every item is checked before anything is returned, so one bad item rejects the whole batch
- * with an InvalidInputError naming it (e.g. `payload[3].label`). Ids are generated when absent.
+ * Validates a batch of feedback items `{patternId, label, features?, id?, user?, source?,
+ * receivedAt?}`. Every item is checked before anything is returned, so one bad item rejects the
+ * whole batch with an InvalidInputError naming it (e.g. `payload[3].label`). Ids are generated
+ * when absent; `receivedAt` (when the decision was made, e.g. a Home Assistant event's
+ * `time_fired`) is kept when given, else it is `now`.
  */
 export function parseFeedbackBatch(
   inputs: unknown,
@@ -72,7 +74,7 @@ export function parseFeedbackBatch(
   if (inputs.length === 0) throw new InvalidInputError(field, "expected at least one feedback, got an empty list");
   const defaultSource = checkOptionalText(defaults.source, "defaults.source") ?? "flow";
   const defaultUser = checkOptionalText(defaults.user, "defaults.user");
-  const receivedAt = now.toISOString();
+  const parsedAt = now.toISOString();
   let known = schema;
   const feedback = inputs.map((item: unknown, i): Feedback => {
     const at = `${field}[${i}]`;
@@ -85,6 +87,7 @@ export function parseFeedbackBatch(
     const id = record.id === undefined || record.id === null ? randomUUID() : identifier(record.id, `${at}.id`);
     const source = checkOptionalText(record.source, `${at}.source`) ?? defaultSource;
     const user = checkOptionalText(record.user, `${at}.user`) ?? defaultUser;
+    const receivedAt = decidedAt(record.receivedAt, `${at}.receivedAt`) ?? parsedAt;
     const rawFeatures = record.features ?? record.pattern;
     const parsed: Feedback = { id, patternId, label, source, receivedAt };
     if (rawFeatures !== undefined && rawFeatures !== null) {
@@ -97,6 +100,19 @@ export function parseFeedbackBatch(
     return parsed;
   });
   return { feedback, schema: known };
+}
+
+/** When a decision was made, as an ISO 8601 time; undefined when not given. */
+function decidedAt(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(time)) {
+    throw new InvalidInputError(
+      field,
+      `expected an ISO 8601 time like 2026-11-01T18:30:00Z, got ${describeValue(value)}`,
+    );
+  }
+  return new Date(time).toISOString();
 }
 
 /** A pattern or feedback id: non-blank text of at most MAX_ID_LENGTH characters, or a number (as its text). */

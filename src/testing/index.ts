@@ -14,6 +14,7 @@ export {
   type SimulatedToken,
   type SimulatorOptions,
 } from "./ha-simulator/simulator";
+export type { CommandFault, FaultOptions } from "./ha-simulator/faults";
 export {
   type HouseholdOptions,
   type HouseholdStream,

@@ -4,9 +4,10 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Feedback } from "../../src/feedback/feedback";
 import { HaFeedbackSource } from "../../src/ha/feedback-source";
 import register, { type HaConnectionNode } from "../../nodes/pattern-quality-ha/pattern-quality-ha";
-import { haStatusRing } from "../../nodes/pattern-quality-ha/status";
+import { haStatusRing, notConfiguredRing } from "../../nodes/pattern-quality-ha/status";
+import { withConnectionStatus } from "../../nodes/shared/home-assistant";
 import type { NodeRedApi } from "../../nodes/shared/red";
-import { ADMIN, fast, startSimulator, until } from "./fixtures";
+import { ADMIN, GUEST, fast, startSimulator, until } from "./fixtures";
 
 const helper = helperModule as unknown as {
   init(path: string): void;
@@ -140,15 +141,68 @@ describe("pattern-quality-ha config node", () => {
   });
 
   it("shows each connection state as a short ring", () => {
-    const states = ["connecting", "connected", "disconnected", "auth-failed", "unauthorized"] as const;
+    const states = [
+      "connecting",
+      "connected",
+      "subscription-failed",
+      "unauthorized",
+      "disconnected",
+      "auth-failed",
+    ] as const;
     const rings = states.map((state) => haStatusRing({ state, message: "" }));
     expect(rings.map((r) => `${r.fill}/${r.text}`)).toEqual([
       "yellow/connecting",
       "green/connected",
+      "yellow/subscription failed",
+      "yellow/needs admin token",
       "red/disconnected",
       "red/auth failed",
-      "red/needs admin token",
     ]);
-    for (const ring of rings) expect(ring.text!.length).toBeLessThan(20);
+    for (const ring of [...rings, notConfiguredRing]) expect(ring.text!.length).toBeLessThan(20);
+  });
+
+  it("logs a subscription refused to a non-admin token once, then the connection's own changes", async () => {
+    const sim = await startSimulator();
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: sim.url }], { ha: { token: GUEST } });
+    const ha = helper.getNode("ha");
+    const log = logOf(ha);
+    ha.register({ id: "collector" });
+    await ha.connection!.subscribeEvents("mobile_app_notification_action", () => undefined);
+    await until(() => ha.connection!.status.state === "unauthorized", "the refusal");
+    const refusals = () => log.filter((l) => /refused the subscription to mobile_app_notification_action/.test(l));
+    expect(refusals()).toHaveLength(1);
+    expect(refusals()[0]).toMatch(/^warn: .*non-admin user/);
+    sim.dropConnections();
+    await until(() => log.some((l) => /Lost the connection/.test(l)), "the lost connection");
+    await until(() => ha.connection!.status.state === "unauthorized", "the refusal after the reconnect");
+    // Back, and still refused: said once more as the state of the new connection, not twice.
+    expect(refusals()).toHaveLength(2);
+    expect(log[0]).toBe(`log: Connected to Home Assistant ${sim.haVersion}.`);
+  });
+
+  it("says once, naming the fix, that an empty URL needs the Home Assistant app, and its users show it", async () => {
+    delete process.env.SUPERVISOR_TOKEN;
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: " " }], { ha: { token: ADMIN } });
+    const ha = helper.getNode("ha");
+    expect(ha.connection).toBeNull();
+    expect(ha.configError).toMatchObject({ field: "url" });
+    expect(ha.configError!.message).toMatch(/does not run as the Home Assistant app.*address.*access token/);
+    const green = { fill: "green", shape: "dot", text: "0 pending · v0001" } as const;
+    expect(withConnectionStatus(green, ha)).toEqual(notConfiguredRing);
+    expect(withConnectionStatus(green, null)).toEqual(green);
+  });
+
+  it("lets a node's own status show only while its connection is connected with every subscription", async () => {
+    const sim = await startSimulator();
+    await helper.load([configNode], [{ id: "ha", type: "pattern-quality-ha", url: sim.url }], { ha: { token: ADMIN } });
+    const ha = helper.getNode("ha");
+    const own = { fill: "grey", shape: "dot", text: "idle · v0001" } as const;
+    expect(withConnectionStatus(own, ha)).toMatchObject({ fill: "red", text: "disconnected" });
+    ha.register({ id: "collector" });
+    await until(() => ha.connection!.connected, "the connection");
+    expect(withConnectionStatus(own, ha)).toEqual(own);
+    sim.injectFault("subscribe_events", { kind: "error" }, { times: 1 });
+    await ha.connection!.subscribeEvents("pattern_feedback", () => undefined);
+    expect(withConnectionStatus(own, ha)).toMatchObject({ fill: "yellow", text: "subscription failed" });
   });
 });

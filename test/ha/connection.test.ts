@@ -169,20 +169,45 @@ describe("events and subscriptions", () => {
     expect(events).toEqual([]);
   });
 
-  it("refuses a non-admin subscription to an admin-only event, naming the event and the fix", async () => {
+  it("shows a non-admin subscription to an admin-only event as refused, naming the event and the fix", async () => {
     const sim = await startSimulator();
-    const { connection, statuses } = connectionTo(sim, { token: GUEST });
+    const { connection, statuses, warnings } = connectionTo(sim, { token: GUEST });
     await connection.connect();
-    const error = (await connection
-      .subscribeEvents("mobile_app_notification_action", () => undefined)
-      .catch((e: unknown) => e)) as HomeAssistantError;
-    expect(error.code).toBe("ha-unauthorized");
-    expect(error.haCode).toBe("unauthorized");
-    expect(error.message).toMatch(/mobile_app_notification_action/);
-    expect(error.message).toMatch(/non-admin user/);
-    expect(error.message).toMatch(/admin user, or run as the Home Assistant add-on/);
+    await expect(connection.subscribeEvents("mobile_app_notification_action", () => undefined)).resolves.toBeTypeOf(
+      "function",
+    );
+    const [problem] = connection.subscriptionProblems;
+    expect(problem!.eventType).toBe("mobile_app_notification_action");
+    expect(problem!.error).toMatchObject({ code: "ha-unauthorized", haCode: "unauthorized" });
+    for (const text of [problem!.error.message, statuses.at(-1)!.message, warnings.join("\n")]) {
+      expect(text).toMatch(/refused the subscription to mobile_app_notification_action/);
+      expect(text).toMatch(/non-admin user/);
+      expect(text).toMatch(/admin user, or run as the Home Assistant add-on/);
+    }
     expect(statuses.at(-1)).toMatchObject({ state: "unauthorized" });
+    expect(warnings).toHaveLength(1);
     expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(0);
+  });
+
+  it("retries a refused subscription slowly and on every reconnect, and restores it once the user is admin", async () => {
+    const sim = await startSimulator();
+    const { connection, statuses, warnings, subscribed } = connectionTo(sim, { token: GUEST, authRetryMs: 200 });
+    await connection.connect();
+    await connection.subscribeEvents("pattern_feedback", () => undefined);
+    const refusals = () => sim.commandCount("subscribe_events");
+    await pause(100);
+    expect(refusals()).toBe(1);
+    await until(() => refusals() === 2, "the slow retry");
+    sim.dropConnections();
+    await until(() => refusals() === 3, "the renewal after the reconnect");
+    await until(() => connection.status.state === "unauthorized", "the refusal shown again");
+    expect(warnings.filter((w) => /refused the subscription/.test(w))).toHaveLength(1);
+    // Promoted to admin; Home Assistant applies it to new connections.
+    sim.addToken({ token: GUEST, admin: true, name: "Promoted" });
+    sim.dropConnections();
+    await until(() => subscribed.length === 1, "the subscription");
+    expect(statuses.at(-1)).toMatchObject({ state: "connected", message: expect.stringMatching(/holds again/) });
+    expect(connection.subscriptionProblems).toEqual([]);
   });
 
   it("lets a non-admin token subscribe to state_changed", async () => {
@@ -242,7 +267,7 @@ describe("events and subscriptions", () => {
     expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
   });
 
-  it("drops and reports a subscription refused after a reconnect, without crashing", async () => {
+  it("keeps and reports a subscription refused after a reconnect, without crashing", async () => {
     const sim = await startSimulator();
     const { connection, warnings } = connectionTo(sim);
     await connection.connect();
@@ -258,17 +283,7 @@ describe("events and subscriptions", () => {
     expect(connection.status.state).toBe("unauthorized");
     await until(() => sim.subscriptionCount("state_changed") === 1);
     expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(0);
-  });
-
-  it("reports other refusals of a subscription as failed commands", async () => {
-    const sim = await startSimulator();
-    const { connection } = connectionTo(sim);
-    await connection.connect();
-    sim.failNextCommand("subscribe_events", "home_assistant_error", "Bus overloaded");
-    await expect(connection.subscribeEvents("pattern_feedback", () => undefined)).rejects.toMatchObject({
-      code: "ha-command-failed",
-      message: expect.stringMatching(/subscribe_events pattern_feedback: Bus overloaded/),
-    });
+    expect(connection.subscriptionProblems.map((p) => p.eventType)).toEqual(["mobile_app_notification_action"]);
   });
 
   it("keeps connecting and renewing when a status listener throws", async () => {
@@ -362,6 +377,135 @@ describe("surviving restarts and lost connections", () => {
     await pause(100);
     expect(warnings).toEqual([]);
     expect(connection.attempts).toBe(1);
+  });
+});
+
+describe("faults in Home Assistant's replies", () => {
+  it("keeps a subscription answered with an error, says so once and in the status, and restores it", async () => {
+    const sim = await startSimulator();
+    const { connection, statuses, warnings, subscribed } = connectionTo(sim);
+    await connection.connect();
+    sim.injectFault(
+      "subscribe_events",
+      { kind: "error", code: "unknown_error", message: "Bus overloaded" },
+      { times: 3 },
+    );
+    const events: HaEvent[] = [];
+    await connection.subscribeEvents("pattern_feedback", (e) => events.push(e));
+    expect(connection.status).toMatchObject({
+      state: "subscription-failed",
+      message: expect.stringMatching(/subscribe_events pattern_feedback: Bus overloaded \(unknown_error\)/),
+    });
+    await until(() => subscribed.length === 1, "the restored subscription");
+    expect(sim.commandCount("subscribe_events")).toBe(4);
+    expect(warnings).toEqual([
+      expect.stringMatching(/refused subscribe_events pattern_feedback: Bus overloaded.*kept/),
+    ]);
+    expect(statuses.map((s) => s.state)).toEqual(["connecting", "connected", "subscription-failed", "connected"]);
+    sim.fireEvent("pattern_feedback", {});
+    await until(() => events.length === 1, "the event");
+  });
+
+  it("renews a subscription that fails at a reconnect, and the other sources keep flowing", async () => {
+    const sim = await startSimulator();
+    const { connection, subscribed } = connectionTo(sim);
+    await connection.connect();
+    const seen: string[] = [];
+    await connection.subscribeEvents("mobile_app_notification_action", (e) => seen.push(e.event_type));
+    await connection.subscribeEvents("pattern_feedback", (e) => seen.push(e.event_type));
+    sim.injectFault(
+      "subscribe_events",
+      { kind: "error", code: "unknown_error" },
+      { where: { event_type: "mobile_app_notification_action" } },
+    );
+    sim.dropConnections();
+    await until(() => connection.status.state === "subscription-failed", "the failing subscription");
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+    sim.fireEvent("pattern_feedback", {});
+    await until(() => seen.length === 1);
+    // A later reconnect sends every subscription again, the failing one included.
+    sim.clearFaults();
+    sim.dropConnections();
+    await until(
+      () => connection.status.state === "connected" && sim.subscriptionCount("mobile_app_notification_action") === 1,
+      "both subscriptions",
+    );
+    expect(subscribed).toHaveLength(5);
+    sim.fireEvent("mobile_app_notification_action", {});
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(["pattern_feedback", "mobile_app_notification_action"]);
+  });
+
+  it("restores every subscription once Home Assistant heals after refusing them all for a while", async () => {
+    const sim = await startSimulator();
+    const { connection, subscribed } = connectionTo(sim);
+    await connection.connect();
+    sim.injectFault("subscribe_events", { kind: "error", code: "unknown_error" });
+    await connection.subscribeEvents("mobile_app_notification_action", () => undefined);
+    await connection.subscribeEvents("pattern_feedback", () => undefined);
+    sim.dropConnections();
+    await pause(400);
+    expect(sim.commandCount("subscribe_events")).toBeGreaterThan(6);
+    expect(connection.subscriptionProblems).toHaveLength(2);
+    sim.clearFaults();
+    await until(() => subscribed.length === 2, "both subscriptions");
+    expect(connection.status.state).toBe("connected");
+    expect(sim.subscriptionCount("mobile_app_notification_action")).toBe(1);
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+  });
+
+  it("calls a result with neither success nor error malformed, not a lost connection", async () => {
+    const sim = await startSimulator();
+    const { connection, warnings, subscribed } = connectionTo(sim);
+    await connection.connect();
+    sim.injectFault("subscribe_events", { kind: "malformed" }, { times: 1 });
+    sim.injectFault("get_states", { kind: "malformed" }, { times: 1 });
+    await connection.subscribeEvents("pattern_feedback", () => undefined);
+    await expect(connection.getStates()).rejects.toMatchObject({
+      code: "ha-command-failed",
+      message:
+        "Home Assistant answered get_states with a malformed reply (a result with neither success nor an error).",
+    });
+    expect(warnings.join()).toMatch(/answered subscribe_events pattern_feedback with a malformed reply/);
+    expect(warnings.join()).not.toMatch(/lost/);
+    await until(() => subscribed.length === 1, "the restored subscription");
+    expect(connection.connected).toBe(true);
+  });
+
+  it("gives up waiting for a reply that is not JSON, or none, and retries the subscription", async () => {
+    const sim = await startSimulator();
+    const { connection, warnings, subscribed } = connectionTo(sim, { commandTimeoutMs: 100 });
+    await connection.connect();
+    sim.injectFault("subscribe_events", { kind: "not-json" }, { times: 1 });
+    sim.injectFault("get_states", { kind: "silence" }, { times: 1 });
+    await connection.subscribeEvents("pattern_feedback", () => undefined);
+    expect(connection.status.state).toBe("subscription-failed");
+    await expect(connection.getStates()).rejects.toMatchObject({
+      code: "ha-timeout",
+      message: "Home Assistant did not answer get_states within 100 ms.",
+    });
+    await until(() => subscribed.length === 1, "the restored subscription");
+    expect(warnings).toEqual([
+      "Ignored a frame that is not a JSON object from Home Assistant.",
+      expect.stringMatching(/did not answer subscribe_events pattern_feedback within 100 ms/),
+    ]);
+    await expect(connection.getStates()).resolves.toEqual([]);
+  });
+
+  it("stops retrying a failing subscription once unsubscribed or closed", async () => {
+    const sim = await startSimulator();
+    const { connection, statuses } = connectionTo(sim);
+    await connection.connect();
+    sim.injectFault("subscribe_events", { kind: "error" });
+    const unsubscribe = await connection.subscribeEvents("pattern_feedback", () => undefined);
+    await connection.subscribeEvents("state_changed", () => undefined);
+    await unsubscribe();
+    expect(connection.subscriptionProblems.map((p) => p.eventType)).toEqual(["state_changed"]);
+    await connection.close();
+    const sent = sim.commandCount("subscribe_events");
+    await pause(250);
+    expect(sim.commandCount("subscribe_events")).toBe(sent);
+    expect(statuses.at(-1)!.state).toBe("disconnected");
   });
 });
 
@@ -533,6 +677,59 @@ describe("odd replies from Home Assistant", () => {
       "Ignored a frame that is not a JSON object from Home Assistant.",
       "Ignored a binary frame from Home Assistant.",
     ]);
+    wss.clients.forEach((c) => {
+      c.terminate();
+    });
+  });
+
+  it("undoes a subscription answered after it was given up on, so that its events arrive once", async () => {
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    await new Promise((r) => wss.once("listening", r));
+    onCleanup(() => new Promise((r) => wss.close(() => r())));
+    const subscriptionIds: number[] = [];
+    const unsubscribed: unknown[] = [];
+    wss.on("connection", (ws) => {
+      ws.send(JSON.stringify({ type: "auth_required" }));
+      ws.on("message", (raw) => {
+        const m = JSON.parse(raw.toString()) as { type: string; id: number; subscription?: number };
+        const answer = () => ws.send(JSON.stringify({ id: m.id, type: "result", success: true, result: null }));
+        if (m.type === "auth") ws.send(JSON.stringify({ type: "auth_ok", ha_version: "2026.11.0" }));
+        else if (m.type === "unsubscribe_events") {
+          unsubscribed.push(m.subscription);
+          subscriptionIds.splice(subscriptionIds.indexOf(m.subscription!), 1);
+          answer();
+        } else if (m.type === "subscribe_events") {
+          subscriptionIds.push(m.id);
+          // The first request is answered late, after the second one.
+          if (subscriptionIds.length === 1) setTimeout(answer, 400);
+          else answer();
+        } else if (m.type === "fire") {
+          for (const id of subscriptionIds) {
+            ws.send(JSON.stringify({ id, type: "event", event: { event_type: "pattern_feedback", data: {} } }));
+          }
+        }
+      });
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const connection = new HomeAssistantConnection({
+      url: `ws://127.0.0.1:${port}`,
+      token: ADMIN,
+      ...fast,
+      commandTimeoutMs: 50,
+    });
+    onCleanup(() => connection.close());
+    await connection.connect();
+    const events: HaEvent[] = [];
+    await connection.subscribeEvents("pattern_feedback", (e) => events.push(e));
+    await until(() => connection.status.state === "connected" && subscriptionIds.length === 2, "the retry");
+    const [late, renewed] = subscriptionIds;
+    // Home Assistant holds both requests now: an event goes to each, and is handled once.
+    connection.command({ type: "fire" }).catch(() => undefined);
+    await until(() => events.length >= 1);
+    await until(() => unsubscribed.length === 1, "the late subscription undone");
+    expect(unsubscribed).toEqual([late]);
+    expect(subscriptionIds).toEqual([renewed]);
+    expect(events).toHaveLength(1);
     wss.clients.forEach((c) => {
       c.terminate();
     });

@@ -196,7 +196,7 @@ describe("implicit feedback, end to end", () => {
     expect(feedback[0]).toMatchObject({ patternId: "p6", label: 1 });
   });
 
-  it("starts watching automations without their states when not connected yet, or when reading them fails", async () => {
+  it("reads the automations' states once connected when started before, and again after a reconnect", async () => {
     const sim = await startSimulator();
     sim.setState("automation.pattern_p7", "on");
     let now = Date.now();
@@ -204,11 +204,33 @@ describe("implicit feedback, end to end", () => {
     const early = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now });
     onCleanup(() => early.stop());
     await early.start();
+    expect(sim.commandCount("get_states")).toBe(0);
+    await connection.connect();
+    expect(sim.commandCount("get_states")).toBe(0);
+    // Answered in order: once this one is, the source's own reading has been seeded.
+    await connection.getStates();
+    expect(sim.commandCount("get_states")).toBe(2);
     now += 2 * DAY;
-    expect(early.sweep()).toEqual([]);
+    expect(early.sweep()).toMatchObject([{ id: "implicit:p7", label: 1 }]);
+    const reconnected = async () => {
+      const attempts = connection.attempts;
+      sim.dropConnections();
+      await until(() => connection.attempts > attempts && connection.connected, "the reconnect");
+      await connection.getStates();
+    };
+    await reconnected();
+    expect(sim.commandCount("get_states")).toBe(4);
+    await early.stop();
+    await reconnected();
+    expect(sim.commandCount("get_states")).toBe(5);
+  });
+
+  it("starts watching automations without their states when reading them fails", async () => {
+    const sim = await startSimulator();
+    const { connection } = connectionTo(sim);
     await connection.connect();
     sim.failNextCommand("get_states");
-    const failing = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } }, { clock: () => now });
+    const failing = new HaFeedbackSource(connection, { implicit: { enabled: true, days: 1 } });
     onCleanup(() => failing.stop());
     const warnings: string[] = [];
     failing.on("warning", (w: string) => warnings.push(w));

@@ -9,7 +9,13 @@ async function rawClient(sim: HomeAssistantSimulator, path = "/api/websocket") {
   const ws = new WebSocket(`${sim.url.replace("http", "ws")}${path}`);
   const inbox: unknown[] = [];
   ws.on("message", (raw) => {
-    const m = JSON.parse(raw.toString());
+    let m: unknown;
+    try {
+      m = JSON.parse(raw.toString());
+    } catch {
+      // Kept as it came, for the faults that send something other than JSON.
+      m = { notJson: raw.toString() };
+    }
     if (Array.isArray(m)) inbox.push(...m);
     else inbox.push(m);
   });
@@ -264,6 +270,68 @@ describe("HomeAssistantSimulator: commands", () => {
     await again.next();
     again.send({ type: "auth", access_token: ADMIN });
     expect(await again.next()).toMatchObject({ type: "auth_invalid" });
+  });
+});
+
+describe("HomeAssistantSimulator: injected faults", () => {
+  it("answers a command with an error reply for the given number of times, without carrying it out", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    sim.injectFault("subscribe_events", { kind: "error", code: "unknown_error", message: "Bus broke" }, { times: 2 });
+    c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
+    expect(await c.next()).toEqual({
+      id: 1,
+      type: "result",
+      success: false,
+      error: { code: "unknown_error", message: "Bus broke" },
+    });
+    c.send({ id: 2, type: "subscribe_events", event_type: "pattern_feedback" });
+    expect(await c.next()).toMatchObject({ id: 2, success: false });
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(0);
+    c.send({ id: 3, type: "subscribe_events", event_type: "pattern_feedback" });
+    expect(await c.next()).toEqual({ id: 3, type: "result", success: true, result: null });
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+    expect(sim.commandCount("subscribe_events")).toBe(3);
+  });
+
+  it("sends a result with neither success nor error, or text that is not JSON", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    sim.injectFault("get_states", { kind: "malformed" }, { times: 1 });
+    sim.injectFault("get_config", { kind: "not-json" }, { times: 1 });
+    c.send({ id: 1, type: "get_states" });
+    expect(await c.next()).toEqual({ id: 1, type: "result" });
+    c.send({ id: 2, type: "get_config" });
+    expect(await c.next()).toEqual({ notJson: expect.stringMatching(/502 Bad Gateway/) });
+    c.send({ id: 3, type: "get_states" });
+    expect(await c.next()).toMatchObject({ id: 3, success: true });
+  });
+
+  it("keeps silent until the fault is cleared, and hits only commands with the given fields", async () => {
+    const sim = await startSimulator();
+    const c = await authed(sim);
+    sim.injectFault("subscribe_events", { kind: "silence" }, { where: { event_type: "pattern_feedback" } });
+    sim.injectFault("ping", { kind: "error" });
+    c.send({ id: 1, type: "subscribe_events", event_type: "pattern_feedback" });
+    c.send({ id: 2, type: "subscribe_events", event_type: "state_changed" });
+    expect(await c.next()).toMatchObject({ id: 2, success: true });
+    c.send({ id: 3, type: "ping" });
+    expect(await c.next()).toMatchObject({ id: 3, success: false, error: { code: "unknown_error" } });
+    sim.clearFaults("subscribe_events");
+    c.send({ id: 4, type: "subscribe_events", event_type: "pattern_feedback" });
+    expect(await c.next()).toMatchObject({ id: 4, success: true });
+    c.send({ id: 5, type: "ping" });
+    expect(await c.next()).toMatchObject({ id: 5, success: false });
+    sim.clearFaults();
+    c.send({ id: 6, type: "ping" });
+    expect(await c.next()).toEqual({ id: 6, type: "pong" });
+    expect(c.inbox).toEqual([]);
+    expect(sim.subscriptionCount("pattern_feedback")).toBe(1);
+  });
+
+  it("refuses a fault that would hit no command", async () => {
+    const sim = await startSimulator();
+    expect(() => sim.injectFault("ping", { kind: "silence" }, { times: 0 })).toThrow(/times: expected at least 1/);
   });
 });
 

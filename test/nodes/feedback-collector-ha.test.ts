@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerHa from "../../nodes/pattern-quality-ha/pattern-quality-ha";
 import { haRulesFromDefinition } from "../../nodes/feedback-collector/ha-rules";
 import type { NodeRedApi } from "../../nodes/shared/red";
-import { ADMIN, GUEST, fast, startSimulator, until } from "../ha/fixtures";
+import { ADMIN, GUEST, fast, pause, startSimulator, until } from "../ha/fixtures";
 import { allNodes, helper, initNodeRed, modelConfig, nextError, nextMessage, statusWith, tempDir } from "./harness";
 
 const haNode = (RED: NodeRedApi) => registerHa(RED, fast);
@@ -32,6 +32,14 @@ async function loadWithHa(token: string, collector: Record<string, unknown> = {}
     collector: helper.getNode("c1"),
     out: helper.getNode("out"),
   };
+}
+
+/** Every status this node has shown so far (the test helper records calls on a shared spy). */
+function shown(node: any): Array<{ fill?: string; shape?: string; text?: string }> {
+  return node.status
+    .getCalls()
+    .filter((call: { thisValue: unknown }) => call.thisValue === node)
+    .map((call: { args: any[] }) => call.args[0]);
 }
 
 describe("feedback-collector with a Home Assistant connection", () => {
@@ -90,6 +98,8 @@ describe("feedback-collector with a Home Assistant connection", () => {
     });
     // Connected before the collector starts, so start() sees the refusal itself.
     const ha = helper.getNode("ha");
+    // The connection node names the refused source, once for all the nodes using it.
+    ha.on("call:warn", (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
     ha.register({ id: "probe" });
     await until(() => ha.connection.connected, "the connection");
     await helper.setFlows(
@@ -101,18 +111,9 @@ describe("feedback-collector with a Home Assistant connection", () => {
       "nodes",
     );
     const collector = helper.getNode("c1");
-    collector.on("call:warn", (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
-    await statusWith(collector, (s) => s.fill === "yellow");
-    expect(warnings.join("\n")).toMatch(/mobile_app_notification_action/);
+    await statusWith(collector, (s) => s.fill === "yellow" && s.text === "needs admin token");
+    await until(() => /mobile_app_notification_action/.test(warnings.join("\n")), "the warning");
   });
-
-  /** Every status this node has shown so far (the test helper records calls on a shared spy). */
-  function shown(node: any): Array<{ fill?: string; shape?: string; text?: string }> {
-    return node.status
-      .getCalls()
-      .filter((call: { thisValue: unknown }) => call.thisValue === node)
-      .map((call: { args: any[] }) => call.args[0]);
-  }
 
   it("shows when Home Assistant refuses the token, in a red ring", async () => {
     const { collector } = await loadWithHa("not-a-valid-token");
@@ -184,12 +185,111 @@ describe("feedback-collector with a Home Assistant connection", () => {
       { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [[]] },
     ]);
     const collector = helper.getNode("c1");
-    const calls: Array<{ thisValue: unknown; args: unknown[] }> = collector.error.getCalls();
-    expect(
-      calls.some(
-        (call) => call.thisValue === collector && /Home Assistant connection not configured/.test(String(call.args[0])),
-      ),
-    ).toBe(true);
+    // The connection node says what to enter, once; the collector shows it in its status.
+    await until(() => shown(collector).at(-1)?.text === "HA not configured", "the not-configured ring");
+    const ha = helper.getNode("ha");
+    const said = ha.error.getCalls().filter((call: { thisValue: unknown }) => call.thisValue === ha);
+    expect(said.length).toBe(1);
+  });
+});
+
+describe("feedback-collector when Home Assistant misbehaves", () => {
+  /** Loads the flow while Home Assistant is down, so that it connects after the model is open. */
+  async function loadBeforeHomeAssistant(token: string, collector: Record<string, unknown> = {}) {
+    const sim = await startSimulator();
+    const dir = await tempDir();
+    const down = sim.restart(300);
+    await helper.load(
+      nodes,
+      [
+        modelConfig("m1", dir),
+        { id: "ha", type: "pattern-quality-ha", url: sim.url },
+        { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [["out"]], ...collector },
+        { id: "out", type: "helper" },
+      ],
+      { ha: { token } },
+    );
+    const model = await helper.getNode("m1").model();
+    await down;
+    return { sim, model, collector: helper.getNode("c1"), out: helper.getNode("out"), ha: helper.getNode("ha") };
+  }
+
+  it("keeps a source whose subscription Home Assistant failed, shows it, and stores its decisions once healed", async () => {
+    const sim = await startSimulator();
+    sim.injectFault(
+      "subscribe_events",
+      { kind: "error", code: "unknown_error" },
+      { times: 2, where: { event_type: "mobile_app_notification_action" } },
+    );
+    const dir = await tempDir();
+    await helper.load(
+      nodes,
+      [
+        modelConfig("m1", dir),
+        { id: "ha", type: "pattern-quality-ha", url: sim.url },
+        { id: "c1", type: "feedback-collector", model: "m1", ha: "ha", wires: [["out"]] },
+        { id: "out", type: "helper" },
+      ],
+      { ha: { token: ADMIN } },
+    );
+    const collector = helper.getNode("c1");
+    await until(() => shown(collector).some((s) => s.text === "subscription failed"), "the failing subscription");
+    await until(() => sim.subscriptionCount("mobile_app_notification_action") === 1, "the restored subscription");
+    await until(() => shown(collector).at(-1)?.text === "0 pending · no model", "the pending count again");
+    const received = nextMessage(helper.getNode("out"));
+    sim.fireEvent("mobile_app_notification_action", { action: "PATTERN_APPROVE_hall" }, { userId: "user-anna" });
+    expect((await received).payload.stored[0]).toMatchObject({ patternId: "hall", label: 1 });
+  });
+
+  it("ends yellow, needing an admin token, when a non-admin token is refused sources, also after a reconnect", async () => {
+    const { sim, collector, ha } = await loadBeforeHomeAssistant(GUEST);
+    const needsAdmin = { fill: "yellow", shape: "ring", text: "needs admin token" };
+    await until(() => shown(collector).at(-1)?.text === "needs admin token", "the refusal");
+    expect(shown(collector).at(-1)).toEqual(needsAdmin);
+    const attempts = ha.connection.attempts;
+    sim.dropConnections();
+    await until(() => ha.connection.attempts > attempts && ha.connection.connected, "the reconnect");
+    await pause(100);
+    expect(shown(collector).at(-1)).toEqual(needsAdmin);
+  });
+
+  it("reads the automations' states on deploy when implicit feedback is on", async () => {
+    const { sim } = await loadBeforeHomeAssistant(ADMIN, { implicit: true });
+    await until(() => sim.commandCount("get_states") === 1, "the automations' states");
+  });
+
+  it("stores a Home Assistant decision with the time it was made", async () => {
+    const { collector, out } = await loadWithHa(ADMIN);
+    const received = nextMessage(out);
+    collector.receive({
+      payload: {
+        event_type: "mobile_app_notification_action",
+        data: { action: "PATTERN_REJECT_porch" },
+        time_fired: "2026-11-01T18:30:05.123+00:00",
+        context: { id: "ctx-fired" },
+      },
+    });
+    expect((await received).payload.stored[0]).toMatchObject({
+      patternId: "porch",
+      receivedAt: "2026-11-01T18:30:05.123Z",
+    });
+  });
+
+  it("logs an unconfigured connection once for all the nodes that use it", async () => {
+    delete process.env.SUPERVISOR_TOKEN;
+    const dir = await tempDir();
+    await helper.load(nodes, [
+      modelConfig("m1", dir),
+      { id: "ha", type: "pattern-quality-ha", url: "" },
+      { id: "u1", type: "incremental-update", model: "m1", ha: "ha", wires: [[], []] },
+      { id: "s1", type: "pattern-score", model: "m1", ha: "ha", wires: [[], []] },
+    ]);
+    // The test helper records the error calls of every node on one spy.
+    const everyError = helper
+      .getNode("ha")
+      .error.getCalls()
+      .map((call: { args: unknown[] }) => String(call.args[0]));
+    expect(everyError).toEqual([expect.stringMatching(/^Home Assistant connection not configured: url: empty/)]);
   });
 });
 

@@ -208,7 +208,7 @@ describe("a node whose Home Assistant connection is missing or unconfigured", ()
       },
       { id: "scored", type: "helper" },
     ]);
-    expect(logged(helper.getNode("s1"), "error")).toMatch(/Home Assistant connection not configured/);
+    expect(logged(helper.getNode("ha"), "error")).toMatch(/Home Assistant connection not configured/);
     const scored = nextMessage(helper.getNode("scored"));
     helper.getNode("s1").receive({ payload: { hour: 1, devices: 1, confidence: 0 } });
     expect((await scored).payload.score).toBe(0.5);

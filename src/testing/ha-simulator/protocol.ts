@@ -1,4 +1,5 @@
 import type { WebSocket } from "ws";
+import { type CommandFault, CommandFaults } from "./faults";
 import {
   isRecord,
   newContextId,
@@ -69,7 +70,10 @@ function refuse(code: string, message: string): Answer {
 export class WebsocketProtocol {
   /** Open websocket connections, authenticated or not. */
   readonly clients = new Set<ClientConnection>();
-  private readonly failures = new Map<string, { code: string; message: string }>();
+  /** Faults injected by tests: what to send instead of some commands' answers. */
+  readonly faults = new CommandFaults();
+  /** Commands received from authenticated clients, by type (well-formed ones, faulted or not). */
+  readonly commandCounts = new Map<string, number>();
 
   constructor(
     private readonly home: SimulatedHome,
@@ -115,11 +119,6 @@ export class WebsocketProtocol {
     }
   }
 
-  /** Makes the next command of this type fail with this Home Assistant error code. */
-  failNextCommand(type: string, code: string, message: string): void {
-    this.failures.set(type, { code, message });
-  }
-
   private authenticate(client: ClientConnection, message: unknown): void {
     this.authAttempted();
     const m = message as { type?: unknown; access_token?: unknown };
@@ -156,15 +155,33 @@ export class WebsocketProtocol {
       return;
     }
     client.lastId = id;
-    this.send(client, { id, ...this.answer(client, m as Command) });
+    this.commandCounts.set(m.type, (this.commandCounts.get(m.type) ?? 0) + 1);
+    const fault = this.faults.take(m as Command);
+    if (fault === undefined) this.send(client, { id, ...this.answer(client, m as Command) });
+    else this.sendFault(client, id, fault);
+  }
+
+  /** What a faulty Home Assistant sends instead of the answer; the command itself is not carried out. */
+  private sendFault(client: ClientConnection, id: number, fault: CommandFault): void {
+    switch (fault.kind) {
+      case "error":
+        this.send(client, {
+          id,
+          ...refuse(fault.code ?? "unknown_error", fault.message ?? "Unknown error"),
+        });
+        return;
+      case "malformed":
+        this.send(client, { id, type: "result" });
+        return;
+      case "not-json":
+        if (!client.frozen) client.socket.send("<html><body>502 Bad Gateway</body></html>");
+        return;
+      case "silence":
+        return;
+    }
   }
 
   private answer(client: ClientConnection, m: Command): Answer {
-    const failure = this.failures.get(m.type);
-    if (failure !== undefined) {
-      this.failures.delete(m.type);
-      return refuse(failure.code, failure.message);
-    }
     const user = client.user!;
     switch (m.type) {
       case "supported_features":

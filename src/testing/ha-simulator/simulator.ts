@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
+import type { CommandFault, FaultOptions } from "./faults";
 import {
   type FireOptions,
   type RecordedServiceCall,
@@ -17,8 +18,11 @@ import { WebsocketProtocol } from "./protocol";
  * A stand-in for Home Assistant that speaks its websocket protocol (auth phase, commands,
  * results with HA's error codes, event subscriptions with the non-admin allowlist) and a little
  * of its REST API, plus a control surface for tests and demos: fire events, change states, drop
- * connections, revoke tokens, restart.
+ * connections, revoke tokens, restart, and make commands fail (error, malformed or non-JSON
+ * replies, silence).
  */
+
+export type { CommandFault, FaultOptions } from "./faults";
 
 export type {
   FireOptions,
@@ -100,6 +104,11 @@ export class HomeAssistantSimulator {
     return count;
   }
 
+  /** How many commands of this type arrived (e.g. `get_states`), across connections. */
+  commandCount(commandType: string): number {
+    return this.protocol.commandCounts.get(commandType) ?? 0;
+  }
+
   /** Accepts another token; a string is an admin token. */
   addToken(token: string | SimulatedToken): SimulatedToken {
     return this.home.addToken(token);
@@ -136,9 +145,29 @@ export class HomeAssistantSimulator {
     return this.home.states.get(entityId);
   }
 
+  /**
+   * Makes commands of this type fail: answered with the fault instead of their result, and not
+   * carried out. By default every such command until `clearFaults`; `times` limits it, `where`
+   * narrows it to commands with these fields. Faults apply to every connection, now and later.
+   * @example
+   * sim.injectFault("subscribe_events", { kind: "error", code: "unknown_error" }, {
+   *   where: { event_type: "mobile_app_notification_action" },
+   * });
+   * sim.injectFault("get_states", { kind: "silence" }, { times: 1 });
+   * sim.clearFaults(); // Home Assistant heals
+   */
+  injectFault(commandType: string, fault: CommandFault, options: FaultOptions = {}): void {
+    this.protocol.faults.inject(commandType, fault, options);
+  }
+
+  /** Removes the injected faults of one command type, or all of them: the commands work again. */
+  clearFaults(commandType?: string): void {
+    this.protocol.faults.clear(commandType);
+  }
+
   /** Makes the next command of this type fail with this Home Assistant error code. */
   failNextCommand(type: string, code = "home_assistant_error", message = "Simulated failure"): void {
-    this.protocol.failNextCommand(type, code, message);
+    this.injectFault(type, { kind: "error", code, message }, { times: 1 });
   }
 
   /** Kills every connection at once, as a network outage would. */
