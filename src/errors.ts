@@ -51,13 +51,17 @@ export class PatternQualityError extends Error {
   }
 }
 
-/** Input that does not fit: a feature, a label, a batch, a command. Nothing was changed. */
+/**
+ * Input that does not fit: a feature, a label, a batch, a command. Nothing was changed. The
+ * field may carry user text (an unknown feature's name), so it is cut as echoed values are.
+ */
 export class InvalidInputError extends PatternQualityError {
   readonly field: string;
 
   constructor(field: string, message: string) {
-    super("invalid-input", `${field}: ${message}`);
-    this.field = field;
+    const shown = echoText(field);
+    super("invalid-input", `${shown}: ${message}`);
+    this.field = shown;
   }
 }
 
@@ -120,12 +124,36 @@ export class VersionInUseError extends PatternQualityError {
   }
 }
 
-/** A short, safe description of a bad value for an error message. */
+/**
+ * The most characters of user input an error message repeats: enough to recognise a value,
+ * while a megabyte sent by mistake (or on purpose) does not become a megabyte of log.
+ */
+export const MAX_ECHO_LENGTH = 80;
+
+/**
+ * User text as an error message repeats it: whole up to MAX_ECHO_LENGTH characters, else cut,
+ * saying so. The note names no length, so text cut once and prefixed again (a field re-anchored
+ * under `msg.payload`) is cut to the same shape rather than described wrongly.
+ */
+export function echoText(text: string): string {
+  return text.length <= MAX_ECHO_LENGTH ? text : `${cutText(text)}… (cut to ${MAX_ECHO_LENGTH} characters)`;
+}
+
+/** A short, safe description of a bad value for an error message (text is cut as echoText cuts it). */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "string") {
+    if (value.length <= MAX_ECHO_LENGTH) return JSON.stringify(value);
+    return `${JSON.stringify(cutText(value))}… (${value.length} characters, cut to ${MAX_ECHO_LENGTH})`;
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return `a ${typeof value}`;
+}
+
+/** The first MAX_ECHO_LENGTH characters, one fewer when the cut would split a surrogate pair. */
+function cutText(text: string): string {
+  const high = text.charCodeAt(MAX_ECHO_LENGTH - 1);
+  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_ECHO_LENGTH - 1 : MAX_ECHO_LENGTH);
 }

@@ -49,6 +49,12 @@ export function checkVersionId(value: unknown, field = "id"): string {
   return value;
 }
 
+/** A rollback's target: "previous" (the version active before the current one) or a version id like `v0003`. */
+export function checkRollbackTarget(value: unknown, field = "to"): string {
+  if (value === "previous" || (typeof value === "string" && VERSION_ID_PATTERN.test(value))) return value;
+  throw new InvalidInputError(field, `expected "previous" or a version id like v0001, got ${describeValue(value)}`);
+}
+
 /** Non-blank text of at most `max` characters, returned as given (not trimmed: it may be stored as is). */
 export function checkText(value: unknown, field: string, max = MAX_TEXT_LENGTH): string {
   if (typeof value !== "string") throw new InvalidInputError(field, `expected text, got ${describeValue(value)}`);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { describeValue, echoText, InvalidInputError, MAX_ECHO_LENGTH } from "../src/errors";
+import { FeatureSchema } from "../src/features/schema";
 import {
   checkChoice,
   checkFlag,
@@ -6,6 +8,7 @@ import {
   checkNumber,
   checkOptionalText,
   checkRecord,
+  checkRollbackTarget,
   checkText,
   checkVersionId,
   checkWholeNumber,
@@ -49,6 +52,17 @@ describe("version ids", () => {
     expect(checkVersionId("v0003")).toBe("v0003");
     expect(fieldOf(() => checkVersionId("../x"))).toBe("id");
     expect(fieldOf(() => checkVersionId(3, "msg.payload"))).toBe("msg.payload");
+  });
+});
+
+describe("rollback targets", () => {
+  it('accept "previous" or a version id, and refuse anything else, blank and other types included', () => {
+    expect(checkRollbackTarget("previous")).toBe("previous");
+    expect(checkRollbackTarget("v0002")).toBe("v0002");
+    for (const bad of [1, null, true, [], {}, "", "v1", " previous"]) {
+      expect(fieldOf(() => checkRollbackTarget(bad, "body.to"))).toBe("body.to");
+    }
+    expect(messageOf(() => checkRollbackTarget(1))).toBe('to: expected "previous" or a version id like v0001, got 1');
   });
 });
 
@@ -134,5 +148,43 @@ describe("flags, choices and objects", () => {
     expect(checkRecord({ a: 1 }, "settings")).toEqual({ a: 1 });
     expect(fieldOf(() => checkRecord([], "settings"))).toBe("settings");
     expect(fieldOf(() => checkRecord(null, "settings"))).toBe("settings");
+  });
+});
+
+describe("input repeated in error messages", () => {
+  const huge = "x".repeat(1_000_000);
+
+  it("is cut to MAX_ECHO_LENGTH characters, and the message says so", () => {
+    const message = messageOf(() => checkText(huge, "user"));
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain(`"${"x".repeat(MAX_ECHO_LENGTH)}"`);
+    expect(message).toContain("1000000 characters, cut to 80");
+  });
+
+  it("is repeated whole up to MAX_ECHO_LENGTH characters", () => {
+    const fits = "y".repeat(MAX_ECHO_LENGTH);
+    expect(describeValue(fits)).toBe(JSON.stringify(fits));
+    expect(echoText(fits)).toBe(fits);
+  });
+
+  it("is cut once, however often a field is re-anchored under another", () => {
+    const inner = new InvalidInputError(`features.${huge}`, "unknown feature");
+    const outer = new InvalidInputError(`msg.payload.${inner.field}`, "unknown feature");
+    expect(outer.field).toBe(`msg.payload.features.${"x".repeat(MAX_ECHO_LENGTH - 21)}… (cut to 80 characters)`);
+  });
+
+  it("is cut in the field an error names too: an unknown feature name of 1 MB", () => {
+    const error = invalidInputOf(() => new FeatureSchema(["a"]).vector({ a: 1, [huge]: 2 }));
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.field.length).toBeLessThan(200);
+    expect(error.field).toBe(`features.${"x".repeat(MAX_ECHO_LENGTH - 9)}… (cut to 80 characters)`);
+    expect(error.message).toMatch(/unknown feature/);
+  });
+
+  it("is never cut between the two halves of a character", () => {
+    // "a" first: the 80th code unit is then the first half of a face.
+    const faces = `a${"😀".repeat(MAX_ECHO_LENGTH)}`;
+    expect(echoText(faces)).toBe(`a${"😀".repeat(39)}… (cut to 80 characters)`);
+    expect(describeValue(faces)).toBe(`"a${"😀".repeat(39)}"… (161 characters, cut to 80)`);
   });
 });

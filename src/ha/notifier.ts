@@ -1,5 +1,5 @@
 import { describeValue, InvalidInputError } from "../errors";
-import { checkText, MAX_ID_LENGTH } from "../validate";
+import { checkNumber, checkText, MAX_ID_LENGTH } from "../validate";
 import { defaultHaFeedbackRules } from "./feedback-events";
 import type { HomeAssistantConnection } from "./connection";
 
@@ -16,7 +16,16 @@ export interface HouseholdNotifierOptions {
   rejectPrefix?: string;
   /** Title of alerts and questions (default "Pattern quality"). */
   title?: string;
+  /** At most one alert notification per type in this time (default ALERT_NOTIFICATION_INTERVAL_MS; 0: no limit). */
+  minIntervalMs?: number;
 }
+
+/**
+ * The shortest time between two notifications of one alert type. Each one may buzz a phone;
+ * the alerts themselves already come coalesced (identical ones counted), so what still arrives
+ * within these minutes is folded into one notification that says how many it stands for.
+ */
+export const ALERT_NOTIFICATION_INTERVAL_MS = 5 * 60_000;
 
 /** Something the household should know: a drift, a failed update, an accuracy drop. */
 export interface HouseholdAlert {
@@ -42,10 +51,21 @@ export function alertNotificationId(type: string): string {
     .replace(/^_|_$/g, "")}`;
 }
 
+/** The alert of a type waiting for its interval to end, and who waits for its answer. */
+interface HeldAlert {
+  message: string;
+  title: string;
+  /** Alerts of the type that arrived while it waited, this one included. */
+  count: number;
+  timer: NodeJS.Timeout;
+  settle: (calls: Promise<string[]>) => void;
+}
+
 /**
- * Alerts and questions to the household through Home Assistant services. Answers to questions
- * come back as `mobile_app_notification_action` events, which the feedback source turns into
- * feedback.
+ * Alerts and questions to the household through Home Assistant services. Alerts of one type
+ * are rate-limited (minIntervalMs): the first is shown at once, later ones within the interval
+ * wait, and only the latest is shown when the interval is up. Answers to questions come back
+ * as `mobile_app_notification_action` events, which the feedback source turns into feedback.
  */
 export class HouseholdNotifier {
   private readonly persistent: boolean;
@@ -54,6 +74,11 @@ export class HouseholdNotifier {
   private readonly approvePrefix: string;
   private readonly rejectPrefix: string;
   private readonly title: string;
+  private readonly minIntervalMs: number;
+  /** When each alert type was last shown (a Map: the type is the caller's text). */
+  private readonly lastShown = new Map<string, number>();
+  private readonly held = new Map<string, HeldAlert>();
+  private closed = false;
 
   constructor(
     private readonly connection: Pick<HomeAssistantConnection, "callService">,
@@ -65,6 +90,9 @@ export class HouseholdNotifier {
     this.approvePrefix = options.approvePrefix ?? defaultHaFeedbackRules.notificationAction.approvePrefix;
     this.rejectPrefix = options.rejectPrefix ?? defaultHaFeedbackRules.notificationAction.rejectPrefix;
     this.title = options.title ?? "Pattern quality";
+    this.minIntervalMs = checkNumber(options.minIntervalMs ?? ALERT_NOTIFICATION_INTERVAL_MS, "minIntervalMs", {
+      min: 0,
+    });
   }
 
   /** Whether questions can be asked (a question service is configured). */
@@ -72,12 +100,63 @@ export class HouseholdNotifier {
     return this.questionService !== null;
   }
 
-  /** Shows an alert; resolves to the services called. Repeats of a type update one notification. */
+  /**
+   * Shows an alert; resolves to the services called. Repeats of a type update one notification.
+   * Within the interval after one of its type was shown, it waits for the interval to end and
+   * resolves then; it resolves to [] when a later alert of its type replaced it, or on close.
+   */
   async alert(alert: HouseholdAlert): Promise<string[]> {
     const type = checkText(alert?.type, "alert.type");
     // Shown, not stored: an alert quoting a long error message must still reach the household.
     const message = checkText(alert.message, "alert.message", Number.POSITIVE_INFINITY);
     const title = alert.title ?? this.title;
+    if (this.closed) return [];
+    const waiting = this.held.get(type);
+    if (waiting) {
+      // This one replaces the alert waiting: that one will never be shown.
+      waiting.settle(Promise.resolve([]));
+      waiting.message = message;
+      waiting.title = title;
+      waiting.count += 1;
+      return new Promise((resolve) => {
+        waiting.settle = resolve;
+      });
+    }
+    const since = Date.now() - (this.lastShown.get(type) ?? Number.NEGATIVE_INFINITY);
+    if (since < this.minIntervalMs) return this.hold(type, message, title, this.minIntervalMs - since);
+    return this.show(type, message, title);
+  }
+
+  /** Drops the alerts waiting for their interval (they resolve to []) and stops their timers. */
+  close(): void {
+    this.closed = true;
+    for (const waiting of this.held.values()) {
+      clearTimeout(waiting.timer);
+      waiting.settle(Promise.resolve([]));
+    }
+    this.held.clear();
+  }
+
+  private hold(type: string, message: string, title: string, delayMs: number): Promise<string[]> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const waiting = this.held.get(type) as HeldAlert;
+        this.held.delete(type);
+        const others = waiting.count - 1;
+        const text =
+          others === 0
+            ? waiting.message
+            : `${waiting.message} (and ${others} more ${type} alerts within ${duration(this.minIntervalMs)})`;
+        waiting.settle(this.show(type, text, waiting.title));
+      }, delayMs);
+      // A notification waiting for its turn must not keep Node-RED (or a script) running.
+      timer.unref();
+      this.held.set(type, { message, title, count: 1, timer, settle: resolve });
+    });
+  }
+
+  private async show(type: string, message: string, title: string): Promise<string[]> {
+    this.lastShown.set(type, Date.now());
     const calls: string[] = [];
     if (this.persistent) {
       await this.connection.callService("persistent_notification", "create", {
@@ -141,4 +220,9 @@ function notifyName(value: string | null | undefined, field: string): string | n
     );
   }
   return name;
+}
+
+function duration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Feedback } from "../../src/feedback/feedback";
 import { HaFeedbackSource } from "../../src/ha/feedback-source";
-import { HouseholdNotifier, alertNotificationId } from "../../src/ha/notifier";
+import { ALERT_NOTIFICATION_INTERVAL_MS, HouseholdNotifier, alertNotificationId } from "../../src/ha/notifier";
 import { connectionTo, startSimulator, until } from "./fixtures";
 
 describe("HouseholdNotifier", () => {
@@ -9,7 +9,8 @@ describe("HouseholdNotifier", () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
     await connection.connect();
-    const notifier = new HouseholdNotifier(connection);
+    // No rate limit here: every alert is shown at once, and a repeat of a type replaces it.
+    const notifier = new HouseholdNotifier(connection, { minIntervalMs: 0 });
     expect(await notifier.alert({ type: "drift", message: "Decisions changed" })).toEqual([
       "persistent_notification.create",
     ]);
@@ -45,6 +46,63 @@ describe("HouseholdNotifier", () => {
         serviceData: { title: "Home learning", message: "Accuracy dropped", data: { tag: "pattern_quality_accuracy" } },
       },
     ]);
+  });
+
+  it("pushes alerts of one type at most once per interval, then the latest held back, counting the rest", async () => {
+    const sim = await startSimulator();
+    const { connection } = connectionTo(sim);
+    await connection.connect();
+    const notifier = new HouseholdNotifier(connection, { notifyService: "family", minIntervalMs: 150 });
+    const first = await notifier.alert({ type: "drift", message: "Decisions changed" });
+    // Two drift alerts within a second: one phone push, not two.
+    const held = [1, 2, 3].map((i) => notifier.alert({ type: "drift", message: `Decisions changed (${i})` }));
+    const other = await notifier.alert({ type: "update-failed", message: "Update failed" });
+    expect(first).toEqual(["persistent_notification.create", "notify.family"]);
+    expect(other).toEqual(["persistent_notification.create", "notify.family"]);
+    const pushes = () => sim.serviceCalls.filter((c) => c.domain === "notify").map((c) => c.serviceData.message);
+    expect(pushes()).toEqual(["Decisions changed", "Update failed"]);
+    // The superseded ones are never shown; the latest goes out once the interval is up.
+    expect(await Promise.all(held)).toEqual([[], [], ["persistent_notification.create", "notify.family"]]);
+    expect(pushes()).toEqual([
+      "Decisions changed",
+      "Update failed",
+      "Decisions changed (3) (and 2 more drift alerts within 150 ms)",
+    ]);
+    notifier.close();
+  });
+
+  it("shows an alert held back alone as it came, once the interval is up", async () => {
+    const sim = await startSimulator();
+    const { connection } = connectionTo(sim);
+    await connection.connect();
+    const notifier = new HouseholdNotifier(connection, { minIntervalMs: 100 });
+    await notifier.alert({ type: "drift", message: "one" });
+    expect(await notifier.alert({ type: "drift", message: "two" })).toEqual(["persistent_notification.create"]);
+    expect(sim.serviceCalls.map((c) => c.serviceData.message)).toEqual(["one", "two"]);
+    notifier.close();
+  });
+
+  it("drops what it holds on close, and keeps no timer that holds the process", async () => {
+    const sim = await startSimulator();
+    const { connection } = connectionTo(sim);
+    await connection.connect();
+    const timers = () => process.getActiveResourcesInfo().filter((what) => what === "Timeout").length;
+    const notifier = new HouseholdNotifier(connection);
+    await notifier.alert({ type: "drift", message: "one" });
+    const before = timers();
+    const held = notifier.alert({ type: "drift", message: "two" });
+    expect(timers()).toBe(before);
+    notifier.close();
+    expect(await held).toEqual([]);
+    expect(await notifier.alert({ type: "drift", message: "three" })).toEqual([]);
+    expect(sim.serviceCalls.map((c) => c.serviceData.message)).toEqual(["one"]);
+  });
+
+  it("limits each type to one notification every 5 minutes by default, and refuses a bad interval", () => {
+    expect(ALERT_NOTIFICATION_INTERVAL_MS).toBe(300_000);
+    expect(() => new HouseholdNotifier({ callService: async () => undefined }, { minIntervalMs: -1 })).toThrow(
+      /minIntervalMs/,
+    );
   });
 
   it("asks about a pattern on a phone, and the answer comes back as feedback", async () => {

@@ -18,6 +18,13 @@ const OUT = "out";
 beforeAll(() => initNodeRed());
 afterEach(() => helper.unload());
 
+/** An array with holes, as a flow can build one (`a[2] = x` on an empty array): only the given indexes are set. */
+function sparse(length: number, items: Record<number, unknown> = {}): unknown[] {
+  const array: unknown[] = new Array(length);
+  for (const [index, item] of Object.entries(items)) array[Number(index)] = item;
+  return array;
+}
+
 async function loadCollector(extra: Record<string, unknown> = {}) {
   const dir = await tempDir();
   await helper.load(allNodes, [
@@ -135,12 +142,28 @@ describe("feedback-collector", () => {
     expect(msg.payload.stored[0]).toMatchObject({ patternId: "morning-heat", label: 0 });
   });
 
-  it("passes over a Home Assistant event that carries no decision without storing or sending", async () => {
-    const { collector, model } = await loadCollector();
+  it("answers a Home Assistant event that carries no decision, storing nothing and counting it as ignored", async () => {
+    const { collector, out, model } = await loadCollector();
     const ignored = statusWith(collector, (s) => s.text === "not feedback");
-    collector.receive({ payload: { event_type: "call_service", data: { domain: "light" }, context: { id: "x" } } });
+    const received = nextMessage(out);
+    const res = { stand: "in for http in's res" };
+    collector.receive({
+      payload: { event_type: "call_service", data: { domain: "light" }, context: { id: "x" } },
+      res,
+    });
     await ignored;
+    const msg = await received;
+    expect(msg.res).toBe(res);
+    expect(msg.payload).toMatchObject({ stored: [], duplicates: [], parked: [], ignored: 1, updateTriggered: false });
     expect(model.metrics().feedbackCount).toBe(0);
+  });
+
+  it("stores the feedback of a batch and counts the events in it that carry no decision", async () => {
+    const { collector, out } = await loadCollector();
+    const received = nextMessage(out);
+    const noDecision = { event_type: "mobile_app_notification_action", data: { action: "OPEN_APP" }, context: {} };
+    collector.receive({ payload: [feedbackBatch(1)[0], noDecision, noDecision] });
+    expect((await received).payload).toMatchObject({ stored: [expect.anything()], ignored: 2 });
   });
 
   it("shows the pending count and active version in its status", async () => {
@@ -187,6 +210,8 @@ describe("feedback-collector", () => {
         [feedbackBatch(1)[0], { event_type: "pattern_feedback", data: { pattern_id: "p" }, context: { id: "c" } }],
         /msg\.payload\[1\]\.data\.decision/,
       ],
+      ["an array of holes", sparse(2), /msg\.payload\[0\].*got nothing/],
+      ["an array with a hole after a feedback", sparse(3, { 0: feedbackBatch(1)[0], 2: feedbackBatch(2)[1] }), /\[1\]/],
       [
         "a malformed notification answer",
         { event_type: "mobile_app_notification_action", data: { action: 42 }, context: { id: "c" } },

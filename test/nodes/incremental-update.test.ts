@@ -1,6 +1,10 @@
 import * as fs from "node:fs/promises";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { UPDATE_SPEC } from "../../src/settings/spec";
 import {
   allNodes,
   feedbackBatch,
@@ -10,13 +14,16 @@ import {
   nextError,
   nextMessage,
   statusWith,
+  promote,
   tempDir,
 } from "./harness";
+
+const require = createRequire(import.meta.url);
 
 beforeAll(() => initNodeRed());
 afterEach(() => helper.unload());
 
-async function loadUpdate(options: { automatic?: boolean; mode?: string; model?: Record<string, unknown> } = {}) {
+async function loadUpdate(options: { reportOthers?: boolean; mode?: string; model?: Record<string, unknown> } = {}) {
   const dir = await tempDir();
   await helper.load(allNodes, [
     modelConfig("m1", dir, options.model),
@@ -25,7 +32,7 @@ async function loadUpdate(options: { automatic?: boolean; mode?: string; model?:
       type: "incremental-update",
       model: "m1",
       ...(options.mode ? { mode: options.mode } : {}),
-      automatic: options.automatic ?? true,
+      ...(options.reportOthers === undefined ? {} : { reportOthers: options.reportOthers }),
       wires: [["metrics"], ["alerts"]],
     },
     { id: "c1", type: "feedback-collector", model: "m1", wires: [["stored"]] },
@@ -103,31 +110,134 @@ describe("incremental-update", () => {
     expect((await metrics).payload).toMatchObject({ version: "v0002", kind: "full" });
   });
 
-  it("reports, on its input message, only the updates it was asked for when automatic reporting is off", async () => {
-    const nodes = await loadUpdate({ automatic: false });
+  it("answers every message once, on the message itself, keeping its properties", async () => {
+    const nodes = await loadUpdate();
     await feed(nodes, 60);
-    const metrics = nextMessage(nodes.metrics);
-    nodes.update.receive({ topic: "mine", payload: 1 });
-    const msg = await metrics;
-    expect(msg.topic).toBe("mine");
-    expect(msg.payload.version).toBe("v0001");
+    const sent: any[] = [];
+    nodes.metrics.on("input", (msg: any) => sent.push(msg));
+    const req = { stand: "in for http in's req" };
+    const res = { _res: { stand: "in for http in's res" } };
+    const reply = nextMessage(nodes.metrics);
+    nodes.update.receive({ topic: "mine", payload: 1, req, res, correlation: 7 });
+    const msg = await reply;
+    expect(msg).toMatchObject({ topic: "mine", req, res, correlation: 7, payload: { version: "v0001" } });
+    while (nodes.model.updating) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toHaveLength(1);
   });
 
-  it("reports the automatic update the model starts at its threshold", async () => {
+  it("ends every one of several messages sent during an update in a reply or an error", async () => {
+    const nodes = await loadUpdate();
+    await feed(nodes, 60);
+    const ended: string[] = [];
+    nodes.metrics.on("input", (msg: any) => ended.push(`${msg.id}: ${msg.payload.version}`));
+    nodes.update.on("call:error", (call: { args: [Error, { id: string }] }) => {
+      ended.push(`${call.args[1].id}: ${call.args[0].message.slice(0, 15)}`);
+    });
+    for (const id of ["a", "b", "c"]) nodes.update.receive({ id });
+    while (ended.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    // b and c joined the one follow-up, which had no new feedback to learn from.
+    expect(ended.sort()).toEqual(["a: v0001", "b: no new feedback", "c: no new feedback"]);
+  });
+
+  it("does not report updates it did not start, unless asked to", async () => {
     const nodes = await loadUpdate({ model: { autoUpdate: true, updateThreshold: 50 } });
+    const sent: any[] = [];
+    nodes.metrics.on("input", (msg: any) => sent.push(msg));
+    const green = statusWith(nodes.update, (s) => s.fill === "green");
+    expect((await feed(nodes, 50)).updateTriggered).toBe(true);
+    // The status still follows every update of the model.
+    expect((await green).text).toMatch(/^v0001/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual([]);
+    expect(UPDATE_SPEC.reportOthers.default).toBe(false);
+  });
+
+  it("reports the automatic update the model starts at its threshold when reporting other updates is on", async () => {
+    const nodes = await loadUpdate({ reportOthers: true, model: { autoUpdate: true, updateThreshold: 50 } });
     const metrics = nextMessage(nodes.metrics);
     const result = await feed(nodes, 50);
     expect(result.updateTriggered).toBe(true);
     const msg = await metrics;
-    expect(msg.payload).toMatchObject({ version: "v0001", reason: "auto-update" });
+    expect(msg).toMatchObject({ topic: "update", payload: { version: "v0001", reason: "auto-update" } });
+  });
+
+  it("reports each update once when reporting other updates is on: its own on the message, others apart", async () => {
+    const nodes = await loadUpdate({ reportOthers: true });
+    await feed(nodes, 60);
+    const sent: any[] = [];
+    nodes.metrics.on("input", (msg: any) => sent.push(msg));
+    const mine = nextMessage(nodes.metrics);
+    nodes.update.receive({ topic: "mine" });
+    await mine;
+    await feed(nodes, 30);
+    await nodes.model.update("incremental", "another node");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent.map((m) => [m.topic, m.payload.version])).toEqual([
+      ["mine", "v0001"],
+      ["update", "v0002"],
+    ]);
+  });
+
+  it("answers an http in request through http response", async () => {
+    const network = require(
+      require.resolve("@node-red/nodes/core/network/21-httpin.js", { paths: [require.resolve("node-red")] }),
+    );
+    let app: http.RequestListener | undefined;
+    const httpNodes = (RED: any) => {
+      app = RED.httpNode;
+      return network(RED);
+    };
+    const dir = await tempDir();
+    await helper.load(
+      [...allNodes, httpNodes],
+      [
+        modelConfig("m1", dir),
+        { id: "in", type: "http in", url: "/update", method: "post", wires: [["u1"]] },
+        // As saved by an older version of the node: automatic reporting on, no reportOthers.
+        { id: "u1", type: "incremental-update", model: "m1", automatic: true, wires: [["out"], []] },
+        { id: "out", type: "http response", statusCode: "", headers: {}, wires: [] },
+      ],
+    );
+    const model = await helper.getNode("m1").model();
+    await model.addFeedback(feedbackBatch(60));
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/update`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ reason: "over http" }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ version: "v0001", activated: true });
+    } finally {
+      server.close();
+    }
   });
 
   it("shows the new version and its accuracy in its status", async () => {
     const nodes = await loadUpdate();
     await feed(nodes, 60);
-    const status = statusWith(nodes.update, (s) => s.fill === "green");
+    const status = statusWith(nodes.update, (s) => s.fill === "green" && /^v0001 · /.test(s.text ?? ""));
     nodes.update.receive({});
     expect((await status).text).toMatch(/^v0001 · \d+\.\d%$/);
+  });
+
+  it("shows a later version on trial beside the live one, then live once promoted", async () => {
+    const nodes = await loadUpdate();
+    await feed(nodes, 60);
+    nodes.update.receive({});
+    await statusWith(nodes.update, (s) => s.text?.startsWith("v0001 · ") === true);
+    await feed(nodes, 30);
+    const trial = statusWith(nodes.update, (s) => s.text === "v0002 on trial");
+    nodes.update.receive({});
+    expect(await trial).toMatchObject({ fill: "blue", shape: "ring" });
+    const live = statusWith(nodes.update, (s) => s.text === "v0002 live");
+    await promote(nodes.model, "v0002");
+    expect(await live).toMatchObject({ fill: "green" });
   });
 
   it("shows training while a version is trained", async () => {
