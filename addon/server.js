@@ -44,12 +44,24 @@ function homeAssistantTab(modelId) {
   ];
 }
 
+/**
+ * The dashboard example without a group of nodes labelled as simulated (a stand-in household
+ * that feeds the example's model): here the household's real decisions come from Home Assistant,
+ * and invented ones must not reach the same model.
+ */
+function withoutSimulatedNodes(flows) {
+  const simulated = new Set(
+    flows.filter((node) => node.type === "group" && /simulated/i.test(node.name || "")).map((node) => node.id),
+  );
+  return flows.filter((node) => !simulated.has(node.id) && !simulated.has(node.g));
+}
+
 /** On the very first start, the example flows: the dashboard (with Rollback buttons), fed from Home Assistant. */
 function installExampleFlows() {
   const flowsFile = path.join(settings.userDir, settings.flowFile);
   if (settings.options.install_example_flows === false || fs.existsSync(flowsFile)) return;
   const examples = path.join(path.dirname(require.resolve("node-red-contrib-pattern-quality/package.json")), "examples");
-  const dashboard = JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8"));
+  const dashboard = withoutSimulatedNodes(JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8")));
   const model = dashboard.find((node) => node.type === "pattern-model");
   const flows = model ? [...dashboard, ...homeAssistantTab(model.id)] : dashboard;
   fs.mkdirSync(settings.userDir, { recursive: true });

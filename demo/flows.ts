@@ -5,6 +5,8 @@ import { EVENTS_PATH } from "./progress";
 
 /** The model of the dashboard example, which the demo's household tab feeds too. */
 export const DEMO_MODEL_ID = "pq-dash-model";
+/** The dashboard example's stand-in feedback source; the demo's household answers through Home Assistant instead. */
+export const SIMULATED_HOUSEHOLD_GROUP = "pq-dash-household";
 /** The Home Assistant connection node; its token is in the encrypted credentials file only. */
 export const DEMO_HA_ID = "pq-demo-ha";
 const TAB = "pq-demo-tab";
@@ -12,12 +14,16 @@ const TAB = "pq-demo-tab";
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /**
- * The demo's flows: the dashboard example (examples/dashboard.json), its model tuned to update
- * every 40 answers so versions appear within a minute, and a "household" tab: suggestions are
- * scored (which remembers their features), answers come back from Home Assistant as feedback.
+ * The demo's flows: the dashboard example (examples/dashboard.json) without its simulated
+ * household, its model tuned to update every 40 answers so versions appear within a minute, and a
+ * "household" tab: suggestions are scored (which remembers their features), answers come back
+ * from Home Assistant as feedback.
  */
 export async function demoFlows(root: string): Promise<FlowNode[]> {
-  const dashboard = JSON.parse(await fs.readFile(path.join(root, "examples", "dashboard.json"), "utf8")) as FlowNode[];
+  const example = JSON.parse(await fs.readFile(path.join(root, "examples", "dashboard.json"), "utf8")) as FlowNode[];
+  const dashboard = example.filter(
+    (node) => node.id !== SIMULATED_HOUSEHOLD_GROUP && node.g !== SIMULATED_HOUSEHOLD_GROUP,
+  );
   const model = dashboard.find((node) => node.id === DEMO_MODEL_ID);
   if (!model) throw new Error(`examples/dashboard.json has no pattern-model node ${DEMO_MODEL_ID}`);
   Object.assign(model, { name: "demo household", updateThreshold: 40, minSamples: 20 });
@@ -119,7 +125,7 @@ function householdTab(): FlowNode[] {
       name: "updates for the terminal",
       model: DEMO_MODEL_ID,
       mode: "incremental",
-      automatic: true,
+      reportOthers: true,
       x: 190,
       y: 300,
       wires: [["pq-demo-record"], ["pq-demo-record"]],

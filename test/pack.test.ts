@@ -1,30 +1,20 @@
 // The package as a user gets it: packed from `git archive HEAD` (what a release from a fresh
 // clone publishes), then installed into an empty project.
 import { execFileSync } from "node:child_process";
-import { existsSync, promises as fs, symlinkSync } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanCopyOfHead, emptyProject, npmInstall, pack } from "./support/pack";
 
-const root = path.resolve(__dirname, "..");
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 let work: string;
 let tarball: string;
 let files: string[];
 
 beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), "pq-pack-"));
-  const source = path.join(work, "source");
-  await fs.mkdir(source);
   // What is committed, as a fresh clone has it (dist/ is not committed: packing must build it).
-  execFileSync("sh", ["-c", `git archive HEAD | tar -x -C "${source}"`], { cwd: root });
-  // The build tools come from this checkout's install: packing builds with them (prepack).
-  symlinkSync(path.join(root, "node_modules"), path.join(source, "node_modules"));
-  const packed = JSON.parse(
-    execFileSync(npm, ["pack", "--json", "--pack-destination", work], { cwd: source, encoding: "utf8" }),
-  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  tarball = path.join(work, (packed[0] as { filename: string }).filename);
-  files = (packed[0] as { files: Array<{ path: string }> }).files.map((f) => f.path);
+  ({ tarball, files } = pack(await cleanCopyOfHead(path.join(work, "source")), work));
 }, 180_000);
 
 afterAll(async () => {
@@ -46,24 +36,23 @@ describe("the packed package", () => {
       expect(files).toContain(name);
   });
 
-  it("ships no source maps, benchmark, demo, tests or TypeScript sources", () => {
+  it("ships no source maps, benchmark, demo, tests, TypeScript sources, scripts or the app folder", () => {
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
     expect(
       files.filter(
         (f) =>
-          /^(dist\/)?(bench|demo|test|src|nodes)\//.test(f) &&
+          /^(dist\/)?(bench|demo|test|src|nodes|scripts|addon)\//.test(f) &&
           !f.startsWith("dist/src/") &&
           !f.startsWith("dist/nodes/"),
       ),
     ).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+    expect(files).not.toContain("repository.yaml");
   });
 
   it("installs into an empty project, where the CLI lists a store and says where the benchmark runs", async () => {
-    const project = path.join(work, "project");
-    await fs.mkdir(project);
-    await fs.writeFile(path.join(project, "package.json"), '{"name":"pq-user","version":"1.0.0","private":true}\n');
-    execFileSync(npm, ["install", "--no-audit", "--no-fund", tarball], { cwd: project, stdio: "pipe" });
+    const project = await emptyProject(path.join(work, "project"), "pq-user");
+    npmInstall(project, [tarball]);
     const cli = path.join(project, "node_modules", ".bin", "pattern-quality");
     // The core from the installed package, as a plain Node script uses it: open a store, close it.
     const store = path.join(work, "store");

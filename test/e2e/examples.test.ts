@@ -1,5 +1,5 @@
 // The example flows, imported as a user would, into the real red.js with this package's build.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,7 +10,7 @@ import { eventually } from "../support/eventually";
 
 const require = createRequire(import.meta.url);
 
-const examples = ["learn-and-score.json", "full-loop.json"].map((file) => ({
+const examples = ["learn-and-score.json", "full-loop.json", "dashboard.json"].map((file) => ({
   file,
   flows: JSON.parse(readFileSync(path.join(packageRoot, "examples", file), "utf8")) as Array<Record<string, any>>,
 }));
@@ -30,7 +30,12 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
 
   beforeAll(async () => {
     const userDir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-examples-"));
-    red = await startNodeRed({ flows: examples.flatMap((e) => e.flows), userDir });
+    red = await startNodeRed({
+      flows: examples.flatMap((e) => e.flows),
+      userDir,
+      // Dashboard 2 for the dashboard example, also when NODE_RED_PATH names a Node-RED without it.
+      nodesDir: [packageRoot, path.dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -85,6 +90,39 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
     });
     // Answers carry the pattern id only; the features come from scoring, so nothing stays parked.
     expect(metrics.parkedCount).toBe(0);
+  });
+
+  it("dashboard: its simulated household makes the first version by itself, soon after deploy", async () => {
+    const id = model("dashboard.json").id;
+    // One answer a second and an update every 20 answers: the first version ~20 s after deploy.
+    const versions = await eventually(
+      "the dashboard model's first version",
+      async () => {
+        const body = await get(red, `/pattern-quality/${id}/versions`);
+        return body.activeVersion ? body : undefined;
+      },
+      60_000,
+    );
+    expect(versions.versions.length).toBeGreaterThanOrEqual(1);
+    const metrics = await get(red, `/pattern-quality/${id}/metrics`);
+    expect(metrics.feedbackCount).toBeGreaterThanOrEqual(20);
+    // The page's functions (table rows, chart points) have met a version: the list runs every 5 s.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect(red.output()).not.toMatch(/\[error\]/);
+  }, 90_000);
+
+  it("each example has its own model: a distinct name and store directory", () => {
+    const files = readdirSync(path.join(packageRoot, "examples")).filter((file) => file.endsWith(".json"));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const models = files.map(
+      (file) =>
+        (JSON.parse(readFileSync(path.join(packageRoot, "examples", file), "utf8")) as Array<Record<string, any>>).find(
+          (n) => n.type === "pattern-model",
+        )!,
+    );
+    expect(new Set(models.map((m) => m.name)).size).toBe(models.length);
+    expect(new Set(models.map((m) => m.storeDir)).size).toBe(models.length);
+    for (const m of models) expect(m.storeDir, m.name).toMatch(/\S/);
   });
 
   it("the editor gets every node's form, help and icon, with no load error", async () => {
