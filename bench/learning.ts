@@ -1,6 +1,6 @@
 /**
  * The learning benchmark: how fast the forest updates and how well it predicts, against the
- * majority class, ml-random-forest and scikit-learn, all measured in the same run.
+ * majority class, ml-random-forest, scikit-learn and XGBoost, all measured in the same run.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +16,16 @@ import { Trainer } from "../src/learning/trainer";
 import { householdStream } from "../src/testing/simulation/household";
 import { SeededRandom } from "../src/testing/simulation/random";
 import { seaStream } from "../src/testing/simulation/sea";
-import { loadWdbc, majorityProba, runMlForest, runSklearnAll, type Outcome } from "./baselines";
+import {
+  loadWdbc,
+  majorityProba,
+  type Outcome,
+  type PythonBaseline,
+  runMlForest,
+  runPythonAll,
+  SKLEARN,
+  XGBOOST,
+} from "./baselines";
 import { lineChart, type Series } from "./charts";
 import type { BenchOptions, BenchResult, BenchSection } from "./section";
 
@@ -85,20 +94,16 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
   const notes: string[] = [];
   if (quick)
     notes.push(
-      "`--quick`: stored sizes 100/1,000/10,000 only, fewer repetitions, shorter streams, scikit-learn and ml-random-forest on fewer streams, shorter time caps.",
+      "`--quick`: stored sizes 100/1,000/10,000 only, fewer repetitions, shorter streams, scikit-learn, XGBoost and ml-random-forest on fewer streams, shorter time caps.",
     );
   try {
-    // ---- scikit-learn first, all in one Python process
+    // ---- the Python references first
     const plan = planUpdateTime(quick);
     const streams = buildStreams(quick);
-    progress("  scikit-learn…");
-    // The requests (every row as a JS array, ~100 MB) are built and dropped here: kept alive, they
-    // made the heap large enough for collection pauses to show up in the update times measured next.
-    const sklearn = await runSklearnAll(sklearnRequests(plan, streams, quick));
-    process.stdout.write(" done\n");
+    const python = await runPythonBaselines(plan, streams, quick);
 
     // ---- update time vs stored history
-    const update = await measureUpdateTime(trainer, plan, sklearn);
+    const update = await measureUpdateTime(trainer, plan, python);
     json.updateTime = update.rows;
     json.predictOneMs = update.predictOneMs;
     json.onlineUpdateMs = update.onlineUpdateMs;
@@ -116,12 +121,7 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     const streamJson: Record<string, Record<string, MethodResult>> = {};
     const charts: string[] = [];
     for (const stream of streams) {
-      const results = await evaluateStream(
-        trainer,
-        stream,
-        quick,
-        sklearn[`stream:${stream.name}`] ?? { skipped: "not run with --quick" },
-      );
+      const results = await evaluateStream(trainer, stream, quick, python);
       streamJson[stream.name] = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.json]));
       if (stream.name !== "coldStart") {
         const file = `accuracy-${stream.name}.svg`;
@@ -172,8 +172,8 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
       ]);
       const ms = (v: number | null, note?: string) => (v === null ? (note ?? "n/a") : `${fmt(v, 0)} ms`);
       table.push([
-        `full retrain, ${row.stored} stored: ours / sklearn / ml-rf`,
-        `${ms(row.fullMs)} / ${ms(row.sklearnFullMs, row.sklearnNote)} / ${ms(row.mlRandomForestFullMs, row.mlRandomForestNote)}`,
+        `full retrain, ${row.stored} stored: ours / sklearn / xgboost / ml-rf`,
+        `${ms(row.fullMs)} / ${ms(row.sklearnFullMs, row.sklearnNote)} / ${ms(row.xgboostFullMs, row.xgboostNote)} / ${ms(row.mlRandomForestFullMs, row.mlRandomForestNote)}`,
         "",
       ]);
     }
@@ -238,16 +238,17 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
     md.push(...notes.map((n) => `> ${n}`), "");
     md.push("### Update time vs stored history", "");
     md.push(
-      'Incremental: 100 new samples, 10 trees grown and swapped in, measured from the request to the new model being ready (worker hand-off included). Full: all stored rows, 100 trees, depth 10, through the same worker threads. scikit-learn: `RandomForestClassifier(n_estimators=100, max_depth=10, class_weight="balanced", n_jobs=-1)`, fit time measured inside Python. ml-random-forest 2.1.0: 100 trees, depth 10, `noOOB`, in a child process killed at the cap.',
+      'Incremental: 100 new samples, 10 trees grown and swapped in, measured from the request to the new model being ready (worker hand-off included). Full: all stored rows, 100 trees, depth 10, through the same worker threads. scikit-learn: `RandomForestClassifier(n_estimators=100, max_depth=10, class_weight="balanced", n_jobs=-1)`, fit time measured inside Python. XGBoost: `tree_method="hist"`, 100 boosting rounds, depth 10 (as the forests, not the XGBoost default of 6, so the trees compared are of the same size), classes balanced as for scikit-learn, other settings at their defaults, fit time measured inside Python. ml-random-forest 2.1.0: 100 trees, depth 10, `noOOB`, in a child process killed at the cap.',
       "",
     );
     md.push(
-      "| stored | incremental p50 / p95 / max (ms) | of which training p50 / p95 (ms) | our full (ms) | scikit-learn full (ms) | ml-random-forest full (ms) |",
-      "|---:|---|---|---:|---:|---:|",
+      "| stored | incremental p50 / p95 / max (ms) | of which training p50 / p95 (ms) | our full (ms) | scikit-learn full (ms) | XGBoost full (ms) | ml-random-forest full (ms) |",
+      "|---:|---|---|---:|---:|---:|---:|",
     );
+    const cell = (v: number | null, note?: string) => (v === null ? (note ?? "n/a") : fmt(v, 0));
     for (const row of update.rows) {
       md.push(
-        `| ${row.stored} | ${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} / ${fmt(row.incrementalMs.max)} | ${fmt(row.incrementalTrainMs.p50)} / ${fmt(row.incrementalTrainMs.p95)} | ${fmt(row.fullMs, 0)} | ${row.sklearnFullMs === null ? (row.sklearnNote ?? "n/a") : fmt(row.sklearnFullMs, 0)} | ${row.mlRandomForestFullMs === null ? (row.mlRandomForestNote ?? "n/a") : fmt(row.mlRandomForestFullMs, 0)} |`,
+        `| ${row.stored} | ${fmt(row.incrementalMs.p50)} / ${fmt(row.incrementalMs.p95)} / ${fmt(row.incrementalMs.max)} | ${fmt(row.incrementalTrainMs.p50)} / ${fmt(row.incrementalTrainMs.p95)} | ${fmt(row.fullMs, 0)} | ${cell(row.sklearnFullMs, row.sklearnNote)} | ${cell(row.xgboostFullMs, row.xgboostNote)} | ${cell(row.mlRandomForestFullMs, row.mlRandomForestNote)} |`,
       );
     }
     md.push("", "![update time vs stored history](update-time.svg)", "");
@@ -269,7 +270,7 @@ async function runLearning(options: BenchOptions): Promise<BenchResult> {
 
     md.push("### Streams (test-then-train)", "");
     md.push(
-      "Each sample is first predicted, then learned. `incremental`: online update of every sample plus an incremental update per batch (the product's way: once the drift detector sees the error rate rise, the next update regrows half the forest and new trees learn from the rows since the change only); `full`: full retrain per batch on all samples so far (SEA: `fullWindow`, on the last 1,000); `online`: one training on the first batch, then online updates only; `majority`: the share of approvals so far. Batches: WDBC 50 (rows shuffled with a fixed seed; scored from sample 51, as the scikit-learn reference figure, since the first batch is predicted before any training), SEA 100, household 50 (taste change half-way), cold start 2.",
+      "Each sample is first predicted, then learned. `incremental`: online update of every sample plus an incremental update per batch (the product's way: once the drift detector sees the error rate rise, the next update regrows half the forest and new trees learn from the rows since the change only); `full`: full retrain per batch on all samples so far (SEA: `fullWindow`, on the last 1,000); `online`: one training on the first batch, then online updates only; `majority`: the share of approvals so far; `sklearn` and `xgboost` (SEA: `sklearnWindow`, `xgboostWindow`, on the last 1,000): a full fit of the reference per batch (one test-then-train protocol for both). Batches: WDBC 50 (rows shuffled with a fixed seed; scored from sample 51, as the scikit-learn reference figure, since the first batch is predicted before any training), SEA 100, household 50 (taste change half-way), cold start 2.",
       "",
     );
     md.push(
@@ -336,10 +337,46 @@ interface UpdateRow {
   mlRandomForestNote?: string;
   sklearnFullMs: number | null;
   sklearnNote?: string;
+  xgboostFullMs: number | null;
+  xgboostNote?: string;
 }
 
-/** Every scikit-learn run of the section: full fits per stored size, and the streams. */
-function sklearnRequests(
+/** Each Python reference's answers, keyed as `pythonRequests` names them. */
+interface PythonAnswers {
+  sklearn: Record<string, Outcome<unknown>>;
+  xgboost: Record<string, Outcome<unknown>>;
+}
+
+/**
+ * scikit-learn's and XGBoost's runs, one after the other so neither slows the other's fits, from
+ * the same requests. The requests (every row as a JS array, ~100 MB) live only in here: kept alive,
+ * they made the heap large enough for collection pauses to show up in the update times measured next.
+ */
+async function runPythonBaselines(
+  plan: ReturnType<typeof planUpdateTime>,
+  streams: ReturnType<typeof buildStreams>,
+  quick: boolean,
+): Promise<PythonAnswers> {
+  const requests = pythonRequests(plan, streams, quick);
+  const run = async (baseline: PythonBaseline) => {
+    progress(` ${baseline.name}…`);
+    return runPythonAll(baseline, requests);
+  };
+  process.stdout.write("  references:");
+  const answers = { sklearn: await run(SKLEARN), xgboost: await run(XGBOOST) };
+  process.stdout.write(" done\n");
+  return answers;
+}
+
+/** The median fit time of a reference's full fits at one size, or why there is none. */
+function referenceFitMs(outcome: Outcome<unknown> | undefined): { ms: number | null; note?: string } {
+  if (outcome === undefined) return { ms: null, note: "not run" };
+  if ("ok" in outcome) return { ms: percentile((outcome.ok as { fitMs: number[] }).fitMs, 50) };
+  return { ms: null, note: "skipped" in outcome ? `skipped: ${outcome.skipped}` : outcome.dnf };
+}
+
+/** Every run of the Python references: full fits per stored size, and the streams. */
+function pythonRequests(
   plan: ReturnType<typeof planUpdateTime>,
   streams: ReturnType<typeof buildStreams>,
   quick: boolean,
@@ -393,11 +430,7 @@ function planUpdateTime(quick: boolean) {
   return { sizes, repeats, newSamples, largest, data: { schema, X, y }, mlCap: quick ? 3_000 : 30_000 };
 }
 
-async function measureUpdateTime(
-  trainer: Trainer,
-  plan: ReturnType<typeof planUpdateTime>,
-  sklearn: Record<string, Outcome<unknown>>,
-) {
+async function measureUpdateTime(trainer: Trainer, plan: ReturnType<typeof planUpdateTime>, python: PythonAnswers) {
   const { sizes, repeats, newSamples, largest, data, mlCap } = plan;
   const schema = data.schema;
   const rows: UpdateRow[] = [];
@@ -447,12 +480,16 @@ async function measureUpdateTime(
       fullMs: percentile(fullTimes, 50),
       mlRandomForestFullMs: null,
       sklearnFullMs: null,
+      xgboostFullMs: null,
     };
     const X = data.X.slice(0, stored).map((x) => Array.from(x));
     const y = data.y.slice(0, stored);
-    const sk = sklearn[`fit:${stored}`] as Outcome<{ fitMs: number[] }>;
-    if ("ok" in sk) row.sklearnFullMs = percentile(sk.ok.fitMs, 50);
-    else row.sklearnNote = "skipped" in sk ? `skipped: ${sk.skipped}` : sk.dnf;
+    const sk = referenceFitMs(python.sklearn[`fit:${stored}`]);
+    row.sklearnFullMs = sk.ms;
+    if (sk.note) row.sklearnNote = sk.note;
+    const xgb = referenceFitMs(python.xgboost[`fit:${stored}`]);
+    row.xgboostFullMs = xgb.ms;
+    if (xgb.note) row.xgboostNote = xgb.note;
     progress(" ml-random-forest…");
     if (mlGaveUp) {
       row.mlRandomForestNote = `not run (${mlGaveUp} at a smaller size)`;
@@ -538,6 +575,7 @@ function updateTimeChart(rows: UpdateRow[]): string {
       series("ours: incremental p95", (r) => r.incrementalMs.p95),
       series("ours: full retrain", (r) => r.fullMs),
       series("scikit-learn: full", (r) => r.sklearnFullMs),
+      series("XGBoost: full", (r) => r.xgboostFullMs),
       series("ml-random-forest: full", (r) => r.mlRandomForestFullMs),
     ],
   });
@@ -584,7 +622,7 @@ async function evaluateStream(
   trainer: Trainer,
   stream: Stream,
   quick: boolean,
-  sk: Outcome<unknown>,
+  python: PythonAnswers,
 ): Promise<Record<string, Scored>> {
   process.stdout.write(`  stream ${stream.name} (${stream.y.length} samples):`);
   const results: Record<string, Scored> = {};
@@ -605,11 +643,16 @@ async function evaluateStream(
   add(stream.window ? "fullWindow" : "full", await ours(trainer, stream, "full"));
   add("online", await ours(trainer, stream, "online"));
 
-  const answer = sk as Outcome<{ proba: number[]; fits: number }>;
-  add(
-    stream.window ? "sklearnWindow" : "sklearn",
-    "ok" in answer ? { ok: { proba: answer.ok.proba, updates: answer.ok.fits } } : answer,
-  );
+  for (const reference of ["sklearn", "xgboost"] as const) {
+    const answer = (python[reference][`stream:${stream.name}`] ?? { skipped: "not run with --quick" }) as Outcome<{
+      proba: number[];
+      fits: number;
+    }>;
+    add(
+      stream.window ? `${reference}Window` : reference,
+      "ok" in answer ? { ok: { proba: answer.ok.proba, updates: answer.ok.fits } } : answer,
+    );
+  }
 
   if (stream.name === "wdbc" && quick) {
     add("mlRandomForest", {

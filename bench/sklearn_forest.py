@@ -9,6 +9,7 @@ Reads one JSON request on stdin, writes one JSON answer on stdout:
   {"task": "batch", "requests": [...]} -> {"answers": [...]}  (one Python start-up for many requests)
 When scikit-learn is missing: {"skipped": "<reason>"}.
 The forest is the original design's: 100 trees, depth 10, balanced classes, both cores.
+The protocol (`serve`) is shared with xgboost_boosting.py, so both references are scored alike.
 """
 import json
 import sys
@@ -16,44 +17,49 @@ import time
 
 try:
     import numpy as np
-    import sklearn
-    from sklearn.ensemble import RandomForestClassifier
-except ImportError as error:  # a stated skip, not a failure
-    print(json.dumps({"skipped": f"scikit-learn is not installed ({error})"}))
+except ImportError as error:  # a stated skip, not a failure (both references need numpy)
+    print(json.dumps({"skipped": f"numpy is not installed ({error})"}))
     sys.exit(0)
 
 
-def forest(request):
-    return RandomForestClassifier(
-        n_estimators=request.get("trees", 100),
-        max_depth=request.get("maxDepth", 10),
-        class_weight="balanced",
-        n_jobs=-1,
-        random_state=request.get("seed", 1),
-    )
+class SklearnForest:
+    """An unfitted forest with the request's settings."""
+
+    def __init__(self, request):
+        from sklearn.ensemble import RandomForestClassifier
+
+        self.model = RandomForestClassifier(
+            n_estimators=request.get("trees", 100),
+            max_depth=request.get("maxDepth", 10),
+            class_weight="balanced",
+            n_jobs=-1,
+            random_state=request.get("seed", 1),
+        )
+
+    def fit(self, X, y):
+        self.model.fit(X, y)
+
+    def approve_proba(self, X):
+        proba = self.model.predict_proba(X)
+        classes = list(self.model.classes_)
+        if 1 in classes:
+            return proba[:, classes.index(1)]
+        return np.zeros(len(X))
 
 
-def approve_proba(model, X):
-    proba = model.predict_proba(X)
-    classes = list(model.classes_)
-    if 1 in classes:
-        return proba[:, classes.index(1)]
-    return np.zeros(len(X))
-
-
-def fit(request):
+def fit(request, new_model, version):
     X = np.asarray(request["X"], dtype=np.float64)
     y = np.asarray(request["y"], dtype=np.int64)
     times = []
     for _ in range(request.get("repeats", 1)):
-        model = forest(request)
+        model = new_model(request)
         started = time.perf_counter()
         model.fit(X, y)
         times.append((time.perf_counter() - started) * 1000)
-    return {"fitMs": times, "version": sklearn.__version__}
+    return {"fitMs": times, "version": version}
 
 
-def prequential(request):
+def prequential(request, new_model, version):
     X = np.asarray(request["X"], dtype=np.float64)
     y = np.asarray(request["y"], dtype=np.int64)
     batch = request["batch"]
@@ -67,32 +73,43 @@ def prequential(request):
         if model is None:
             proba.extend([0.5] * (end - start))
         else:
-            proba.extend(float(p) for p in approve_proba(model, X[start:end]))
+            proba.extend(float(p) for p in model.approve_proba(X[start:end]))
         low = 0 if window is None else max(0, end - window)
-        model = forest(request)
+        model = new_model(request)
         started = time.perf_counter()
         model.fit(X[low:end], y[low:end])
         fit_ms += (time.perf_counter() - started) * 1000
         fits += 1
-    return {"proba": proba, "fitMs": fit_ms, "fits": fits, "version": sklearn.__version__}
+    return {"proba": proba, "fitMs": fit_ms, "fits": fits, "version": version}
 
 
-def run(request):
+def run(request, new_model, version):
     task = request.get("task")
     try:
         if task == "fit":
-            return fit(request)
+            return fit(request, new_model, version)
         if task == "prequential":
-            return prequential(request)
+            return prequential(request, new_model, version)
         if task == "batch":
-            return {"answers": [run(r) for r in request["requests"]]}
+            return {"answers": [run(r, new_model, version) for r in request["requests"]]}
         return {"error": f"unknown task {task!r}"}
     except Exception as error:  # reported to the benchmark, which prints it
         return {"error": f"{type(error).__name__}: {error}"}
 
 
+def serve(new_model, version):
+    """Answers the request on stdin; new_model(request) is an unfitted model with fit and approve_proba."""
+    json.dump(run(json.load(sys.stdin), new_model, version), sys.stdout)
+
+
 def main():
-    json.dump(run(json.load(sys.stdin)), sys.stdout)
+    try:
+        import sklearn
+        import sklearn.ensemble  # noqa: F401  (imported here so a broken install is a skip)
+    except ImportError as error:  # a stated skip, not a failure
+        print(json.dumps({"skipped": f"scikit-learn is not installed ({error})"}))
+        return
+    serve(SklearnForest, sklearn.__version__)
 
 
 if __name__ == "__main__":
