@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import path from "node:path";
+import { guardrailSection } from "./guardrail";
 import { haSection } from "./ha";
 import { learningSection } from "./learning";
 import { nodesSection } from "./nodes";
@@ -15,7 +16,7 @@ import { storeSection } from "./store";
  * The sections, in the order they run and appear in the report.
  * To add one: write a BenchSection (see section.ts) and append it here.
  */
-export const SECTIONS: BenchSection[] = [learningSection, haSection, storeSection, nodesSection];
+export const SECTIONS: BenchSection[] = [learningSection, guardrailSection, haSection, storeSection, nodesSection];
 
 interface Flags {
   quick: boolean;

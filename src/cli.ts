@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { PatternQualityError } from "./errors";
+import { InvalidInputError, PatternQualityError } from "./errors";
 import { FeedbackLog } from "./feedback/log";
 import { PatternLearner } from "./learning/learner";
 import { compareTrees } from "./learning/tree-diff";
@@ -22,7 +22,8 @@ export const USAGE = `usage: pattern-quality <command> [options]
 commands:
   versions list [--kind KIND] [--pinned] [--limit N]   list model versions (* = active)
   versions show <id>                                   one version in full
-  versions rollback [<id>|previous] [--reason TEXT]    activate an earlier version
+  versions rollback [<id>|previous] [--reason TEXT]    activate an earlier version (holds automatic activation)
+  versions resume                                      end the hold: new versions go live again when judged so
   versions pin <id> | versions unpin <id>              protect a version from prune/delete
   versions prune [--retention N]                       delete versions beyond the newest N
   versions export <id> [--out FILE]                    one version as a JSON file (default: stdout)
@@ -186,7 +187,12 @@ async function versions(command: string | undefined, context: Context): Promise<
       if (context.values.limit !== undefined) filter.limit = whole(context.values.limit, "--limit");
       return withRegistry(context, false, async (registry) => {
         const list = registry.list(filter);
-        return print(context, { activeId: registry.activeId, versions: list }, versionTable(list, registry.activeId));
+        const hold = registry.hold;
+        const table = versionTable(list, registry.activeId, hold?.version ?? null);
+        const text = hold
+          ? `${table}\nheld at ${hold.version} by ${hold.by} since ${hold.since} (${hold.reason})`
+          : table;
+        return print(context, { activeId: registry.activeId, hold, versions: list }, text);
       });
     }
     case "show": {
@@ -208,6 +214,20 @@ async function versions(command: string | undefined, context: Context): Promise<
                 .map(([k, v]) => `${k}=${v}`)
                 .join(" ") || "-"
             }`,
+            `  evaluation:  ${
+              entry.evaluation
+                ? `${share(entry.evaluation.accuracy)} on ${entry.evaluation.samples} new feedback, ` +
+                  `beside ${entry.evaluation.against ?? "none"} (${share(entry.evaluation.againstAccuracy)}): ` +
+                  `${entry.evaluation.outcome}; kappa ${entry.evaluation.kappa.toFixed(3)}, ` +
+                  `Brier ${entry.evaluation.brier.toFixed(3)}, log-loss ${entry.evaluation.logLoss.toFixed(3)}`
+                : "not judged yet"
+            }`,
+            `  live:        ${
+              entry.live
+                ? `${share(entry.live.accuracy)} on ${entry.live.samples} feedback while active, ` +
+                  `${entry.live.firstActiveAt ?? "-"} to ${entry.live.lastActiveAt ?? "-"}`
+                : "never active"
+            }`,
             `  size:        ${entry.sizeBytes} bytes, sha256 ${entry.sha256}`,
             `  note:        ${entry.note ?? "-"}`,
             `  activated:   ${activations.map((r) => `${r.at} by ${r.by} (${r.reason})`).join("; ") || "never"}`,
@@ -222,10 +242,26 @@ async function versions(command: string | undefined, context: Context): Promise<
         const from = registry.activeId;
         const reason =
           typeof context.values.reason === "string" ? context.values.reason : "rollback from the command line";
-        const entry = await registry.rollback(to, { reason, by });
-        return print(context, { from, to: entry.id }, `active: ${entry.id} (was ${from ?? "none"})`);
+        const entry = await registry.rollback(to, { reason, by }, { hold: true });
+        return print(
+          context,
+          { from, to: entry.id, hold: registry.hold },
+          `active: ${entry.id} (was ${from ?? "none"}); automatic activation held (versions resume ends it)`,
+        );
       });
     }
+    case "resume":
+      return withRegistry(context, true, async (registry) => {
+        const hold = registry.hold;
+        if (!(await registry.clearHold())) {
+          throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
+        }
+        return print(
+          context,
+          { resumed: hold },
+          `resumed: automatic activation is on again (was held at ${hold?.version})`,
+        );
+      });
     case "pin":
     case "unpin": {
       const id = one(context, "version id");
@@ -304,19 +340,19 @@ async function feedback(command: string | undefined, context: Context): Promise<
   }
 }
 
-function versionTable(list: VersionEntry[], activeId: string | null): string {
+function versionTable(list: VersionEntry[], activeId: string | null, heldId: string | null): string {
   if (list.length === 0) return "no versions";
-  const rows = [["", "id", "kind", "created", "samples", "accuracy", "pinned", "note"]];
+  // Each version's own figures: from its trial on feedback it had not learned, and while active.
+  const rows = [["", "id", "kind", "created", "samples", "evaluated", "live", "pinned", "note"]];
   for (const entry of [...list].reverse()) {
-    // The running accuracy the model recorded when it saved this version (see PatternModel).
-    const accuracy = entry.metrics.prequentialAccuracy;
     rows.push([
-      entry.id === activeId ? "*" : "",
+      entry.id === heldId ? "*H" : entry.id === activeId ? "*" : "",
       entry.id,
       entry.kind,
       entry.createdAt.slice(0, 19).replace("T", " "),
       String(entry.trainedOn.samples),
-      typeof accuracy === "number" ? accuracy.toFixed(3) : "-",
+      entry.evaluation ? `${share(entry.evaluation.accuracy)} (${entry.evaluation.samples})` : "-",
+      entry.live && entry.live.samples > 0 ? `${share(entry.live.accuracy)} (${entry.live.samples})` : "-",
       entry.pinned ? "yes" : "",
       entry.note ?? "",
     ]);
@@ -374,4 +410,9 @@ if (require.main === module) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** A share as a percentage with one decimal ("-" when unknown). */
+function share(value: number | null): string {
+  return value === null ? "-" : `${(value * 100).toFixed(1)} %`;
 }

@@ -10,8 +10,8 @@ import {
   type VersionCommand,
 } from "../shared/messages";
 import { bindModel } from "../shared/model-node";
-import { fitStatus, versionLabel } from "../shared/status";
-import { versionRows } from "../shared/versions";
+import { activeStatus, versionRows } from "../shared/versions";
+import { registerWithNodeCheck } from "../shared/node-version";
 import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../shared/red";
 
 interface ModelVersionDefinition extends NodeDefinition {
@@ -41,6 +41,9 @@ async function run(
       return model.activate(versionId(payload), { reason, by });
     case "rollback":
       return model.rollback(rollbackTarget(payload), { reason, by });
+    case "resume":
+      await model.resume({ by });
+      return { activeVersion: model.activeVersion, hold: null };
     case "pin":
       return model.versions.pin(versionId(payload));
     case "unpin":
@@ -65,13 +68,12 @@ export default function register(RED: NodeRedApi): void {
   function ModelVersion(this: RuntimeNode, definition: ModelVersionDefinition) {
     RED.nodes.createNode(this, definition);
     const defaultReason = trimmedText(definition.reason) ?? "flow";
-    const showActive = (model: PatternModel) =>
-      this.status({ fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) });
+    const showActive = (model: PatternModel) => this.status(activeStatus(model));
     bindModel(RED, this, {
       type: "model-version",
       modelId: definition.model,
       opened: showActive,
-      listeners: { activated: showActive },
+      listeners: { activated: showActive, resumed: showActive },
       input: async (model, msg, send) => {
         const command = versionCommand(msg.topic, definition.command);
         msg.payload = await run(model, command, msg, defaultReason);
@@ -82,5 +84,5 @@ export default function register(RED: NodeRedApi): void {
     });
   }
 
-  RED.nodes.registerType("model-version", ModelVersion);
+  registerWithNodeCheck(RED, "model-version", ModelVersion);
 }

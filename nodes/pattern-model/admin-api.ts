@@ -1,5 +1,5 @@
-import { InvalidInputError, PatternQualityError, type ErrorCode } from "../../src/errors";
-import { trimmedText } from "../../src/validate";
+import { describeValue, InvalidInputError, PatternQualityError, type ErrorCode } from "../../src/errors";
+import { checkRecord, checkRollbackTarget, checkText, checkVersionId, MAX_REASON_LENGTH } from "../../src/validate";
 import { findModelNode } from "../shared/model-node";
 import { versionRows } from "../shared/versions";
 import type { HttpRequest, HttpResponse, NodeRedApi } from "../shared/red";
@@ -25,14 +25,49 @@ function reply(res: HttpResponse, work: Promise<unknown>): void {
   );
 }
 
-function textField(body: unknown, key: string): string | undefined {
-  return typeof body === "object" && body !== null ? trimmedText((body as Record<string, unknown>)[key]) : undefined;
+/** The check of one body field: the value as sent and the field's name for the error. */
+type BodyField<T> = (value: unknown, field: string) => T;
+
+/** The fields an endpoint's body may have, each with its check. */
+type BodySpec = Record<string, BodyField<unknown>>;
+
+/** A body read by its spec: each field as its check returned it, or undefined when it was not sent. */
+type Body<S extends BodySpec> = { [K in keyof S]?: ReturnType<S[K]> };
+
+/**
+ * The body of a POST, every field checked by the endpoint's spec (InvalidInputError naming
+ * `body.<field>`, so a 400). Only a field that is not sent takes its default: a field of the
+ * wrong type, or one the endpoint does not know (a typo such as `version` for `to`), is refused
+ * rather than read as "not given", so it can never switch to a version nobody asked for.
+ */
+function readBody<S extends BodySpec>(body: unknown, spec: S): Body<S> {
+  // Node-RED's body parser gives {} for a request without a body.
+  const record = body === undefined ? {} : checkRecord(body, "body");
+  const read: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const check = Object.hasOwn(spec, key) ? spec[key] : undefined;
+    if (!check)
+      throw new InvalidInputError(`body.${key}`, `unknown field; expected only ${Object.keys(spec).join(", ")}`);
+    read[key] = check(value, `body.${key}`);
+  }
+  return read as Body<S>;
 }
+
+const reason: BodyField<string> = (value, field) => checkText(value, field, MAX_REASON_LENGTH);
+
+/** The body of POST …/activate. */
+const ACTIVATE_BODY = { id: checkVersionId, reason } satisfies BodySpec;
+
+/** The body of POST …/rollback: `to` defaults to "previous" only when it is not sent. */
+const ROLLBACK_BODY = { to: checkRollbackTarget, reason } satisfies BodySpec;
+
+/** The body of POST …/resume: nothing (a person's rollback or activate set the hold it ends). */
+const RESUME_BODY = {} satisfies BodySpec;
 
 /**
  * The admin HTTP API used by the editor and dashboards, under /pattern-quality/<model id>/:
- * GET versions, GET metrics, GET activations (pattern-model.read), POST activate, POST rollback
- * (pattern-model.write).
+ * GET versions, GET metrics, GET activations (pattern-model.read), POST activate, POST rollback,
+ * POST resume (pattern-model.write). Activate and rollback hold automatic activation; resume ends that.
  */
 export function adminRoutes(RED: NodeRedApi): void {
   const model = (req: HttpRequest): Promise<PatternModel> => {
@@ -41,7 +76,7 @@ export function adminRoutes(RED: NodeRedApi): void {
       return Promise.reject(
         new PatternQualityError(
           "missing-model",
-          `no pattern-model configuration with id ${JSON.stringify(req.params.modelId)}`,
+          `no pattern-model configuration with id ${describeValue(req.params.modelId)}`,
         ),
       );
     }
@@ -72,13 +107,16 @@ export function adminRoutes(RED: NodeRedApi): void {
     );
   });
 
+  // The body is checked before the model is asked, so a refused request changes nothing.
   RED.httpAdmin.post("/pattern-quality/:modelId/activate", write, (req, res) => {
     reply(
       res,
-      model(req).then((m) => {
-        const id = textField(req.body, "id");
-        if (!id) throw new InvalidInputError("id", 'give the version to activate, e.g. {"id": "v0003"}');
-        return m.activate(id, { reason: textField(req.body, "reason") ?? "admin API", by: by(req) });
+      Promise.resolve().then(async () => {
+        const body = readBody(req.body, ACTIVATE_BODY);
+        if (body.id === undefined) {
+          throw new InvalidInputError("body.id", 'give the version to activate, e.g. {"id": "v0003"}');
+        }
+        return (await model(req)).activate(body.id, { reason: body.reason ?? "admin API", by: by(req) });
       }),
     );
   });
@@ -86,12 +124,22 @@ export function adminRoutes(RED: NodeRedApi): void {
   RED.httpAdmin.post("/pattern-quality/:modelId/rollback", write, (req, res) => {
     reply(
       res,
-      model(req).then((m) =>
-        m.rollback(textField(req.body, "to") ?? "previous", {
-          reason: textField(req.body, "reason") ?? "admin API",
-          by: by(req),
-        }),
-      ),
+      Promise.resolve().then(async () => {
+        const body = readBody(req.body, ROLLBACK_BODY);
+        return (await model(req)).rollback(body.to ?? "previous", { reason: body.reason ?? "admin API", by: by(req) });
+      }),
+    );
+  });
+
+  RED.httpAdmin.post("/pattern-quality/:modelId/resume", write, (req, res) => {
+    reply(
+      res,
+      Promise.resolve().then(async () => {
+        readBody(req.body, RESUME_BODY);
+        const m = await model(req);
+        await m.resume({ by: by(req) });
+        return { activeVersion: m.activeVersion, hold: null };
+      }),
     );
   });
 }

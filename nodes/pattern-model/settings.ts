@@ -24,7 +24,8 @@ export interface PatternModelDefinition extends NodeDefinition {
   keepVersions?: number | string;
   keepFeedback?: number | string;
   guardrailDropPoints?: number | string;
-  guardrailWindow?: number | string;
+  guardrailSamples?: number | string;
+  holdUntil?: string;
 }
 
 /** Where a model keeps its files when the form leaves the store directory empty. */
@@ -58,7 +59,8 @@ export const PATTERN_MODEL_FORM = {
   keepVersions: { setting: PATTERN_MODEL_SPEC.retention.versions },
   keepFeedback: { setting: PATTERN_MODEL_SPEC.retention.feedback },
   guardrailDropPoints: { setting: PATTERN_MODEL_SPEC.guardrail.maxDropPoints },
-  guardrailWindow: { setting: PATTERN_MODEL_SPEC.guardrail.recentWindow },
+  guardrailSamples: { setting: PATTERN_MODEL_SPEC.guardrail.samples },
+  holdUntil: { setting: PATTERN_MODEL_SPEC.guardrail.holdUntil },
 } as const satisfies FormSpec;
 
 type FormKey = keyof typeof PATTERN_MODEL_FORM;
@@ -131,7 +133,8 @@ export function settingsFromDefinition(
     },
     guardrail: {
       maxDropPoints: field(definition, "guardrailDropPoints"),
-      recentWindow: field(definition, "guardrailWindow"),
+      samples: field(definition, "guardrailSamples"),
+      holdUntil: field(definition, "holdUntil"),
     },
   };
 }

@@ -47,7 +47,8 @@ export function feedbackItems(payload: unknown): FeedbackItem[] {
   if (Array.isArray(payload)) {
     if (payload.length === 0)
       throw new InvalidInputError("msg.payload", "the array is empty: send at least one feedback");
-    return payload.map((value, index) => item(value, `msg.payload[${index}]`));
+    // Array.from visits holes too (map skips them), so a hole is refused by name like any bad item.
+    return Array.from(payload, (value, index) => item(value, `msg.payload[${index}]`));
   }
   return [item(payload, "msg.payload")];
 }
@@ -63,6 +64,7 @@ export const VERSION_COMMANDS = [
   "get",
   "activate",
   "rollback",
+  "resume",
   "pin",
   "unpin",
   "delete",

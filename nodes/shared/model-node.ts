@@ -1,8 +1,8 @@
 import { PatternQualityError } from "../../src/errors";
 import type { PatternModel } from "../../src/model/pattern-model";
 import { asError } from "./errors";
-import type { NodeMessage, NodeRedApi, RuntimeNode, SendFunction } from "./red";
-import { errorStatus, missingModelStatus, openingStatus } from "./status";
+import type { NodeMessage, NodeRedApi, NodeStatus, RuntimeNode, SendFunction } from "./red";
+import { errorStatus, fitStatus, missingModelStatus, openingStatus } from "./status";
 
 /** The pattern-model configuration node as the other nodes of this package see it. */
 export interface PatternModelNode extends RuntimeNode {
@@ -94,6 +94,14 @@ export function bindModel(RED: NodeRedApi, node: RuntimeNode, behaviour: ModelNo
           opened.on(event, bound);
         }
         behaviour.opened?.(opened);
+        // What was set aside is in the log (the pattern-model node writes it): the status points there.
+        if (opened.openAlerts.some((alert) => alert.type === "store-error")) node.status(storeStatus("store repaired"));
+        const onAlert = (alert: { type: string; severity: string }) => {
+          if (alert.type === "store-error" && alert.severity === "error")
+            node.status(storeStatus("store error", "red"));
+        };
+        attached.push(["alert", onAlert as (...args: unknown[]) => void]);
+        opened.on("alert", onAlert);
       },
       (error: unknown) => node.status(errorStatus(error)),
     );
@@ -127,4 +135,9 @@ export function bindModel(RED: NodeRedApi, node: RuntimeNode, behaviour: ModelNo
     },
     model,
   };
+}
+
+/** A yellow (or red) status pointing at the Node-RED log, where the store's problems are written. */
+function storeStatus(what: string, fill: "yellow" | "red" = "yellow"): NodeStatus {
+  return { fill, shape: "dot", text: fitStatus(`${what} (log)`) };
 }

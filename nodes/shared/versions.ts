@@ -1,31 +1,54 @@
 import type { PatternModel } from "../../src/model/pattern-model";
+import { fitStatus, versionLabel } from "./status";
 
 /** One row of the versions table (Dashboard 2 ui-table, admin API): newest first. */
 export interface VersionRow {
   id: string;
   created: string;
   kind: string;
-  /** Prequential accuracy in percent with one decimal, or null before it is known. */
-  accuracy: number | null;
+  /** Its accuracy in its trial, on feedback it had not learned (percent, one decimal; null until judged). */
+  evaluatedAccuracy: number | null;
+  /** Feedback its trial judged it on. */
+  evaluatedOn: number;
+  /** Its accuracy over the feedback it answered while active (percent, one decimal; null before any). */
+  liveAccuracy: number | null;
+  liveOn: number;
   active: boolean;
+  /** The version a person's switch holds automatic activation at. */
+  held: boolean;
   pinned: boolean;
 }
 
 /** The model's versions as table rows, newest first. */
 export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
+  const held = model.metrics().hold?.version ?? null;
   return model.versions
     .list()
-    .map((entry) => {
-      const accuracy = entry.metrics?.prequentialAccuracy;
-      return {
-        id: entry.id,
-        created: entry.createdAt,
-        kind: entry.kind,
-        accuracy: typeof accuracy === "number" && Number.isFinite(accuracy) ? Math.round(accuracy * 1000) / 10 : null,
-        active: entry.id === active,
-        pinned: entry.pinned === true,
-      };
-    })
+    .map((entry) => ({
+      id: entry.id,
+      created: entry.createdAt,
+      kind: entry.kind,
+      evaluatedAccuracy: percent(entry.evaluation?.accuracy),
+      evaluatedOn: entry.evaluation?.samples ?? 0,
+      liveAccuracy: percent(entry.live?.accuracy),
+      liveOn: entry.live?.samples ?? 0,
+      active: entry.id === active,
+      held: entry.id === held,
+      pinned: entry.pinned === true,
+    }))
     .reverse();
+}
+
+function percent(share: number | null | undefined): number | null {
+  return typeof share === "number" && Number.isFinite(share) ? Math.round(share * 1000) / 10 : null;
+}
+
+/** "active v0004", or "held v0004 · dashboard" while a person's switch holds automatic activation there. */
+export function activeStatus(model: PatternModel): { fill: "green" | "blue"; shape: "dot" | "ring"; text: string } {
+  const hold = model.metrics().hold;
+  if (hold && hold.version === model.activeVersion) {
+    return { fill: "blue", shape: "ring", text: fitStatus(`held ${versionLabel(hold.version)} · ${hold.by}`) };
+  }
+  return { fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) };
 }

@@ -72,7 +72,7 @@ export class FeatureSchema {
 
   /** Named features for a vector in schema order (the inverse of `vector`). */
   named(vector: ArrayLike<number>): Features {
-    const features: Features = {};
+    const features: Features = Object.create(null);
     this.names.forEach((name, i) => {
       features[name] = vector[i] as number;
     });

@@ -1,8 +1,10 @@
 import { InvalidInputError } from "../errors";
 import type { FeedbackLog } from "../feedback/log";
 import { PatternLearner } from "../learning/learner";
-import type { VersionEntry, VersionRegistry } from "../versions/registry";
+import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
+import type { Challenge } from "./challenge";
 import type { LiveLearning } from "./live-learning";
+import { OwnFigures } from "./own-figures";
 import type { PatternMemory } from "./pattern-memory";
 
 /** A switch of the live model, emitted as "activated". */
@@ -20,13 +22,13 @@ export interface SwitchCause {
 }
 
 /**
- * Switches the live model between versions: by a person (activate, rollback) or by an update.
- * Switches run one after another in the order asked; a person's request is counted at once, so
- * an update that is running meanwhile does not override it.
+ * Switches the live model between versions: by a person (activate, rollback), which holds
+ * automatic activation until they resume (or a challenger proves better), or by the product
+ * (the first version, a promoted challenger). Switches run one after another in the order asked.
  */
 export class Activation {
-  /** Counts activate/rollback calls, so an update running meanwhile does not override them. */
-  private requests = 0;
+  /** Switches people made so far (an update compares it before and after it trains). */
+  private switches = 0;
   /** Activations (by hand or by an update) run one after another, in the order asked. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -36,17 +38,32 @@ export class Activation {
     private readonly log: FeedbackLog,
     private readonly memory: PatternMemory,
     private readonly activated: (event: ActivationEvent) => void,
+    /** Ends a challenge that can no longer be decided (recording why). */
+    private readonly endChallenge: (challenge: Challenge, outcome: string) => Promise<void>,
   ) {}
 
-  /** The number of switches people asked for so far (an update compares it before and after). */
-  get personRequests(): number {
-    return this.requests;
+  /** The number of switches people made so far (an update compares it before and after). */
+  get personSwitches(): number {
+    return this.switches;
   }
 
-  /** Activates the version `target()` names (read when its turn comes) for a person. */
+  /**
+   * Activates the version `target()` names (read when its turn comes) for a person, and holds
+   * automatic activation there. A challenge running meanwhile ends (its figures so far recorded).
+   */
   byPerson(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
-    this.requests++;
-    return this.exclusive(() => this.switchTo(target(), cause));
+    return this.exclusive(async () => {
+      const id = target();
+      const hold: HoldState = { version: id, by: cause.by, reason: cause.reason, since: new Date().toISOString() };
+      const entry = await this.switchTo(id, cause, hold);
+      this.switches++;
+      const challenge = this.live.challenge;
+      if (challenge) {
+        this.live.challenge = null;
+        await this.endChallenge(challenge, `interrupted: ${id} was activated by ${cause.by}`);
+      }
+      return entry;
+    });
   }
 
   /** Runs `operation` when the switches asked before it are done. */
@@ -57,19 +74,44 @@ export class Activation {
   }
 
   /**
-   * Makes `learner` (the model of `entry`) live, after replaying online the feedback it has not
-   * seen (a full retrain has not seen what was learned online while it ran).
+   * Moves the registry's active pointer to `id` (with the hold given, see VersionRegistry.activate),
+   * after writing the outgoing version's own figures, so whoever reads the registry once the
+   * pointer moved finds them there. goLive() then makes the new learner live.
    */
-  goLive(entry: VersionEntry, learner: PatternLearner, from: string | null, cause: SwitchCause, replay = true): void {
+  async point(id: string, cause: SwitchCause, hold?: HoldState | null): Promise<VersionEntry> {
+    const outgoing = this.live.own;
+    if (outgoing && outgoing.version !== id) {
+      await this.registry.recordFigures(outgoing.version, { live: outgoing.leave() });
+    }
+    return this.registry.activate(id, cause, hold);
+  }
+
+  /**
+   * Makes `learner` (the model of `entry`) live, after replaying online the feedback it has not
+   * seen when `replay` (a full retrain has not seen what was learned online while it ran).
+   */
+  async goLive(
+    entry: VersionEntry,
+    learner: PatternLearner,
+    from: string | null,
+    cause: SwitchCause,
+    replay = true,
+  ): Promise<void> {
     if (replay) {
       const unseen = this.log.entries(entry.trainedOn.feedbackWatermark + 1);
       this.live.replayOnto(learner, unseen, (patternId) => this.memory.lookup(patternId));
     }
-    this.live.goLive(learner);
+    const outgoing = this.live.own;
+    const staying = outgoing?.version === entry.id;
+    this.live.goLive(learner, outgoing && staying ? outgoing : OwnFigures.of(entry));
     this.activated({ from, to: entry.id, reason: cause.reason, by: cause.by });
+    // Feedback answered between point() and now still counts for the outgoing version.
+    if (outgoing && !staying && outgoing.answeredSinceLeave()) {
+      await this.registry.recordFigures(outgoing.version, { live: outgoing.leave() });
+    }
   }
 
-  private async switchTo(id: string, cause: SwitchCause): Promise<VersionEntry> {
+  private async switchTo(id: string, cause: SwitchCause, hold: HoldState): Promise<VersionEntry> {
     const entry = this.registry.get(id);
     const learner = PatternLearner.fromJSON(await this.registry.loadModel(id));
     if (this.live.schema && !learner.schema.equals(this.live.schema)) {
@@ -79,9 +121,9 @@ export class Activation {
       );
     }
     const from = this.registry.activeId;
-    const activated = await this.registry.activate(id, cause);
+    const activated = await this.point(id, cause, hold);
     this.live.adoptSchema(learner.schema);
-    this.goLive(entry, learner, from, cause);
+    await this.goLive(entry, learner, from, cause);
     return activated;
   }
 }

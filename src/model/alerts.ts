@@ -6,6 +6,8 @@ export type AlertType =
   | "accuracy-drop"
   | "drift"
   | "guardrail-rejected"
+  | "held"
+  | "challenger-better"
   | "store-error"
   | "update-failed"
   | "feedback-parked";
@@ -39,9 +41,9 @@ export interface AccuracyFigures {
 }
 
 /**
- * Live accuracy that fell by at least `points` below what the active version recorded when it
- * was trained. The fading accuracy (recent) is compared when both sides have it, else the
- * prequential accuracy.
+ * Live accuracy that fell by at least `points` below what the active version scored in its
+ * trial. The fading accuracy (recent) is compared when both sides have it, else the prequential
+ * accuracy.
  */
 export function accuracyDropAlert(
   version: string,
@@ -61,27 +63,9 @@ export function accuracyDropAlert(
     severity: "warning",
     message:
       `${key === "fadingAccuracy" ? "recent" : "prequential"} accuracy fell ${dropPoints.toFixed(1)} points ` +
-      `below what ${version} had when trained (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
+      `below what ${version} scored in its trial (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
     details: { version, metric: key, now, recorded: then, dropPoints, thresholdPoints: points },
   };
-}
-
-/** accuracyDropAlert for the live monitor's figures against the metrics the version recorded. */
-export function liveAccuracyDropAlert(
-  version: string,
-  live: { accuracy: number; fadingAccuracy: number },
-  recorded: Record<string, unknown>,
-  points: number,
-): Alert | null {
-  return accuracyDropAlert(
-    version,
-    { prequentialAccuracy: live.accuracy, fadingAccuracy: live.fadingAccuracy },
-    {
-      prequentialAccuracy: numberOrNull(recorded.prequentialAccuracy),
-      fadingAccuracy: numberOrNull(recorded.fadingAccuracy),
-    },
-    points,
-  );
 }
 
 /** The drift detector fired: the household's taste seems to have changed. */
@@ -147,7 +131,7 @@ export function updateFailedAlert(failure: { message: string } & Record<string, 
   };
 }
 
-/** The guardrail kept a saved version from going live. */
+/** The guardrail kept a saved version from going live: it did worse on new feedback. */
 export function guardrailRejectedAlert(
   version: string,
   active: string | null,
@@ -161,6 +145,40 @@ export function guardrailRejectedAlert(
   };
 }
 
+/** A person switched versions: automatic activation waits (new versions are still saved and judged). */
+export function heldAlert(hold: { version: string; by: string; reason: string }, until: "better" | "resume"): Alert {
+  const end =
+    until === "resume"
+      ? "until someone resumes automatic updates"
+      : "until a new version proves better on new feedback, or someone resumes automatic updates";
+  return {
+    type: "held",
+    severity: "info",
+    message:
+      `${hold.version} was activated by ${hold.by} (${hold.reason}): automatic activation is held ${end}; ` +
+      "new versions are still saved and judged",
+    details: { ...hold, until },
+  };
+}
+
+/** A new version did better than the held one on new feedback: promoted, or (held until resume) not. */
+export function challengerBetterAlert(
+  version: string,
+  held: string,
+  activated: boolean,
+  verdict: { message: string } & object,
+): Alert {
+  const what = activated
+    ? "activated, and automatic updates resume"
+    : "not activated: automatic activation is held until someone resumes it";
+  return {
+    type: "challenger-better",
+    severity: "info",
+    message: `${version} is ${verdict.message}; ${what}`,
+    details: { version, held, activated, ...verdict },
+  };
+}
+
 /** A person switched versions while an update ran: the update's version is saved, not activated. */
 export function switchedMeanwhileAlert(version: string, active: string | null): Alert {
   return {
@@ -169,10 +187,6 @@ export function switchedMeanwhileAlert(version: string, active: string | null): 
     message: `${version} was saved but not activated: a version was activated by hand during the update`,
     details: { version, active },
   };
-}
-
-function numberOrNull(value: unknown): number | null {
-  return isNumber(value) ? value : null;
 }
 
 function isNumber(value: unknown): value is number {

@@ -3,6 +3,8 @@ import type { FeatureSchema } from "../features/schema";
 import { TrainingHistory } from "../learning/history";
 import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor } from "../learning/monitor";
+import type { Challenge } from "./challenge";
+import type { OwnFigures } from "./own-figures";
 
 /** A feedback as replay needs it: its label and its features, given or remembered. */
 export interface LabelledPattern {
@@ -41,6 +43,10 @@ export class LiveLearning {
   samplesAtActivation = 0;
   /** The version an accuracy-drop alert was raised for (once per activation). */
   accuracyAlerted: string | null = null;
+  /** The new version on trial beside the live one (see Challenge), if any. */
+  challenge: Challenge | null = null;
+  /** The live version's own figures (null while untrained). */
+  own: OwnFigures | null = null;
 
   constructor(
     private readonly forest: Record<string, unknown>,
@@ -84,10 +90,17 @@ export class LiveLearning {
     }
   }
 
-  /** Test-then-train one labelled vector; true when the drift detector fired. */
-  learnVector(x: Float64Array, label: Label): boolean {
+  /**
+   * Test-then-train one labelled vector (feedback log `seq`; null for parked feedback learned
+   * late): the live model and a challenger answer it, then learn it. True when the drift
+   * detector fired.
+   */
+  learnVector(x: Float64Array, label: Label, seq: number | null): boolean {
     const learner = this.learner as PatternLearner;
-    const { drift } = this.monitor.update(learner.predictProba(x), label);
+    const p = learner.predictProba(x);
+    const { drift } = this.monitor.update(p, label);
+    this.own?.count(p, label, seq);
+    this.challenge?.observe(x, label, p);
     learner.learnOne(x, label);
     const history = this.history as TrainingHistory;
     history.add(x, label);
@@ -114,9 +127,10 @@ export class LiveLearning {
     }
   }
 
-  /** Makes `learner` the live one; accuracy checks count from now. */
-  goLive(learner: PatternLearner): void {
+  /** Makes `learner` the live one, counting its own figures; accuracy checks count from now. */
+  goLive(learner: PatternLearner, own: OwnFigures): void {
     this.learner = learner;
+    this.own = own;
     this.samplesAtActivation = this.monitor.snapshot().samples;
     this.accuracyAlerted = null;
   }

@@ -9,7 +9,8 @@ import type { FeatureSchema } from "../features/schema";
 import { TimingStats } from "../learning/timing";
 import type { VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
-import { type Alert, driftAlert, liveAccuracyDropAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
+import { type Alert, accuracyDropAlert, driftAlert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
+import { AlertGate } from "./alert-gate";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
 import { LiveLearning } from "./live-learning";
 import { closeModelStore, type ModelStore, openModelStore } from "./model-store";
@@ -19,6 +20,7 @@ import { restore } from "./restore";
 import type { AddFeedbackResult, ModelMetrics, ScoreResult } from "./results";
 import { parseScoreInput, scoreInputPatternId } from "./score-input";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
+import { Trials } from "./trial";
 import { type UpdateMode, UpdateQueue } from "./update-queue";
 import { runUpdate, type UpdateContext, type UpdateFailure, type UpdateResult } from "./update-run";
 import { ModelVersions } from "./versions";
@@ -38,8 +40,10 @@ const BY = "pattern-model";
  * One household's pattern-quality model over one store directory: the durable feedback log,
  * the pattern cache, the version registry, the live learner with its prequential monitor, and
  * a training worker. Every feedback is predicted, then learned online at once; every
- * `updateThreshold` feedback a background update grows new trees, saves a version and
- * activates it if the guardrail allows.
+ * `updateThreshold` feedback a background update grows new trees and saves a version, which
+ * goes on trial beside the active one and goes live when the guardrail allows (see Trials).
+ * A person's activate or rollback holds automatic activation until they resume (or, by
+ * default, until a new version proves better on new feedback).
  *
  * Events: "feedback" (AddFeedbackResult), "update" (UpdateResult), "update-failed"
  * (UpdateFailure), "updating" ({mode, reason}), "activated" (ActivationEvent), "alert" (Alert),
@@ -54,7 +58,12 @@ export class PatternModel extends EventEmitter {
   private readonly live: LiveLearning;
   private readonly memory: PatternMemory;
   private readonly activation: Activation;
+  private readonly trials: Trials;
   private readonly timing = new TimingStats(1000);
+  /** Alerts while opening are kept for openAlerts; after that they are emitted. */
+  private readonly alertGate = new AlertGate((alert) =>
+    this.opened ? this.emit("alert", alert) : this.openAlerts.push(alert),
+  );
   private readonly queue: UpdateQueue<UpdateResult>;
   private closing: Promise<void> | null = null;
   private opened = false;
@@ -73,20 +82,41 @@ export class PatternModel extends EventEmitter {
     this.cache = cache;
     this.registry = registry;
     this.settings = settings;
-    this.versions = new ModelVersions(registry);
+    this.versions = new ModelVersions(registry, () => {
+      const own = this.live.own;
+      return own ? { version: own.version, live: own.snapshot() } : null;
+    });
     this.live = new LiveLearning(settings.forest, settings.retention.feedback, schema);
     this.memory = new PatternMemory(
       cache,
       (features, parked) => this.learnParked(features, parked),
       (alert) => this.alert(alert),
     );
-    this.activation = new Activation(registry, this.live, log, this.memory, (event) => this.emit("activated", event));
+    this.activation = new Activation(
+      registry,
+      this.live,
+      log,
+      this.memory,
+      (event) => this.emit("activated", event),
+      (challenge, outcome) => this.trials.end(challenge, outcome),
+    );
+    this.trials = new Trials({
+      settings,
+      live: this.live,
+      registry,
+      activation: this.activation,
+      log,
+      memory: this.memory,
+      by: BY,
+      alert: (alert) => this.alert(alert),
+    });
     const context: UpdateContext = {
       settings,
       live: this.live,
       trainer,
       registry,
       activation: this.activation,
+      trials: this.trials,
       timing: this.timing,
       by: BY,
       alert: (alert) => this.alert(alert),
@@ -116,6 +146,7 @@ export class PatternModel extends EventEmitter {
       const alert = (a: Alert) => model.alert(a);
       const context = { storeDir: settings.storeDir, log, memory: model.memory, registry, live: model.live, by: BY };
       if (await restore({ ...context, alert })) model.driftDetected();
+      await model.trials.resumeAfterOpen();
       model.opened = true;
       // Listeners attach once open() resolves; the alerts of opening reach them just after.
       setImmediate(() => {
@@ -171,12 +202,13 @@ export class PatternModel extends EventEmitter {
     for (const record of appended.added) {
       const features = record.features ?? this.cache.lookup(record.patternId);
       if (features === undefined) parked.push(record);
-      else drift = this.learn(features, record) || drift;
+      else drift = this.learn(features, record, record.seq) || drift;
       this.live.learnedSeq = Math.max(this.live.learnedSeq, record.seq);
     }
     await this.memory.settle(appended.added, parked);
     if (drift) this.driftDetected();
     this.checkAccuracy();
+    this.settleTrial();
     const updateTriggered = this.maybeAutoUpdate();
     const result: AddFeedbackResult = {
       stored: appended.added,
@@ -262,12 +294,18 @@ export class PatternModel extends EventEmitter {
     return this.queue.request(mode, reason);
   }
 
-  /** Live figures: monitor, pending, active version, update times, counts. */
+  /**
+   * Live figures: the model's running figures across versions (monitor), the active version's
+   * own, the trial running, the hold, pending, update times, counts.
+   */
   metrics(): ModelMetrics {
     return {
       monitor: this.live.monitor.snapshot(),
       pending: this.pending,
       activeVersion: this.activeVersion,
+      activeLive: this.live.own?.snapshot() ?? null,
+      trial: this.trials.current(),
+      hold: this.registry.hold,
       updating: this.updating,
       updateTimes: this.timing.snapshot(),
       feedbackCount: this.log.size,
@@ -277,41 +315,74 @@ export class PatternModel extends EventEmitter {
     };
   }
 
-  /** Makes a version live: its model is loaded and verified first, then the pointer switches. */
+  /**
+   * Makes a version live for a person: its model is loaded and verified first, then the pointer
+   * switches, and automatic activation is held there (see resume()).
+   */
   async activate(id: string, options: Partial<SwitchCause> = {}): Promise<VersionEntry> {
     this.assertOpen();
-    return this.activation.byPerson(() => id, { reason: options.reason ?? "manual", by: options.by ?? "user" });
+    return this.switchFor(() => id, { reason: options.reason ?? "manual", by: options.by ?? "user" });
   }
 
-  /** Activates an earlier version: a given id, or "previous" (the one active before the current). */
+  /** Activates an earlier version — a given id, or "previous" (the one active before the current) — and holds there. */
   async rollback(to = "previous", options: Partial<SwitchCause> = {}): Promise<VersionEntry> {
     this.assertOpen();
     const target = () => (to === "previous" ? this.registry.previousId() : to);
-    return this.activation.byPerson(target, { reason: options.reason ?? "rollback", by: options.by ?? "user" });
+    return this.switchFor(target, { reason: options.reason ?? "rollback", by: options.by ?? "user" });
+  }
+
+  /**
+   * Ends the hold a person's activate or rollback set: new versions go live again when the
+   * guardrail allows. InvalidInputError("hold") when nothing is held.
+   */
+  async resume(options: { by?: string } = {}): Promise<void> {
+    this.assertOpen();
+    const by = checkText(options.by ?? "user", "by", MAX_NOTE_LENGTH);
+    await this.activation.exclusive(async () => {
+      const hold = this.registry.hold;
+      if (!hold) throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
+      await this.registry.clearHold();
+      this.emit("resumed", { version: hold.version, by });
+    });
+    this.emit("metrics", this.metrics());
   }
 
   /** Waits for a running update (a few seconds at most), then closes the worker and the store and releases the lock. */
   close(): Promise<void> {
-    if (!this.closing) this.closing = this.shutDown();
+    // The gate lets out the repeats it still holds, and its timer stops.
+    if (!this.closing) this.closing = this.shutDown().finally(() => this.alertGate.close());
     return this.closing;
   }
 
   // ---- learning and its alerts ----
 
-  /** Test-then-train one feedback; true when the drift detector fired. */
-  private learn(features: Features, feedback: Feedback): boolean {
+  private async switchFor(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
+    const entry = await this.activation.byPerson(target, cause);
+    this.alert(heldAlert({ version: entry.id, by: cause.by, reason: cause.reason }, this.settings.guardrail.holdUntil));
+    this.emit("metrics", this.metrics());
+    return entry;
+  }
+
+  /** Test-then-train one feedback (log `seq`, null when parked and learned late); true when the drift detector fired. */
+  private learn(features: Features, feedback: Feedback, seq: number | null): boolean {
     const x = this.live.vectorOrNull(features);
     if (!x) {
       this.alert(unfitFeaturesAlert(`feedback ${feedback.id}`, features));
       return false;
     }
-    return this.live.learnVector(x, feedback.label);
+    return this.live.learnVector(x, feedback.label, seq);
   }
 
   private learnParked(features: Features, parked: Feedback[]): void {
     let drift = false;
-    for (const feedback of parked) drift = this.learn(features, feedback) || drift;
+    for (const feedback of parked) drift = this.learn(features, feedback, null) || drift;
     if (drift) this.driftDetected();
+    this.settleTrial();
+  }
+
+  /** Acts on a trial the new feedback decided (in the background; a disk failure becomes an alert). */
+  private settleTrial(): void {
+    this.trials.settle().catch((error: unknown) => this.alert(storeErrorAlert("deciding a trial", error)));
   }
 
   private maybeAutoUpdate(): boolean {
@@ -330,27 +401,39 @@ export class PatternModel extends EventEmitter {
     this.alert(driftAlert(this.activeVersion, { samples, driftCount, fadingAccuracy }));
   }
 
+  /** The active version's live accuracy against what its trial measured (once per activation). */
   private checkAccuracy(): void {
     const active = this.activeVersion;
-    if (!active || this.live.accuracyAlerted === active) return;
+    const own = this.live.own;
+    if (!active || !own || own.version !== active || this.live.accuracyAlerted === active) return;
     const snapshot = this.live.monitor.snapshot();
     if (snapshot.samples - this.live.samplesAtActivation < this.settings.minSamples) return;
-    const recorded = this.registry.get(active).metrics;
-    const alert = liveAccuracyDropAlert(active, snapshot, recorded, this.settings.alerts.accuracyDropPoints);
+    const evaluation = this.registry.get(active).evaluation;
+    if (!evaluation) return;
+    // The recent (fading) accuracy of the live model is the active version's recent answers.
+    const alert = accuracyDropAlert(
+      active,
+      { prequentialAccuracy: own.snapshot().accuracy, fadingAccuracy: snapshot.fadingAccuracy },
+      { prequentialAccuracy: evaluation.accuracy, fadingAccuracy: evaluation.accuracy },
+      this.settings.alerts.accuracyDropPoints,
+    );
     if (alert) {
       this.live.accuracyAlerted = active;
       this.alert(alert);
     }
   }
 
+  /** Every alert passes the gate, which holds back and counts repeats of an identical one. */
   private alert(alert: Alert): void {
-    if (!this.opened) this.openAlerts.push(alert);
-    else this.emit("alert", alert);
+    this.alertGate.offer(alert);
   }
 
+  /** Saves the live metrics and the active version's own figures. */
   private async saveMonitor(): Promise<void> {
     try {
       await saveMonitor(this.settings.storeDir, this.live.learnedSeq, this.live.monitor);
+      const own = this.live.own;
+      if (own) await this.registry.recordFigures(own.version, { live: own.snapshot() });
     } catch (error) {
       this.alert(storeErrorAlert("saving the live metrics", error));
     }

@@ -7,6 +7,7 @@ import { type Alert, monitorUnreadableAlert, storeErrorAlert, storeProblemAlert 
 import { readFeatures } from "./feedback-input";
 import type { LiveLearning } from "./live-learning";
 import { loadMonitor, MONITOR_FILE } from "./monitor-file";
+import { OwnFigures } from "./own-figures";
 import type { PatternMemory } from "./pattern-memory";
 
 /** What restoring a model on open reads from and reports to. */
@@ -44,6 +45,7 @@ export async function restore(context: RestoreContext): Promise<boolean> {
     }
     live.adoptSchema(active.learner.schema);
     live.learner = active.learner;
+    live.own = OwnFigures.of(active.entry);
   } else if (!live.schema) {
     const first = firstFeatures(log, memory);
     if (first) live.adoptSchema(readFeatures(first, null, "features", new Date()).schema);
@@ -60,7 +62,7 @@ export async function restore(context: RestoreContext): Promise<boolean> {
     if (!x) continue;
     if (record.seq <= latest) live.claimedSeq = live.history.endSeq + 1;
     if (record.seq <= watermark) live.history.add(x, record.label);
-    else if (record.seq > monitorSeq) drift = live.learnVector(x, record.label) || drift;
+    else if (record.seq > monitorSeq) drift = live.learnVector(x, record.label, record.seq) || drift;
     else {
       // Already counted by the saved monitor: learn it without predicting it again.
       live.learner.learnOne(x, record.label);
@@ -76,7 +78,9 @@ export async function restore(context: RestoreContext): Promise<boolean> {
 /** Restores the saved monitor; returns the last feedback seq it had seen (0 without one). */
 async function restoreMonitor(context: RestoreContext): Promise<number> {
   try {
-    const saved = await loadMonitor(context.storeDir, context.log.watermark);
+    const { saved, problem } = await loadMonitor(context.storeDir, context.log.watermark);
+    // A damaged file was set aside, like the store's other files; reported the same way.
+    if (problem) context.alert(storeProblemAlert(problem));
     if (!saved) return 0;
     context.live.monitor = saved.monitor;
     return saved.seq;

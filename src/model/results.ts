@@ -1,6 +1,8 @@
 import type { StoredFeedback } from "../feedback/log";
 import type { MonitorSnapshot } from "../learning/monitor";
 import type { TimingSnapshot } from "../learning/timing";
+import type { HoldState, VersionLive } from "../versions/registry";
+import type { Verdict } from "./guardrail";
 
 /** What addFeedback did with a batch. */
 export interface AddFeedbackResult {
@@ -31,9 +33,16 @@ export interface ScoreResult {
 
 /** Live figures for a status display, a dashboard or the admin API. */
 export interface ModelMetrics {
+  /** The model's running prequential figures across every version that was live (not one version's). */
   monitor: MonitorSnapshot;
   pending: number;
   activeVersion: string | null;
+  /** The active version's own figures over the feedback it answered while active. */
+  activeLive: VersionLive | null;
+  /** The new version on trial beside the active one, with the verdict so far (and a newer one waiting). */
+  trial: { version: string; against: string | null; verdict: Verdict; waiting: string | null } | null;
+  /** Set while a person's activate or rollback holds automatic activation. */
+  hold: HoldState | null;
   updating: boolean;
   updateTimes: TimingSnapshot;
   feedbackCount: number;

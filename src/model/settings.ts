@@ -20,7 +20,7 @@ export interface PatternModelSettings {
   autoUpdate?: boolean;
   alerts?: { updateBudgetMs?: number; accuracyDropPoints?: number; drift?: boolean };
   retention?: { versions?: number; feedback?: number };
-  guardrail?: { maxDropPoints?: number; recentWindow?: number };
+  guardrail?: { maxDropPoints?: number; samples?: number; holdUntil?: "better" | "resume" };
 }
 
 /** Settings with every default filled in. */
@@ -33,7 +33,7 @@ export interface ResolvedSettings {
   autoUpdate: boolean;
   alerts: { updateBudgetMs: number; accuracyDropPoints: number; drift: boolean };
   retention: { versions: number; feedback: number };
-  guardrail: { maxDropPoints: number; recentWindow: number };
+  guardrail: { maxDropPoints: number; samples: number; holdUntil: "better" | "resume" };
 }
 
 const SPEC = PATTERN_MODEL_SPEC;
@@ -82,7 +82,8 @@ export function resolveSettings(input: unknown): ResolvedSettings {
         guardrail.maxDropPoints,
         at("guardrail.maxDropPoints"),
       ),
-      recentWindow: resolveSetting(SPEC.guardrail.recentWindow, guardrail.recentWindow, at("guardrail.recentWindow")),
+      samples: resolveSetting(SPEC.guardrail.samples, guardrail.samples, at("guardrail.samples")),
+      holdUntil: resolveSetting(SPEC.guardrail.holdUntil, guardrail.holdUntil, at("guardrail.holdUntil")),
     },
   };
 }

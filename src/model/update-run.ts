@@ -1,25 +1,21 @@
 import { PatternQualityError } from "../errors";
-import type { Label } from "../feedback/feedback";
 import type { TrainingHistory } from "../learning/history";
 import type { PatternLearner } from "../learning/learner";
 import type { TimingStats } from "../learning/timing";
 import type { Trainer } from "../learning/trainer";
 import type { VersionRegistry } from "../versions/registry";
 import type { Activation } from "./activation";
-import {
-  type Alert,
-  guardrailRejectedAlert,
-  slowUpdateAlert,
-  storeErrorAlert,
-  switchedMeanwhileAlert,
-  updateFailedAlert,
-} from "./alerts";
-import { type GuardrailVerdict, judgeCandidate, type RecentWindow } from "./guardrail";
+import { type Alert, slowUpdateAlert, storeErrorAlert, switchedMeanwhileAlert, updateFailedAlert } from "./alerts";
 import type { LiveLearning } from "./live-learning";
 import type { ResolvedSettings } from "./settings";
+import type { Trials } from "./trial";
 import type { UpdateMode, UpdateRequest } from "./update-queue";
 
-/** The outcome of one model update. */
+/**
+ * The outcome of one model update. The accuracy figures are the model's running (prequential)
+ * figures across every version that was live, not the new version's: that one's own figures come
+ * from its trial (the version's `evaluation`).
+ */
 export interface UpdateResult {
   version: string;
   kind: "incremental" | "full";
@@ -32,10 +28,14 @@ export interface UpdateResult {
   /** Training rows the new version learned from. */
   samples: number;
   treesReplaced: number;
-  /** Accuracy of the new version on the recent feedback window (null when there was none). */
-  recentAccuracy: number | null;
+  /** True for the first version only: any later one goes on trial beside the active one first. */
   activated: boolean;
-  /** Why the update ran ("auto-update", "manual", …), and the guardrail's verdict. */
+  /**
+   * The trial the new version is on (null when it went live at once or could not be judged);
+   * `waitingFor`: the version whose trial must end first.
+   */
+  trial: { against: string; samplesNeeded: number; waitingFor: string | null } | null;
+  /** Why the update ran ("auto-update", "manual", …), and what the guardrail does with the version. */
   reason: string;
   guardrail: string;
 }
@@ -56,6 +56,7 @@ export interface UpdateContext {
   trainer: Trainer;
   registry: VersionRegistry;
   activation: Activation;
+  trials: Trials;
   /** Update times, model-wide (an update's total time is recorded once it is saved). */
   timing: TimingStats;
   /** Who the activation log records for a version an update activates. */
@@ -75,7 +76,7 @@ interface UpdatePlan {
   history: TrainingHistory;
   /** The active version when the update started (the new version's parent). */
   parentId: string | null;
-  /** Switches people had asked for when the update started (a later one wins over this update). */
+  /** Switches people had made when the update started (a later one wins over this update). */
   switches: number;
   fromSeq: number;
   toSeq: number;
@@ -151,7 +152,7 @@ function planUpdate(context: UpdateContext, request: UpdateRequest): UpdatePlan 
         "(a full update retrains on all history)",
     );
   }
-  const switches = context.activation.personRequests;
+  const switches = context.activation.personSwitches;
   return { request, kind, learner, history, parentId: registry.activeId, switches, fromSeq, toSeq, started };
 }
 
@@ -200,47 +201,58 @@ async function finish(
   trained: Trained,
   progress: { saved: boolean },
 ): Promise<UpdateResult> {
-  const { settings, live, registry, activation } = context;
+  const { settings, live, registry, activation, trials } = context;
   const { request, kind, parentId } = plan;
   const candidate = trained.model;
-  // The steps after training (judging, serializing, saving) each take milliseconds on the main
-  // thread: a turn of the event loop between them keeps Node-RED responsive during an update.
+  // Serializing and saving take milliseconds on the main thread: a turn of the event loop
+  // between them keeps Node-RED responsive during an update.
   await nextTurn();
-  const window = recentWindow(plan.history, settings.guardrail.recentWindow);
-  const verdict = await judgeCandidate(candidate, live.trained, window, settings.guardrail.maxDropPoints, nextTurn);
   const snapshot = live.monitor.snapshot();
-  const metrics = {
-    prequentialAccuracy: snapshot.accuracy,
-    fadingAccuracy: snapshot.fadingAccuracy,
-    kappa: snapshot.kappa,
-    brier: snapshot.brier,
-    updateTimeMs: performance.now() - plan.started,
-    treesReplaced: trained.treesReplaced,
-    recentAccuracy: verdict.candidateAccuracy,
-    activeRecentAccuracy: verdict.activeAccuracy,
-    newSamples: plan.toSeq - plan.fromSeq,
-  };
   const model = candidate.toJSON();
   await nextTurn();
+  const first = live.trained === null || parentId === null;
+  const samplesNeeded = settings.guardrail.samples;
+  const guardrail = first
+    ? `the first version: activated, and judged alone on its first ${samplesNeeded} feedback`
+    : `on trial beside ${parentId}: judged on the next ${samplesNeeded} new feedback ` +
+      "(sooner when the difference is clear)";
   const entry = await registry.save({
     model,
     kind,
     parentId,
     trainedOn: { samples: trained.samples, feedbackWatermark: trained.watermark },
-    metrics,
-    note: `${request.reason}; ${verdict.message}`,
+    metrics: {
+      updateTimeMs: performance.now() - plan.started,
+      treesReplaced: trained.treesReplaced,
+      newSamples: plan.toSeq - plan.fromSeq,
+    },
+    note: `${request.reason}; ${guardrail}`,
   });
   progress.saved = true;
-  const activated = await activation.exclusive(async () => {
-    if (!mayActivate(context, plan, entry.id, verdict)) return false;
-    await registry.activate(entry.id, {
-      reason: request.reason === "auto-update" ? "auto-update" : "manual",
-      by: context.by,
+  let activated = false;
+  let trial: UpdateResult["trial"] = null;
+  if (switchedMeanwhile(context, plan)) {
+    context.alert(switchedMeanwhileAlert(entry.id, registry.activeId));
+  } else if (first) {
+    activated = await activation.exclusive(async () => {
+      if (switchedMeanwhile(context, plan)) return false;
+      await activation.point(entry.id, {
+        reason: request.reason === "auto-update" ? "auto-update" : "manual",
+        by: context.by,
+      });
+      // A full retrain has not seen the feedback learned online during the run: replay it.
+      await activation.goLive(entry, candidate, parentId, { reason: request.reason, by: context.by }, kind === "full");
+      return true;
     });
-    // A full retrain has not seen the feedback learned online during the run: replay it.
-    activation.goLive(entry, candidate, parentId, { reason: request.reason, by: context.by }, kind === "full");
-    return true;
-  });
+    if (activated) await trials.startAlone(entry.id);
+  } else {
+    await trials.start(entry, candidate, parentId as string);
+    trial = {
+      against: parentId as string,
+      samplesNeeded,
+      waitingFor: trials.waitingVersion === entry.id ? (trials.current()?.version ?? null) : null,
+    };
+  }
   const totalMs = performance.now() - plan.started;
   context.timing.record(totalMs);
   await context.saveMonitor();
@@ -256,41 +268,21 @@ async function finish(
     updateTimeMs: totalMs,
     samples: entry.trainedOn.samples,
     treesReplaced: trained.treesReplaced,
-    recentAccuracy: verdict.candidateAccuracy,
     activated,
+    trial,
     reason: request.reason,
-    guardrail: verdict.message,
+    guardrail,
   };
 }
 
-/** The guardrail accepted the candidate and nobody switched versions while it trained. */
-function mayActivate(context: UpdateContext, plan: UpdatePlan, version: string, verdict: GuardrailVerdict): boolean {
-  if (!verdict.accept) {
-    context.alert(guardrailRejectedAlert(version, plan.parentId, verdict));
-    return false;
-  }
-  const active = context.registry.activeId;
-  if (active !== plan.parentId || context.activation.personRequests !== plan.switches) {
-    context.alert(switchedMeanwhileAlert(version, active));
-    return false;
-  }
-  return true;
+/** A person switched versions while the update trained: its version, built on the old one, must not go live. */
+function switchedMeanwhile(context: UpdateContext, plan: UpdatePlan): boolean {
+  return context.registry.activeId !== plan.parentId || context.activation.personSwitches !== plan.switches;
 }
 
 /** Resolves after the event loop has had a turn (timers and I/O callbacks that are due run first). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function recentWindow(history: TrainingHistory, size: number): RecentWindow {
-  const slice = history.slice(Math.max(history.firstSeq, history.endSeq - size));
-  const X: Float64Array[] = [];
-  const y: Label[] = [];
-  for (let i = 0; i < slice.n; i++) {
-    X.push(slice.X.subarray(i * slice.d, (i + 1) * slice.d));
-    y.push(slice.y[i] as Label);
-  }
-  return { X, y };
 }
 
 function isStoreFailure(error: unknown): boolean {

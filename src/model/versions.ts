@@ -1,4 +1,11 @@
-import type { ActivationRecord, VersionComparison, VersionEntry, VersionRegistry } from "../versions/registry";
+import {
+  type ActivationRecord,
+  ownFigureDeltas,
+  type VersionComparison,
+  type VersionEntry,
+  type VersionLive,
+  type VersionRegistry,
+} from "../versions/registry";
 
 /**
  * A model's versions as people and flows see them: list, inspect, pin, delete, prune, compare,
@@ -6,16 +13,25 @@ import type { ActivationRecord, VersionComparison, VersionEntry, VersionRegistry
  * it changes the live learner too.
  */
 export class ModelVersions {
-  constructor(private readonly registry: VersionRegistry) {}
+  constructor(
+    private readonly registry: VersionRegistry,
+    /** The live version's own figures as of now (the registry holds them as of the last write). */
+    private readonly activeLive: () => { version: string; live: VersionLive } | null,
+  ) {}
 
-  /** All versions, oldest first, optionally filtered. */
+  /** All versions, oldest first, optionally filtered; the active one's live figures are current. */
   list(...filter: Parameters<VersionRegistry["list"]>): VersionEntry[] {
-    return this.registry.list(...filter);
+    return this.registry.list(...filter).map((entry) => this.current(entry));
   }
 
   /** One version; UnknownVersionError when there is none with this id. */
   get(id: string): VersionEntry {
-    return this.registry.get(id);
+    return this.current(this.registry.get(id));
+  }
+
+  private current(entry: VersionEntry): VersionEntry {
+    const active = this.activeLive();
+    return active && active.version === entry.id ? { ...entry, live: active.live } : entry;
   }
 
   /** The append-only log of activations: who switched what, when and why. */
@@ -43,9 +59,10 @@ export class ModelVersions {
     return this.registry.prune();
   }
 
-  /** Metric deltas, sizes and trees changed between two versions. */
-  compare(a: string, b: string): Promise<VersionComparison> {
-    return this.registry.compare(a, b);
+  /** Metric deltas, the versions' own figures, sizes and trees changed between two versions. */
+  async compare(a: string, b: string): Promise<VersionComparison> {
+    const comparison = await this.registry.compare(a, b);
+    return { ...comparison, own: ownFigureDeltas(this.get(a), this.get(b)) };
   }
 
   /** One version as a single, self-verifying JSON text. */

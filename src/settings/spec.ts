@@ -119,8 +119,15 @@ export const PATTERN_MODEL_SPEC = Object.freeze({
     feedback: count(100_000, { min: 1 }, "feedback"),
   }),
   guardrail: Object.freeze({
+    /** How many accuracy points a new version may lose against the active one and still go live. */
     maxDropPoints: amount(2, { min: 0, max: 100 }, "points"),
-    recentWindow: count(200, { min: 1 }, "feedback"),
+    /** New feedback a new version answers beside the active one before it is judged (a clear difference decides sooner). */
+    samples: count(50, { min: 1, max: 100_000 }, "feedback"),
+    /**
+     * What ends the hold a person's activate or rollback sets: a new version that proves better
+     * on feedback received after it ("better"), or only a person resuming ("resume").
+     */
+    holdUntil: choice<"better" | "resume">("better", ["better", "resume"]),
   }),
 });
 
@@ -154,6 +161,10 @@ export const SCORE_SPEC = Object.freeze({
 /** Updates: a few new trees on the new feedback, or a full retrain on all of it. */
 export const UPDATE_SPEC = Object.freeze({
   mode: choice<"incremental" | "full">("incremental", ["incremental", "full"]),
+  // Off: each message gets its own update's answer, and an http in → update → http response
+  // flow must not meet updates nobody there asked for.
+  /** Also report the updates other nodes or the automatic trigger started. */
+  reportOthers: flag(false),
 });
 
 /** The defaults of a specification or one of its sections, as a fresh object. */

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Adapter } from "lowdb";
 import { Low } from "lowdb";
 import { setAside, storeWriteError, writeFileAtomic } from "../store/files";
-import { checkVersionId, type VersionEntry } from "./entry";
+import { checkVersionId, type HoldState, type VersionEntry } from "./entry";
 
 /** The registry document as stored in `versions.json`. */
 export interface RegistryDocument {
@@ -13,6 +13,8 @@ export interface RegistryDocument {
   nextNumber: number;
   activeId: string | null;
   versions: VersionEntry[];
+  /** Set when a person switched versions: automatic activation waits (absent in older registries). */
+  hold?: HoldState | null;
 }
 
 /** The registry document's file in the store directory. */
@@ -61,6 +63,11 @@ export class VersionDocument {
     return this.db.data.activeId;
   }
 
+  /** The hold a person's switch set, or null. */
+  get hold(): HoldState | null {
+    return this.db.data.hold ?? null;
+  }
+
   /** The entry with this id, if any (not a copy). */
   find(id: string): VersionEntry | undefined {
     return this.db.data.versions.find((entry) => entry.id === id);
@@ -94,10 +101,11 @@ export class VersionDocument {
     }
   }
 
-  /** Moves the active pointer (a durable write). */
-  setActive(id: string | null): Promise<void> {
+  /** Moves the active pointer, and sets or clears the hold with it when `hold` is given (one durable write). */
+  setActive(id: string | null, hold?: HoldState | null): Promise<void> {
     return this.commit((document) => {
       document.activeId = id;
+      if (hold !== undefined) document.hold = hold;
     });
   }
 

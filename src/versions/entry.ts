@@ -38,6 +38,48 @@ export interface VersionEntry extends VersionMeta {
   /** sha256 of the version's content (meta + model), the same in an export of it. */
   digest: string;
   pinned: boolean;
+  /** The version's own figures on feedback it had not learned, from its evaluation (null until decided). */
+  evaluation: VersionEvaluation | null;
+  /** Its prequential figures over the feedback it answered while active (null until first active). */
+  live: VersionLive | null;
+}
+
+/** How a version did when it was judged on feedback received after it was trained. */
+export interface VersionEvaluation {
+  method: string;
+  samples: number;
+  accuracy: number;
+  kappa: number;
+  brier: number;
+  logLoss: number;
+  /** The version it was judged beside (null when it was judged alone), and that one's accuracy on the same feedback. */
+  against: string | null;
+  againstAccuracy: number | null;
+  /** Its accuracy minus the other's, in points, with a 95 % interval. */
+  differencePoints: number | null;
+  interval: [number, number] | null;
+  /** better, not-worse, worse, or why the judgement ended early (superseded, activated by a person…). */
+  outcome: string;
+  decidedAt: string;
+}
+
+/** A version's prequential figures over the feedback it answered while it was the active one. */
+export interface VersionLive {
+  samples: number;
+  correct: number;
+  accuracy: number | null;
+  firstActiveAt: string | null;
+  lastActiveAt: string | null;
+  /** The last feedback log seq counted (a replay after a restart counts only later ones). */
+  throughSeq: number;
+}
+
+/** Automatic activation held by a person's switch, until they resume or a challenger proves better. */
+export interface HoldState {
+  version: string;
+  by: string;
+  reason: string;
+  since: string;
 }
 
 /** One switch of the active version. */
@@ -202,7 +244,7 @@ export function checkMetrics(value: unknown, field = "metrics"): VersionMetrics 
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidInputError(field, `expected named numbers, got ${describeValue(value)}`);
   }
-  const metrics: VersionMetrics = {};
+  const metrics: VersionMetrics = Object.create(null);
   for (const [name, metric] of Object.entries(value)) {
     if (!(metric === null || typeof metric === "boolean" || (typeof metric === "number" && Number.isFinite(metric)))) {
       throw new InvalidInputError(

@@ -111,5 +111,13 @@ export class ModelFiles {
 
 /** The registry entry of a version whose model file holds `text` (unpinned). */
 export function entryFor(meta: VersionMeta, text: string, digest: string): VersionEntry {
-  return { ...meta, sha256: sha256(text), sizeBytes: Buffer.byteLength(text), digest, pinned: false };
+  return {
+    ...meta,
+    sha256: sha256(text),
+    sizeBytes: Buffer.byteLength(text),
+    digest,
+    pinned: false,
+    evaluation: null,
+    live: null,
+  };
 }

@@ -15,11 +15,14 @@ import { REGISTRY_FILE, VersionDocument } from "./document";
 import {
   type ActivationRecord,
   checkVersionId,
+  type HoldState,
   importedMeta,
   newVersionMeta,
   parseModelFile,
   type VersionEntry,
+  type VersionEvaluation,
   type VersionInput,
+  type VersionLive,
   type VersionKind,
   type VersionMeta,
   versionId,
@@ -29,9 +32,24 @@ import { ModelFiles } from "./model-files";
 import { Recovery } from "./recovery";
 
 export { ACTIVATIONS_FILE, type ActivationCause } from "./activation-log";
-export type { CompareModels, TreeDifference, VersionComparison } from "./compare";
+export {
+  type CompareModels,
+  type FigureDelta,
+  ownFigureDeltas,
+  type TreeDifference,
+  type VersionComparison,
+} from "./compare";
 export { REGISTRY_FILE } from "./document";
-export type { ActivationRecord, VersionEntry, VersionInput, VersionKind, VersionMeta } from "./entry";
+export type {
+  ActivationRecord,
+  HoldState,
+  VersionEntry,
+  VersionEvaluation,
+  VersionInput,
+  VersionKind,
+  VersionLive,
+  VersionMeta,
+} from "./entry";
 export { MODELS_DIR } from "./model-files";
 
 /** How to open a registry. */
@@ -176,9 +194,44 @@ export class VersionRegistry {
     }, true);
   }
 
-  /** Makes `id` the active version (atomic pointer switch, recorded in the activation log). */
-  activate(id: string, cause: ActivationCause): Promise<VersionEntry> {
-    return this.serial(() => this.activateNow(id, cause));
+  /** The hold a person's switch set (automatic activation waits), or null. */
+  get hold(): HoldState | null {
+    const hold = this.document.hold;
+    return hold ? { ...hold } : null;
+  }
+
+  /**
+   * Makes `id` the active version (atomic pointer switch, recorded in the activation log). With
+   * `hold`, the hold is set (a HoldState) or cleared (null) in the same write as the pointer.
+   */
+  activate(id: string, cause: ActivationCause, hold?: HoldState | null): Promise<VersionEntry> {
+    return this.serial(() => this.activateNow(id, cause, hold));
+  }
+
+  /** Ends a hold (a durable write); false when there was none. */
+  clearHold(): Promise<boolean> {
+    return this.serial(async () => {
+      if (!this.document.hold) return false;
+      await this.document.commit((document) => {
+        document.hold = null;
+      });
+      return true;
+    });
+  }
+
+  /**
+   * Records a version's own figures (its evaluation, its live figures). A version deleted or
+   * pruned meanwhile is skipped: its figures went with it.
+   */
+  recordFigures(id: string, figures: { evaluation?: VersionEvaluation; live?: VersionLive }): Promise<void> {
+    return this.serial(async () => {
+      if (!this.document.find(checkVersionId(id))) return;
+      await this.document.commit((document) => {
+        const entry = document.versions.find((e) => e.id === id)!;
+        if (figures.evaluation) entry.evaluation = figures.evaluation;
+        if (figures.live) entry.live = figures.live;
+      });
+    });
   }
 
   /**
@@ -189,9 +242,18 @@ export class VersionRegistry {
     return this.log.previousId(this.activeId, (id) => this.document.find(id) !== undefined);
   }
 
-  /** Activates an earlier version: `id`, or "previous" (see previousId). */
-  rollback(to: string, cause: ActivationCause): Promise<VersionEntry> {
-    return this.serial(() => this.activateNow(to === "previous" ? this.previousId() : to, cause));
+  /**
+   * Activates an earlier version: `id`, or "previous" (see previousId). With `hold`, automatic
+   * activation is held there for whoever `cause.by` names (a person's rollback).
+   */
+  rollback(to: string, cause: ActivationCause, options: { hold?: boolean } = {}): Promise<VersionEntry> {
+    return this.serial(() => {
+      const id = to === "previous" ? this.previousId() : to;
+      const hold = options.hold
+        ? { version: id, by: cause.by, reason: cause.reason, since: new Date().toISOString() }
+        : undefined;
+      return this.activateNow(id, cause, hold);
+    });
   }
 
   /** Protects a version from prune and delete. */
@@ -323,12 +385,16 @@ export class VersionRegistry {
     return entry;
   }
 
-  private async activateNow(id: string, cause: ActivationCause): Promise<VersionEntry> {
+  private async activateNow(id: string, cause: ActivationCause, hold?: HoldState | null): Promise<VersionEntry> {
     const entry = this.entry(id);
     const { reason, by } = checkCause(cause);
-    if (this.activeId === id) return copyEntry(entry);
+    if (this.activeId === id) {
+      if (hold !== undefined) await this.document.setActive(id, hold);
+      return copyEntry(entry);
+    }
     await this.recovery.readVerified(entry);
-    await this.log.switchActive(this.document, id, reason, by);
+    const pointer = { activeId: this.activeId, setActive: (to: string) => this.document.setActive(to, hold) };
+    await this.log.switchActive(pointer, id, reason, by);
     return copyEntry(entry);
   }
 
@@ -362,6 +428,7 @@ export class VersionRegistry {
   }
 }
 
+/** A copy of an entry; entries of older registries get the figures they lack as null. */
 function copyEntry(entry: VersionEntry): VersionEntry {
-  return structuredClone(entry);
+  return { ...structuredClone(entry), evaluation: entry.evaluation ?? null, live: entry.live ?? null };
 }

@@ -33,6 +33,27 @@ async function sampleStore(): Promise<string> {
   }
   await registry.activate("v0001", { reason: "first", by: "test" });
   await registry.activate("v0002", { reason: "better", by: "test" });
+  // Each version's own figures, as a pattern model records them (its trial, and while active).
+  const evaluation = (accuracy: number, samples: number) => ({
+    method: "challenger",
+    samples,
+    accuracy,
+    kappa: 0.5,
+    brier: 0.1,
+    logLoss: 0.3,
+    against: null,
+    againstAccuracy: null,
+    differencePoints: null,
+    interval: null,
+    outcome: "judged alone",
+    decidedAt: "2026-11-26T10:00:00Z",
+  });
+  await registry.recordFigures("v0001", { evaluation: evaluation(0.7, 50) });
+  await registry.recordFigures("v0003", { evaluation: evaluation(0.9, 40) });
+  const at = "2026-11-26T10:00:00Z";
+  await registry.recordFigures("v0002", {
+    live: { samples: 12, correct: 9, accuracy: 0.75, firstActiveAt: at, lastActiveAt: at, throughSeq: 2 },
+  });
   await registry.close();
   const log = await FeedbackLog.open(dir);
   await log.append([
@@ -66,11 +87,28 @@ describe("pattern-quality CLI", () => {
     expect(stdout.indexOf("v0003")).toBeLessThan(stdout.indexOf("v0001"));
   });
 
-  it("shows the accuracy each version recorded", async () => {
+  it("shows each version's own accuracy: evaluated on its trial, and live while active", async () => {
     const store = await sampleStore();
     const { stdout } = await cli(["versions", "list", "--store", store]);
-    expect(stdout).toMatch(/v0001\s+initial\s+\S+ \S+\s+0\s+0\.700/);
-    expect(stdout).toMatch(/v0003\s+incremental\s+\S+ \S+\s+20\s+0\.900/);
+    expect(stdout).toMatch(/v0001\s+initial\s+\S+ \S+\s+0\s+70\.0 % \(50\)\s+-/);
+    expect(stdout).toMatch(/\*\s+v0002\s+incremental\s+\S+ \S+\s+10\s+-\s+75\.0 % \(12\)/);
+    expect(stdout).toMatch(/v0003\s+incremental\s+\S+ \S+\s+20\s+90\.0 % \(40\)/);
+    const shown = (await cli(["versions", "show", "v0003", "--store", store])).stdout;
+    expect(shown).toMatch(/evaluation:\s+90\.0 % on 40 new feedback/);
+    expect(shown).toMatch(/live:\s+never active/);
+  });
+
+  it("holds automatic activation after a rollback, and resumes it", async () => {
+    const store = await sampleStore();
+    await cli(["versions", "rollback", "--store", store, "--by", "anna"]);
+    const listed = (await cli(["versions", "list", "--store", store])).stdout;
+    expect(listed).toMatch(/\*H\s+v0001/);
+    expect(listed).toMatch(/held at v0001 by anna/);
+    const resumed = await cli(["versions", "resume", "--store", store, "--json"]);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ resumed: { version: "v0001", by: "anna" } });
+    const again = await cli(["versions", "resume", "--store", store]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/nothing is held/);
   });
 
   it("lists versions as JSON, filtered, with the store from the environment", async () => {
@@ -112,7 +150,7 @@ describe("pattern-quality CLI", () => {
       "anna",
     ]);
     expect(code).toBe(0);
-    expect(stdout).toBe("active: v0001 (was v0002)\n");
+    expect(stdout).toBe("active: v0001 (was v0002); automatic activation held (versions resume ends it)\n");
     const registry = await VersionRegistry.open(store, { readOnly: true });
     expect(registry.activations().at(-1)).toMatchObject({ to: "v0001", reason: "worse today", by: "anna" });
     await registry.close();
@@ -121,7 +159,11 @@ describe("pattern-quality CLI", () => {
   it("rolls back to a given version, reporting it as JSON", async () => {
     const store = await sampleStore();
     const { stdout } = await cli(["versions", "rollback", "v0003", "--store", store, "--json"]);
-    expect(JSON.parse(stdout)).toEqual({ from: "v0002", to: "v0003" });
+    expect(JSON.parse(stdout)).toMatchObject({
+      from: "v0002",
+      to: "v0003",
+      hold: { version: "v0003", by: expect.any(String) },
+    });
   });
 
   it("pins, unpins and prunes", async () => {

@@ -47,7 +47,7 @@ function flows() {
       keepVersions: 50,
       keepFeedback: 100000,
       guardrailDropPoints: 100,
-      guardrailWindow: 200,
+      guardrailSamples: 50,
     },
     { id: "e2e-in", type: "http in", z, url: "/feedback", method: "post", upload: false, wires: [["e2e-collector"]] },
     { id: "e2e-collector", type: "feedback-collector", z, model: MODEL, wires: [["e2e-ack"]] },
@@ -75,7 +75,7 @@ function flows() {
       z,
       model: MODEL,
       mode: "incremental",
-      automatic: true,
+      reportOthers: true,
       wires: [["e2e-metrics"], ["e2e-alerts"]],
     },
     {

@@ -1,91 +1,69 @@
 import { describe, expect, it } from "vitest";
-import type { Label } from "../../src/feedback/feedback";
 import { accuracyDropAlert, driftAlert, slowUpdateAlert, storeErrorAlert } from "../../src/model/alerts";
-import { judgeCandidate, windowAccuracy, type Predictor } from "../../src/model/guardrail";
+import { AnswerStats, binomialUpperTail, PairedEvidence } from "../../src/model/guardrail";
 
-/** A model that approves when the first feature is positive (or the opposite, when flipped). */
-const threshold = (flipped: boolean): Predictor => ({
-  predictProba: (x) => ((x[0] as number) > 0 !== flipped ? 0.9 : 0.1),
-});
-const window = {
-  X: [-2, -1, 1, 2, 3].map((v) => Float64Array.of(v)),
-  y: [0, 0, 1, 1, 1] as Label[],
-};
+/** Paired evidence from a list of (challenger right?, active right?) answers, all labelled approve. */
+function evidence(pairs: Array<[boolean, boolean]>): PairedEvidence {
+  const paired = new PairedEvidence();
+  for (const [challengerRight, activeRight] of pairs)
+    paired.add(challengerRight ? 0.9 : 0.1, activeRight ? 0.8 : 0.2, 1);
+  return paired;
+}
+
+const repeat = <T>(n: number, value: T): T[] => Array.from({ length: n }, () => value);
 
 describe("guardrail", () => {
-  it("scores the window in one call when the model predicts many rows at once", () => {
-    const rowsSeen: number[] = [];
-    const batched: Predictor = {
-      predictProba: () => {
-        throw new Error("not used when predictMany is there");
-      },
-      predictMany: (rows) => {
-        rowsSeen.push(rows.length);
-        return Float64Array.from(rows, (x) => ((x[0] as number) > 0 ? 0.9 : 0.1));
-      },
-    };
-    expect(windowAccuracy(batched, window)).toBe(1);
-    expect(rowsSeen).toEqual([5]);
+  it("computes the exact one-sided McNemar p-value", () => {
+    expect(binomialUpperTail(0, 0)).toBe(1);
+    expect(binomialUpperTail(3, 3)).toBeCloseTo(1 / 8);
+    expect(binomialUpperTail(2, 3)).toBeCloseTo(4 / 8);
+    expect(binomialUpperTail(7, 7)).toBeCloseTo(1 / 128);
+    expect(binomialUpperTail(60, 100)).toBeCloseTo(0.0284, 3);
   });
 
-  it("judges the same with pauses between the two scorings as without", async () => {
-    let pauses = 0;
-    const pause = async () => {
-      pauses++;
-    };
-    const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) };
-    for (const [candidate, active] of [
-      [almost, threshold(false)],
-      [threshold(false), almost],
-      [almost, null],
-    ] as const) {
-      for (const win of [window, { X: [], y: [] }]) {
-        expect(await judgeCandidate(candidate, active, win, 10, pause)).toEqual(
-          await judgeCandidate(candidate, active, win, 10),
-        );
-      }
-    }
-    expect(pauses).toBe(12);
+  it("says there is not enough evidence yet rather than guessing", () => {
+    const verdict = evidence(repeat(10, [true, false])).verdict(50, 2);
+    expect(verdict.outcome).toBe("undecided");
+    expect(verdict.message).toContain("not enough evidence yet");
+    expect(evidence([]).verdict(50, 2)).toMatchObject({ outcome: "undecided", samples: 0, interval: null });
   });
 
-  it("measures a model's accuracy on the recent window", () => {
-    expect(windowAccuracy(threshold(false), window)).toBe(1);
-    expect(windowAccuracy(threshold(true), window)).toBe(0);
+  it("decides early when the challenger is clearly better or clearly worse", () => {
+    const better = evidence([...repeat(10, [true, false] as [boolean, boolean]), ...repeat(10, [true, true])]);
+    expect(better.verdict(50, 2)).toMatchObject({ outcome: "better", samples: 20, challengerAccuracy: 1 });
+    const worse = evidence([...repeat(10, [false, true] as [boolean, boolean]), ...repeat(10, [true, true])]);
+    const verdict = worse.verdict(50, 2);
+    expect(verdict).toMatchObject({ outcome: "worse", challengerAccuracy: 0.5, activeAccuracy: 1 });
+    expect(verdict.differencePoints).toBeCloseTo(-50);
+    expect(verdict.interval![1]).toBeLessThan(0);
   });
 
-  it("rejects a candidate that is worse than the active model by more than the allowed points", async () => {
-    const verdict = await judgeCandidate(threshold(true), threshold(false), window, 2);
-    expect(verdict).toMatchObject({
-      accept: false,
-      candidateAccuracy: 0,
-      activeAccuracy: 1,
-      dropPoints: 100,
-      samples: 5,
-    });
-    expect(verdict.message).toContain("rejected");
+  it("calls a challenger that answers like the active one not worse once the samples are in", () => {
+    const same = evidence(repeat(50, [true, true]));
+    expect(same.verdict(50, 2)).toMatchObject({ outcome: "not-worse", differencePoints: 0, interval: [0, 0] });
+    expect(evidence(repeat(49, [true, true])).verdict(50, 2).outcome).toBe("undecided");
   });
 
-  it("accepts a candidate whose drop stays within the allowed points", async () => {
-    const almost: Predictor = { predictProba: (x) => ((x[0] as number) > 1 ? 0.9 : 0.1) }; // misses x = 1
-    const verdict = await judgeCandidate(almost, threshold(false), window, 20);
-    expect(verdict.accept).toBe(true);
-    expect(verdict.dropPoints).toBeCloseTo(20);
-    expect((await judgeCandidate(almost, threshold(false), window, 19)).accept).toBe(false);
+  it("allows a drop up to the limit, and not beyond", () => {
+    // 2 of 50 lost: a drop of 4 points, not significant early.
+    const pairs = [...repeat(2, [false, true] as [boolean, boolean]), ...repeat(48, [true, true])];
+    expect(evidence(pairs).verdict(50, 4).outcome).toBe("not-worse");
+    expect(evidence(pairs).verdict(50, 3).outcome).toBe("worse");
   });
 
-  it("accepts a candidate when there is no trained active model", async () => {
-    expect(await judgeCandidate(threshold(true), null, window, 0)).toMatchObject({
-      accept: true,
-      activeAccuracy: null,
-      candidateAccuracy: 0,
-    });
-  });
-
-  it("accepts a candidate when there is no recent feedback", async () => {
-    expect(await judgeCandidate(threshold(true), threshold(false), { X: [], y: [] }, 0)).toMatchObject({
-      accept: true,
-      samples: 0,
-    });
+  it("measures the challenger's own accuracy, kappa, Brier score and log-loss", () => {
+    const stats = new AnswerStats();
+    stats.add(0.9, 1);
+    stats.add(0.2, 0);
+    stats.add(0.6, 0);
+    stats.add(0.7, 1);
+    const evaluation = stats.evaluation("m")!;
+    expect(evaluation.accuracy).toBe(0.75);
+    expect(evaluation.brier).toBeCloseTo((0.01 + 0.04 + 0.36 + 0.09) / 4);
+    expect(evaluation.logLoss).toBeCloseTo(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.4) + Math.log(0.7)) / 4);
+    // 3 predicted approve, 2 approved, 4 in all: chance agreement (3·2 + 1·2) / 16 = 0.5.
+    expect(evaluation.kappa).toBeCloseTo(0.5);
+    expect(new AnswerStats().evaluation("m")).toBeNull();
   });
 });
 

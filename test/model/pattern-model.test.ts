@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, PatternQualityError } from "../../src/errors";
 import type { Label } from "../../src/feedback/feedback";
 import { PatternModel, type Alert, type PatternModelSettings, type UpdateResult } from "../../src/model/pattern-model";
+import { eventually } from "../support/eventually";
 
 // Small forests keep each training in the worker to milliseconds.
 const FOREST = { trees: 12, maxDepth: 4, seed: 7, incrementalTrees: 4, historySample: 200, bins: 32 };
@@ -28,9 +29,9 @@ async function open(dir: string, settings: Partial<PatternModelSettings> = {}): 
     forest: FOREST,
     autoUpdate: false,
     minSamples: 10,
-    // Tests of other behaviour must not depend on how close two small forests score; the
-    // guardrail has its own tests with the limit set.
-    guardrail: { maxDropPoints: 100 },
+    // Tests of other behaviour must not depend on how close two small forests score (with this
+    // limit a version on trial is never worse); the guardrail has its own tests with the limit set.
+    guardrail: { maxDropPoints: 100, samples: TRIAL },
     ...settings,
   });
   models.push(model);
@@ -55,6 +56,17 @@ function feedback(count: number, options: { seed?: number; flipped?: boolean; pr
       features: { a, b },
     };
   });
+}
+
+/** Feedback a version on trial answers before it is judged, in these tests. */
+const TRIAL = 20;
+let judged = 0;
+
+/** Feeds the feedback a trial needs and waits until its version is live. */
+async function promote(model: PatternModel, version: string): Promise<void> {
+  judged++;
+  await model.addFeedback(feedback(TRIAL, { seed: 500 + judged, prefix: "judge" }));
+  await eventually(`${version} promoted`, async () => (model.activeVersion === version ? true : undefined), 10_000);
 }
 
 const probes = [
@@ -275,17 +287,11 @@ describe("updating the model", () => {
     expect(await activated).toEqual([{ from: null, to: "v0001", reason: "manual", by: "pattern-model" }]);
     const entry = model.versions.get("v0001");
     expect(entry).toMatchObject({ kind: "full", parentId: null, trainedOn: { samples: 60, feedbackWatermark: 60 } });
-    for (const key of [
-      "prequentialAccuracy",
-      "fadingAccuracy",
-      "kappa",
-      "brier",
-      "updateTimeMs",
-      "treesReplaced",
-      "recentAccuracy",
-    ]) {
+    for (const key of ["updateTimeMs", "treesReplaced", "newSamples"]) {
       expect(typeof entry.metrics[key], key).toBe("number");
     }
+    // Its own figures come later, from the feedback it answers after it was trained.
+    expect(entry).toMatchObject({ evaluation: null, live: { samples: 0 } });
     expect(model.versions.activations().at(-1)).toMatchObject({
       from: null,
       to: "v0001",
@@ -295,6 +301,15 @@ describe("updating the model", () => {
     expect(model.pending).toBe(0);
     expect(model.score({ a: 1, b: 1 })).toMatchObject({ label: "approve", version: "v0001" });
     expect(model.score({ a: -1, b: -1 })).toMatchObject({ label: "reject" });
+    // The first version is judged alone, on its first TRIAL feedback.
+    await model.addFeedback(feedback(TRIAL, { seed: 30 }));
+    const judgedAlone = await eventually(
+      "v0001 evaluated",
+      async () => model.versions.get("v0001").evaluation ?? undefined,
+    );
+    expect(judgedAlone).toMatchObject({ samples: TRIAL, against: null, outcome: "judged alone" });
+    expect(judgedAlone.accuracy).toBeGreaterThan(0.8);
+    expect(model.versions.get("v0001").live).toMatchObject({ samples: TRIAL });
   });
 
   it("grows an incremental version on the new feedback, parented by the active one", async () => {
@@ -304,9 +319,58 @@ describe("updating the model", () => {
     await model.addFeedback(feedback(20, { seed: 2 }));
     expect(model.pending).toBe(20);
     const result = await model.update("incremental");
-    expect(result).toMatchObject({ version: "v0002", kind: "incremental", activated: true, treesReplaced: 4 });
+    expect(result).toMatchObject({
+      version: "v0002",
+      kind: "incremental",
+      activated: false,
+      trial: { against: "v0001", samplesNeeded: TRIAL },
+      treesReplaced: 4,
+    });
     expect(model.versions.get("v0002")).toMatchObject({ parentId: "v0001", trainedOn: { feedbackWatermark: 80 } });
     expect(model.pending).toBe(0);
+    expect(model.metrics().trial).toMatchObject({
+      version: "v0002",
+      against: "v0001",
+      verdict: { outcome: "undecided" },
+    });
+    await promote(model, "v0002");
+    expect(model.versions.get("v0002").evaluation).toMatchObject({ samples: TRIAL, against: "v0001" });
+    expect(model.versions.activations().at(-1)).toMatchObject({ to: "v0002", reason: "challenger promoted" });
+  });
+
+  it("never judges a new version on feedback it learned: its training rows, or what arrived while it trained", async () => {
+    const model = await open(await storeDir());
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    await model.addFeedback(feedback(30, { seed: 2 }));
+    const update = model.update("incremental");
+    // Arrives while v0002 trains: learned online by the live model, and by v0002 once trained.
+    await model.addFeedback(feedback(5, { seed: 3 }));
+    const result = await update;
+    const watermark = model.versions.get("v0002").trainedOn.feedbackWatermark;
+    expect(result.trial).toMatchObject({ against: "v0001" });
+    expect(model.metrics().trial).toMatchObject({ version: "v0002", verdict: { samples: 0 } });
+    // Only feedback after all that counts, each answered by both versions before either learns it.
+    await model.addFeedback(feedback(7, { seed: 4 }));
+    expect(model.metrics().trial).toMatchObject({ version: "v0002", verdict: { samples: 7 } });
+    expect(model.metrics().feedbackCount - 7).toBeGreaterThanOrEqual(watermark);
+  });
+
+  it("lets a newer version wait for the running trial instead of cutting it short", async () => {
+    const model = await open(await storeDir(), { guardrail: { maxDropPoints: 100, samples: 30 } });
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    await model.addFeedback(feedback(20, { seed: 5 }));
+    await model.update("incremental");
+    await model.addFeedback(feedback(10, { seed: 6 }));
+    const newer = await model.update("incremental");
+    expect(newer).toMatchObject({ version: "v0003", trial: { against: "v0001", waitingFor: "v0002" } });
+    expect(model.metrics().trial).toMatchObject({ version: "v0002", waiting: "v0003", verdict: { samples: 10 } });
+    // v0002's trial ends after its 30 feedback and it goes live; v0003 was built on v0001, so it is dropped.
+    await model.addFeedback(feedback(20, { seed: 7 }));
+    await eventually("v0002 promoted", async () => (model.activeVersion === "v0002" ? true : undefined), 10_000);
+    expect(model.versions.get("v0002").evaluation).toMatchObject({ samples: 30, against: "v0001" });
+    expect(model.metrics().trial).toBeNull();
   });
 
   it("refuses an incremental update without new feedback", async () => {
@@ -393,26 +457,33 @@ describe("updating the model", () => {
     expect(alerts.map((a) => a.type)).toContain("slow-update");
   });
 
-  it("keeps a candidate that is worse on recent feedback inactive, with a guardrail-rejected alert", async () => {
-    // Incremental updates here regrow every tree from the new batch alone, so the active model
-    // follows the recent (flipped) taste while a full retrain follows the older majority.
+  it("keeps a version trained on a poisoned batch inactive: it does worse on the feedback after it", async () => {
+    // Incremental updates here regrow every tree from the new batch alone: after a batch of
+    // flipped answers (a phone whose buttons are mapped the wrong way round), the new version
+    // has learned the flipped taste. The active one has seen the batch only as leaf updates.
     const model = await open(await storeDir(), {
       forest: { ...FOREST, trees: 8, incrementalTrees: 8, historySample: 0, maxDepth: 3 },
-      guardrail: { maxDropPoints: 2, recentWindow: 60 },
+      guardrail: { maxDropPoints: 2, samples: 60 },
     });
     const alerts = alertsOf(model);
     await model.addFeedback(feedback(400));
     await model.update("full");
     await model.addFeedback(feedback(60, { seed: 9, flipped: true }));
-    const adapted = await model.update("incremental");
-    expect(adapted).toMatchObject({ version: "v0002", activated: true });
-    const rejected = await model.update("full");
-    expect(rejected).toMatchObject({ version: "v0003", activated: false });
-    expect(rejected.guardrail).toContain("rejected");
-    expect(model.activeVersion).toBe("v0002");
-    expect(model.versions.get("v0003").kind).toBe("full");
-    const alert = alerts.find((a) => a.type === "guardrail-rejected");
-    expect(alert).toMatchObject({ severity: "warning", details: { version: "v0003", active: "v0002" } });
+    const poisoned = await model.update("incremental");
+    expect(poisoned).toMatchObject({ version: "v0002", activated: false, trial: { against: "v0001" } });
+    await model.addFeedback(feedback(60, { seed: 10 }));
+    const alert = await eventually("the rejection", async () => alerts.find((a) => a.type === "guardrail-rejected"));
+    expect(alert).toMatchObject({
+      severity: "warning",
+      details: { version: "v0002", active: "v0001", outcome: "worse" },
+    });
+    expect(model.activeVersion).toBe("v0001");
+    const evaluation = model.versions.get("v0002").evaluation!;
+    expect(evaluation).toMatchObject({ against: "v0001", outcome: "worse" });
+    expect(evaluation.samples).toBeGreaterThanOrEqual(20);
+    expect(evaluation.accuracy).toBeLessThan(evaluation.againstAccuracy! - 0.2);
+    expect(evaluation.interval![1]).toBeLessThan(0);
+    expect(model.metrics().trial).toBeNull();
   });
 
   it("reports a failing disk as an update failure and a store-error alert", async () => {
@@ -502,6 +573,7 @@ describe("restarting", () => {
     await before.update("full");
     await before.addFeedback(feedback(25, { seed: 4 }));
     await before.update("incremental");
+    await promote(before, "v0002");
     await before.addFeedback(feedback(7, { seed: 5 }));
     const scores = probes.map((p) => before.score(p).score);
     const metrics = before.metrics();
@@ -509,7 +581,9 @@ describe("restarting", () => {
 
     const after = await open(dir);
     expect(after.activeVersion).toBe("v0002");
-    expect(after.pending).toBe(7);
+    expect(after.pending).toBe(TRIAL + 7);
+    const { samples, correct, accuracy, throughSeq } = metrics.activeLive!;
+    expect(after.versions.get("v0002").live).toMatchObject({ samples, correct, accuracy, throughSeq });
     expect(after.metrics()).toMatchObject({ feedbackCount: metrics.feedbackCount, historySize: metrics.historySize });
     expect(after.metrics().monitor).toEqual(metrics.monitor);
     expect(probes.map((p) => after.score(p).score)).toEqual(scores);
@@ -586,6 +660,7 @@ describe("restarting", () => {
     await before.update("full");
     await before.addFeedback(feedback(20, { seed: 6 }));
     await before.update("incremental");
+    await promote(before, "v0002");
     await before.close();
     const file = path.join(dir, "models", "v0002.json");
     const text = await fs.readFile(file, "utf8");
@@ -631,18 +706,20 @@ describe("restarting", () => {
   });
 });
 
-describe("versions", () => {
-  async function twoVersions() {
-    const dir = await storeDir();
-    const model = await open(dir);
-    await model.addFeedback(feedback(60));
-    await model.update("full");
-    const firstScores = probes.map((p) => model.score(p).score);
-    await model.addFeedback(feedback(30, { seed: 8 }));
-    await model.update("full");
-    return { dir, model, firstScores };
-  }
+/** v0001, then v0002 promoted after its trial. */
+async function twoVersions() {
+  const dir = await storeDir();
+  const model = await open(dir);
+  await model.addFeedback(feedback(60));
+  await model.update("full");
+  const firstScores = probes.map((p) => model.score(p).score);
+  await model.addFeedback(feedback(30, { seed: 8 }));
+  await model.update("full");
+  await promote(model, "v0002");
+  return { dir, model, firstScores };
+}
 
+describe("versions", () => {
   it("rolls back to the previous version at once, and the rollback survives a restart", async () => {
     const { dir, model, firstScores } = await twoVersions();
     const activated = once(model, "activated");
@@ -703,7 +780,26 @@ describe("versions", () => {
     const result = await update;
     expect(result).toMatchObject({ version: "v0003", activated: false });
     expect(model.activeVersion).toBe("v0001");
-    expect(alerts).toContainEqual(expect.objectContaining({ type: "guardrail-rejected", severity: "info" }));
+    // Whether the update finished before the switch (its trial then ends) or after it (it is
+    // told so), nothing built on the replaced version stays on trial.
+    await eventually("no trial", async () => (model.metrics().trial === null ? true : undefined), 10_000);
+    if (!result.trial) {
+      expect(alerts).toContainEqual(expect.objectContaining({ type: "guardrail-rejected", severity: "info" }));
+    }
+    await model.addFeedback(feedback(TRIAL * 2, { seed: 12 }));
+    expect(model.activeVersion).toBe("v0001");
+  });
+
+  it("lets an update's version go on trial when a refused switch was asked meanwhile", async () => {
+    const { model } = await twoVersions();
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(20, { seed: 13 }));
+    const update = model.update("full");
+    await expectError(model.activate("v0099"), "unknown-version");
+    const result = await update;
+    expect(result).toMatchObject({ version: "v0003", trial: { against: "v0002" } });
+    expect(alerts.filter((a) => a.type === "guardrail-rejected")).toEqual([]);
+    await promote(model, "v0003");
   });
 
   it("falls back to an older version when the active one verifies but is not a usable model", async () => {
@@ -747,6 +843,9 @@ describe("alerts from live feedback", () => {
     const alerts = alertsOf(model);
     await model.addFeedback(feedback(300));
     await model.update("full");
+    // Its trial (judged alone) measures it on the next TRIAL feedback, before the taste flips.
+    await model.addFeedback(feedback(TRIAL, { seed: 19 }));
+    await eventually("v0001 evaluated", async () => model.versions.get("v0001").evaluation ?? undefined);
     for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
     const types = alerts.map((a) => a.type);
     expect(types).toContain("drift");
@@ -934,5 +1033,109 @@ describe("a crash", () => {
     expect(pending).toBe(feedbackCount - latest);
     expect(model.activeVersion).not.toBeNull();
     expect(model.score({ a: 1, b: 1 }).version).toBe(model.activeVersion);
+  });
+});
+
+describe("holding automatic activation after a person's switch", () => {
+  /** v0001 learned the flipped taste from 400 answers; every incremental tree is grown on the new batch alone. */
+  async function heldOnAFlippedVersion(settings: Partial<PatternModelSettings> = {}) {
+    const dir = await storeDir();
+    const model = await open(dir, {
+      forest: { ...FOREST, trees: 8, incrementalTrees: 8, historySample: 0, maxDepth: 3 },
+      guardrail: { maxDropPoints: 2, samples: 60, ...settings.guardrail },
+    });
+    const alerts = alertsOf(model);
+    await model.addFeedback(feedback(400, { flipped: true }));
+    await model.update("full");
+    await model.activate("v0001", { reason: "I like it", by: "anna" });
+    await model.addFeedback(feedback(60, { seed: 40 }));
+    const result = await model.update("incremental");
+    return { dir, model, alerts, result };
+  }
+
+  it("holds after a rollback, says so, and keeps it across a restart", async () => {
+    const { dir, model } = await twoVersions();
+    const alerts = alertsOf(model);
+    await model.rollback("previous", { by: "dashboard" });
+    expect(model.metrics().hold).toMatchObject({ version: "v0001", by: "dashboard", reason: "rollback" });
+    expect(alerts).toContainEqual(
+      expect.objectContaining({
+        type: "held",
+        details: expect.objectContaining({ version: "v0001", until: "better" }),
+      }),
+    );
+    await model.close();
+    const after = await open(dir);
+    expect(after.metrics().hold).toMatchObject({ version: "v0001", by: "dashboard" });
+  });
+
+  it("keeps new versions that are only not worse on trial while held (until one proves better)", async () => {
+    const { model } = await twoVersions();
+    await model.rollback("previous");
+    await model.addFeedback(feedback(30, { seed: 41 }));
+    const result = await model.update("full");
+    expect(result).toMatchObject({ version: "v0003", activated: false, trial: { against: "v0001" } });
+    await model.addFeedback(feedback(TRIAL * 2, { seed: 42 }));
+    expect(model.activeVersion).toBe("v0001");
+    expect(model.metrics().trial).toMatchObject({ version: "v0003", verdict: { outcome: "not-worse" } });
+  });
+
+  it("promotes a new version that proves better on new feedback, and the hold ends", async () => {
+    const { model, alerts, result } = await heldOnAFlippedVersion();
+    expect(result).toMatchObject({ version: "v0002", trial: { against: "v0001" } });
+    await model.addFeedback(feedback(60, { seed: 43 }));
+    await eventually("v0002 promoted", async () => (model.activeVersion === "v0002" ? true : undefined), 10_000);
+    expect(model.metrics().hold).toBeNull();
+    expect(alerts).toContainEqual(
+      expect.objectContaining({
+        type: "challenger-better",
+        details: expect.objectContaining({ version: "v0002", held: "v0001", activated: true, outcome: "better" }),
+      }),
+    );
+    expect(model.versions.get("v0002").evaluation).toMatchObject({ outcome: "better", against: "v0001" });
+  });
+
+  it("holds until a person resumes when set so, however much better a new version is", async () => {
+    const { model, alerts } = await heldOnAFlippedVersion({ guardrail: { holdUntil: "resume" } });
+    await model.addFeedback(feedback(60, { seed: 43 }));
+    const better = await eventually("the challenger-better alert", async () =>
+      alerts.find((a) => a.type === "challenger-better"),
+    );
+    expect(better).toMatchObject({ details: { version: "v0002", activated: false } });
+    expect(better.message).toContain("until someone resumes");
+    expect(model.activeVersion).toBe("v0001");
+    expect(model.metrics().hold).toMatchObject({ version: "v0001", by: "anna" });
+    await model.resume({ by: "anna" });
+    expect(model.metrics().hold).toBeNull();
+    // The next version goes live by the usual rule again.
+    await model.addFeedback(feedback(60, { seed: 44 }));
+    await model.update("incremental");
+    await model.addFeedback(feedback(60, { seed: 45 }));
+    await eventually("v0003 promoted", async () => (model.activeVersion === "v0003" ? true : undefined), 10_000);
+  });
+
+  it("refuses a resume with nothing held, and bad hold settings, naming the field", async () => {
+    const { model } = await twoVersions();
+    await expect(model.resume()).rejects.toMatchObject({ field: "hold" });
+    await expect(model.resume({ by: 7 as unknown as string })).rejects.toMatchObject({ field: "by" });
+    await expect(open(await storeDir(), { guardrail: { holdUntil: "never" as "resume" } })).rejects.toMatchObject({
+      field: "settings.guardrail.holdUntil",
+    });
+    await expect(open(await storeDir(), { guardrail: { samples: 0 } })).rejects.toMatchObject({
+      field: "settings.guardrail.samples",
+    });
+    expect(model.metrics().hold).toBeNull();
+  });
+
+  it("puts the version on trial again after a restart, with its evidence afresh", async () => {
+    const { dir, model } = await twoVersions();
+    await model.addFeedback(feedback(30, { seed: 46 }));
+    await model.update("full");
+    await model.addFeedback(feedback(5, { seed: 47 }));
+    expect(model.metrics().trial).toMatchObject({ version: "v0003", verdict: { samples: 5 } });
+    await model.close();
+    const after = await open(dir);
+    expect(after.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 0 } });
+    await promote(after, "v0003");
   });
 });

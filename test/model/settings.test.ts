@@ -17,14 +17,14 @@ describe("pattern model settings", () => {
       autoUpdate: false,
       alerts: { updateBudgetMs: 50, accuracyDropPoints: 10, drift: false },
       retention: { versions: 3, feedback: 1000 },
-      guardrail: { maxDropPoints: 0, recentWindow: 20 },
+      guardrail: { maxDropPoints: 0, samples: 20, holdUntil: "resume" },
     });
     expect(settings.schema).toEqual({ kind: "names", names: ["a", "b"] });
     expect(settings.forest).toEqual({ trees: 20 });
     expect([settings.updateThreshold, settings.minSamples, settings.autoUpdate]).toEqual([5, 3, false]);
     expect(settings.alerts).toEqual({ updateBudgetMs: 50, accuracyDropPoints: 10, drift: false });
     expect(settings.retention).toEqual({ versions: 3, feedback: 1000 });
-    expect(settings.guardrail).toEqual({ maxDropPoints: 0, recentWindow: 20 });
+    expect(settings.guardrail).toEqual({ maxDropPoints: 0, samples: 20, holdUntil: "resume" });
   });
 
   it("accept the standard and inferred schemas", () => {

@@ -117,8 +117,27 @@ export function modelConfig(
     updateThreshold: 1000,
     minSamples: 10,
     autoUpdate: false,
+    // A new version goes live after a short trial that never finds it worse (the guardrail is tested in the core).
+    guardrailSamples: TRIAL_SAMPLES,
+    guardrailDropPoints: 100,
     ...extra,
   };
+}
+
+/** Feedback a new version answers on trial before it goes live, in node tests (see modelConfig). */
+export const TRIAL_SAMPLES = 5;
+
+/** Feeds a trial's feedback to `model` and waits until the version on trial, `version`, is live. */
+export async function promote(
+  model: { addFeedback(batch: unknown[]): Promise<unknown>; readonly activeVersion: string | null },
+  version: string,
+): Promise<void> {
+  await model.addFeedback(feedbackBatch(TRIAL_SAMPLES));
+  const deadline = Date.now() + 10_000;
+  while (model.activeVersion !== version) {
+    if (Date.now() > deadline) throw new Error(`${version} was not promoted`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 let counter = 0;

@@ -8,6 +8,8 @@ import {
   nextError,
   nextMessage,
   statusWith,
+  promote,
+  TRIAL_SAMPLES,
   tempDir,
 } from "./harness";
 
@@ -32,14 +34,16 @@ async function loadVersions(options: { command?: string; reason?: string; model?
 }
 
 /** A model with three versions, v0003 active. */
-async function withVersions() {
-  const nodes = await loadVersions();
+async function withVersions(options: Parameters<typeof loadVersions>[0] = {}) {
+  const nodes = await loadVersions(options);
   await nodes.model.addFeedback(feedbackBatch(60));
   await nodes.model.update("full", "first");
   await nodes.model.addFeedback(feedbackBatch(30));
   await nodes.model.update("incremental", "second");
+  await promote(nodes.model, "v0002");
   await nodes.model.addFeedback(feedbackBatch(30));
   await nodes.model.update("incremental", "third");
+  await promote(nodes.model, "v0003");
   return nodes;
 }
 
@@ -55,10 +59,24 @@ describe("model-version", () => {
     const msg = await command(nodes, { topic: "list" });
     expect(msg.topic).toBe("list");
     expect(msg.payload.map((r: { id: string }) => r.id)).toEqual(["v0003", "v0002", "v0001"]);
-    expect(Object.keys(msg.payload[0]).sort()).toEqual(["accuracy", "active", "created", "id", "kind", "pinned"]);
-    expect(msg.payload[0]).toMatchObject({ kind: "incremental", active: true, pinned: false });
+    expect(Object.keys(msg.payload[0]).sort()).toEqual([
+      "active",
+      "created",
+      "evaluatedAccuracy",
+      "evaluatedOn",
+      "held",
+      "id",
+      "kind",
+      "liveAccuracy",
+      "liveOn",
+      "pinned",
+    ]);
+    expect(msg.payload[0]).toMatchObject({ kind: "incremental", active: true, held: false, pinned: false });
     expect(msg.payload[2]).toMatchObject({ kind: "full", active: false });
-    expect(typeof msg.payload[0].accuracy).toBe("number");
+    // v0002 was judged beside v0001 on its trial, then answered 30 feedback and v0003's trial while active.
+    expect(msg.payload[1]).toMatchObject({ evaluatedOn: TRIAL_SAMPLES, liveOn: 30 + TRIAL_SAMPLES });
+    expect(typeof msg.payload[1].evaluatedAccuracy).toBe("number");
+    expect(typeof msg.payload[1].liveAccuracy).toBe("number");
     expect(Number.isNaN(Date.parse(msg.payload[0].created))).toBe(false);
   });
 
@@ -92,6 +110,7 @@ describe("model-version", () => {
     await nodes.model.update("full", "a");
     await nodes.model.addFeedback(feedbackBatch(30));
     await nodes.model.update("incremental", "b");
+    await promote(nodes.model, "v0002");
     await command(nodes, { topic: "versions-table", payload: { id: "v0001" } });
     expect(nodes.model.activeVersion).toBe("v0001");
     expect(nodes.model.versions.activations().at(-1)).toMatchObject({ reason: "dashboard", by: "flow" });
@@ -111,11 +130,38 @@ describe("model-version", () => {
     expect(nodes.model.activeVersion).toBe("v0001");
   });
 
-  it("shows the active version in its status after a switch", async () => {
+  it("shows the version held after a person's switch, and active again after resume", async () => {
     const nodes = await withVersions();
-    const status = statusWith(nodes.node, (s) => s.text === "active v0001");
-    await command(nodes, { topic: "activate", payload: "v0001" });
-    await status;
+    const held = statusWith(nodes.node, (s) => s.text === "held v0001 · anna");
+    await command(nodes, { topic: "activate", payload: { id: "v0001", by: "anna" } });
+    await held;
+    expect(nodes.model.metrics().hold).toMatchObject({ version: "v0001", by: "anna" });
+    const active = statusWith(nodes.node, (s) => s.text === "active v0001");
+    const msg = await command(nodes, { topic: "resume" });
+    await active;
+    expect(msg).toMatchObject({ topic: "resume", payload: { activeVersion: "v0001", hold: null } });
+    expect(nodes.model.metrics().hold).toBeNull();
+  });
+
+  it("keeps the hold through a better new version when the model holds until a person resumes", async () => {
+    const nodes = await withVersions({ model: { holdUntil: "resume", guardrailDropPoints: 2 } });
+    expect(nodes.model.settings.guardrail).toMatchObject({ holdUntil: "resume", samples: TRIAL_SAMPLES });
+    await command(nodes, { topic: "rollback", payload: { to: "v0001", by: "anna" } });
+    await nodes.model.addFeedback(feedbackBatch(30));
+    await nodes.model.update("incremental", "while held");
+    await nodes.model.addFeedback(feedbackBatch(TRIAL_SAMPLES * 4));
+    expect(nodes.model.activeVersion).toBe("v0001");
+    expect(nodes.model.metrics().hold).toMatchObject({ version: "v0001", by: "anna" });
+    // The default ends the hold with a better version; with "resume" only the command does.
+    const msg = await command(nodes, { topic: "resume" });
+    expect(msg.payload).toMatchObject({ activeVersion: "v0001", hold: null });
+  });
+
+  it("refuses a resume with nothing held, naming what", async () => {
+    const nodes = await withVersions();
+    const error = nextError(nodes.node);
+    nodes.node.receive({ topic: "resume" });
+    expect(String(await error)).toMatch(/nothing is held/);
   });
 
   it("pins and unpins a version", async () => {
@@ -137,6 +183,7 @@ describe("model-version", () => {
     await nodes.model.update("full", "a");
     await nodes.model.addFeedback(feedbackBatch(30));
     await nodes.model.update("incremental", "b");
+    await promote(nodes.model, "v0002");
     const msg = await command(nodes, { topic: "prune" });
     expect(msg.payload).toHaveProperty("deleted");
     expect(nodes.model.versions.list().map((v: { id: string }) => v.id)).toEqual([nodes.model.activeVersion]);

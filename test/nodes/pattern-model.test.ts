@@ -11,6 +11,8 @@ import {
   nextError,
   nextMessage,
   statusWith,
+  promote,
+  TRIAL_SAMPLES,
   tempDir,
 } from "./harness";
 
@@ -123,18 +125,20 @@ describe("pattern-model configuration node", () => {
     await first.update("full", "before redeploy");
     await feedThrough(30);
     await first.update("incremental", "before redeploy");
+    await promote(first, "v0002");
     await first.rollback("previous", { reason: "test", by: "test" });
 
     // A full deploy with a changed setting restarts every node.
     await helper.setFlows(flow(dir, { name: "renamed" }), "full");
     const second = await helper.getNode("m1").model();
     expect(second).not.toBe(first);
-    expect(second.metrics().feedbackCount).toBe(90);
+    expect(second.metrics().feedbackCount).toBe(90 + TRIAL_SAMPLES);
     expect(second.versions.list().map((v: { id: string }) => v.id)).toEqual(["v0001", "v0002"]);
     expect(second.activeVersion).toBe("v0001");
-    const status = statusWith(helper.getNode("c1"), (s) => s.text?.startsWith("1 pending") === true);
+    const pending = `${TRIAL_SAMPLES + 1} pending`;
+    const status = statusWith(helper.getNode("c1"), (s) => s.text?.startsWith(pending) === true);
     await feedThrough(1);
-    expect((await status).text).toBe("1 pending · v0001");
+    expect((await status).text).toBe(`${pending} · v0001`);
   });
 
   it("keeps the same open model when a deploy changes only the nodes that use it", async () => {
@@ -157,13 +161,14 @@ describe("pattern-model configuration node", () => {
     await model.update("full", "a");
     await feedThrough(30);
     await model.update("incremental", "b");
+    await promote(model, "v0002");
     await model.activate("v0001", { reason: "restart test", by: "test" });
     const score = model.score({ hour: 19, devices: 2, confidence: 0.5 }).score;
     await helper.unload();
 
     await helper.load(allNodes, flow(dir));
     const restored = await helper.getNode("m1").model();
-    expect(restored.metrics().feedbackCount).toBe(90);
+    expect(restored.metrics().feedbackCount).toBe(90 + TRIAL_SAMPLES);
     expect(restored.activeVersion).toBe("v0001");
     expect(restored.versions.list()).toHaveLength(2);
     expect(restored.versions.activations().at(-1)).toMatchObject({ to: "v0001", reason: "restart test" });
