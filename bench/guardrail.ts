@@ -267,13 +267,16 @@ async function memoryFigures(quick: boolean): Promise<Record<string, number>> {
   };
   try {
     const base = settle();
-    const one = (await trainer.full(PatternLearner.create(sea.schema, { trees: 100, maxDepth: 10, seed: 1 }), history))
-      .model;
+    const forest = PatternLearner.create(sea.schema, { trees: 100, maxDepth: 10, seed: 1 });
+    const one = (await trainer.full(forest, history)).model;
+    // As in the product: every version is saved once (serializing keeps its encoded trees cached).
+    one.toJSON();
     const withOne = settle();
-    // A challenger is a learner of its own (an update's result), as big as the active one.
-    const challenger = PatternLearner.fromJSON(one.toJSON());
+    // A challenger is what an update returns: a learner of its own, saved as a version.
+    const challenger = (await trainer.incremental(one, { fromSeq: history.endSeq - 100 }, history)).model;
+    challenger.toJSON();
     const withTwo = settle();
-    if (challenger.treeCount !== one.treeCount) throw new Error("the challenger is not a copy of the model");
+    if (challenger.treeCount !== one.treeCount) throw new Error("the challenger has another number of trees");
     const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
     // The trees live in typed arrays, whose memory Node counts outside heapUsed (arrayBuffers).
     const held = (m: NodeJS.MemoryUsage) => m.heapUsed + m.arrayBuffers;
