@@ -39,8 +39,6 @@ export class LiveLearning {
   learnedSeq = 0;
   /** The last change of taste the drift detector found (a rise of the error rate); not kept across restarts. */
   change: TasteChange | null = null;
-  /** Monitor samples when the active version became live (the accuracy-drop check needs some). */
-  samplesAtActivation = 0;
   /** The version an accuracy-drop alert was raised for (once per activation). */
   accuracyAlerted: string | null = null;
   /** The new version on trial beside the live one (see Challenge), if any. */
@@ -131,7 +129,6 @@ export class LiveLearning {
   goLive(learner: PatternLearner, own: OwnFigures): void {
     this.learner = learner;
     this.own = own;
-    this.samplesAtActivation = this.monitor.snapshot().samples;
     this.accuracyAlerted = null;
   }
 }

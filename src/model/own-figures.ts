@@ -1,6 +1,9 @@
 import type { Label } from "../feedback/feedback";
 import type { VersionEntry, VersionLive } from "../versions/registry";
 
+/** How fast older answers fade in the recent accuracy: as in the model's monitor (the last ~100 weigh most). */
+const FADING = 0.99;
+
 /**
  * The live version's own prequential figures: every feedback it answers while active is counted
  * (predicted before learned), added to what it had from earlier times it was active. They are
@@ -11,6 +14,8 @@ export class OwnFigures {
   private figures: VersionLive;
   /** Samples when leave() last wrote them out (-1: never). */
   private leftAt = -1;
+  /** Since it last became live, in memory only: answers, and their accuracy with older ones fading. */
+  private recent = { answers: 0, correct: 0, weight: 0 };
 
   constructor(
     readonly version: string,
@@ -34,11 +39,22 @@ export class OwnFigures {
   count(p: number, label: Label, seq: number | null): void {
     const f = this.figures;
     if (seq !== null && seq <= f.throughSeq) return;
+    const right = (p >= 0.5 ? 1 : 0) === label;
     f.samples++;
-    if ((p >= 0.5 ? 1 : 0) === label) f.correct++;
+    if (right) f.correct++;
+    const r = this.recent;
+    r.answers++;
+    r.correct = FADING * r.correct + (right ? 1 : 0);
+    r.weight = FADING * r.weight + 1;
     f.accuracy = f.correct / f.samples;
     f.lastActiveAt = new Date().toISOString();
     if (seq !== null) f.throughSeq = seq;
+  }
+
+  /** Its recent accuracy since it last became live (older answers fading), and how many answers that is. */
+  get sinceLive(): { answers: number; fadingAccuracy: number | null } {
+    const r = this.recent;
+    return { answers: r.answers, fadingAccuracy: r.weight > 0 ? r.correct / r.weight : null };
   }
 
   /** The figures so far (last active: when it last answered a feedback, or became live). */

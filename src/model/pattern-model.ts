@@ -406,14 +406,14 @@ export class PatternModel extends EventEmitter {
     const active = this.activeVersion;
     const own = this.live.own;
     if (!active || !own || own.version !== active || this.live.accuracyAlerted === active) return;
-    const snapshot = this.live.monitor.snapshot();
-    if (snapshot.samples - this.live.samplesAtActivation < this.settings.minSamples) return;
+    // Its own recent answers since it became live (not the model's, which include earlier versions').
+    const recent = own.sinceLive;
+    if (recent.answers < this.settings.minSamples) return;
     const evaluation = this.registry.get(active).evaluation;
     if (!evaluation) return;
-    // The recent (fading) accuracy of the live model is the active version's recent answers.
     const alert = accuracyDropAlert(
       active,
-      { prequentialAccuracy: own.snapshot().accuracy, fadingAccuracy: snapshot.fadingAccuracy },
+      { prequentialAccuracy: own.snapshot().accuracy, fadingAccuracy: recent.fadingAccuracy },
       { prequentialAccuracy: evaluation.accuracy, fadingAccuracy: evaluation.accuracy },
       this.settings.alerts.accuracyDropPoints,
     );

@@ -71,7 +71,6 @@ export async function restore(context: RestoreContext): Promise<boolean> {
   }
   // Parked feedback whose pattern became known was learned by the replay above.
   memory.forgetLearnedParked();
-  live.samplesAtActivation = 0;
   return drift;
 }
 

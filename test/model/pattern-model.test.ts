@@ -852,6 +852,17 @@ describe("alerts from live feedback", () => {
     expect(types.filter((t) => t === "accuracy-drop")).toHaveLength(1);
   });
 
+  it("judges a version's accuracy by its own answers, not by the untrained ones before it", async () => {
+    const model = await open(await storeDir(), { alerts: { accuracyDropPoints: 5, updateBudgetMs: 60_000 } });
+    const alerts = alertsOf(model);
+    // Answered untrained (0.5 each), these pull the model-wide recent accuracy down for a while.
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    for (let i = 0; i < 4; i++) await model.addFeedback(feedback(25, { seed: 60 + i }));
+    expect(model.versions.get("v0001").evaluation).not.toBeNull();
+    expect(alerts.map((a) => a.type)).not.toContain("accuracy-drop");
+  });
+
   it("stays quiet about drift when drift alerts are off", async () => {
     const model = await open(await storeDir(), { alerts: { drift: false } });
     const alerts = alertsOf(model);
