@@ -30,10 +30,22 @@ export { PrequentialMonitor, type MonitorSnapshot } from "./learning/monitor";
 export { Adwin } from "./learning/adwin";
 export { TimingStats } from "./learning/timing";
 export { VersionRegistry } from "./versions/registry";
-export { PatternModel, type AddFeedbackResult, type ScoreResult, type UpdateResult } from "./model/pattern-model";
+export {
+  PatternModel,
+  type AddFeedbackResult,
+  type Decision,
+  type DecisionsView,
+  type ModelMetrics,
+  type PersonDecisions,
+  type ScoreReason,
+  type ScoreResult,
+  type UpdateResult,
+} from "./model/pattern-model";
+export type { HoldState, VersionEntry, VersionEvaluation, VersionLive } from "./versions/registry";
 export type { PatternModelSettings } from "./model/settings";
 export type { Alert, AlertType } from "./model/alerts";
 export { HomeAssistantConnection, type HaConnectionStatus } from "./ha/connection";
 export { HomeAssistantError } from "./ha/errors";
 export { HaFeedbackSource } from "./ha/feedback-source";
 export { HouseholdNotifier } from "./ha/notifier";
+export { householdNames } from "./ha/people";

@@ -4,7 +4,7 @@
 # Node 22 and Node-RED 5 come from the npm registry into a temporary prefix, outside package.json
 # and node_modules, so the main install (Node-RED 4 on Node 20) stays as it is.
 #
-# Usage: test/node-red-5.sh [vitest arguments...]   (default: test/nodes test/e2e)
+# Usage: test/node-red-5.sh [vitest arguments...]   (default: test/nodes test/e2e and the pack-install-deploy test)
 # Environment: NODE_RED_5_PREFIX  reuse this directory for the installs (kept), else a temp dir (removed)
 #              NODE_RED_5_VERSION the Node-RED version (default 5), NODE_22_VERSION (default 22)
 set -euo pipefail
@@ -38,6 +38,6 @@ if [[ ! -f "$root/dist/src/learning/training-worker.js" || ! -f "$root/dist/node
   npm run build
 fi
 
-if [[ $# -eq 0 ]]; then set -- test/nodes test/e2e; fi
+if [[ $# -eq 0 ]]; then set -- test/nodes test/e2e test/browser/pack-deploy.test.ts; fi
 NODE_RED_PATH="$node_red" PATH="$(dirname "$node22"):$PATH" \
   "$node22" "$root/node_modules/vitest/vitest.mjs" run --coverage.enabled=false "$@"

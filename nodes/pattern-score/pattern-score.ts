@@ -13,6 +13,8 @@ import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from "../sh
 interface PatternScoreDefinition extends NodeDefinition {
   model?: string;
   threshold?: number | string;
+  /** Reasons per score: the features that moved it most (0: none). */
+  reasons?: number | string;
   /** Optional `pattern-quality-ha` connection: uncertain patterns are also asked on a phone. */
   ha?: string;
   /** The notify service of the phone to ask (e.g. notify.mobile_app_anna). */
@@ -33,9 +35,10 @@ function describePattern(input: unknown, patternId: string): string {
   return patternId;
 }
 
-/** The node's form fields that are settings: the ask threshold and the answer buttons' prefixes. */
+/** The node's form fields that are settings: the ask threshold, the reasons per score, the answer buttons' prefixes. */
 export const PATTERN_SCORE_FORM = {
   threshold: { setting: SCORE_SPEC.askThreshold },
+  reasons: { setting: SCORE_SPEC.reasons },
   approvePrefix: { setting: HA_FEEDBACK_SPEC.notificationAction.approvePrefix },
   rejectPrefix: { setting: HA_FEEDBACK_SPEC.notificationAction.rejectPrefix },
 } as const satisfies FormSpec;
@@ -52,10 +55,12 @@ export default function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, definition);
     const F = PATTERN_SCORE_FORM;
     let threshold = F.threshold.setting.default;
+    let reasons = F.reasons.setting.default;
     let household: ReturnType<typeof householdNotifier> = null;
     let configError: unknown = null;
     try {
       threshold = configuredThreshold(definition.threshold);
+      reasons = formValue(definition.reasons, F.reasons.setting, "pattern-score.reasons") ?? reasons;
       const approvePrefix = formValue(definition.approvePrefix, F.approvePrefix.setting, "pattern-score.approvePrefix");
       const rejectPrefix = formValue(definition.rejectPrefix, F.rejectPrefix.setting, "pattern-score.rejectPrefix");
       household = householdNotifier(RED, this, definition.ha, {
@@ -85,7 +90,8 @@ export default function register(RED: NodeRedApi): void {
         const inputs: unknown[] = batch ? (msg.payload as unknown[]) : [msg.payload];
         if (inputs.length === 0)
           throw new InvalidInputError("msg.payload", "the array is empty: send at least one pattern");
-        const results = batch ? model.scoreMany(inputs) : [model.score(msg.payload)];
+        const options = { reasons };
+        const results = batch ? model.scoreMany(inputs, options) : [model.score(msg.payload, "payload", options)];
         await model.rememberPatterns(inputs);
         const uncertain = results.filter((result) => result.uncertainty > limit);
         const scored: NodeMessage = { ...msg, payload: batch ? results : results[0] };

@@ -1,11 +1,13 @@
 import { describeValue, InvalidInputError } from "../errors";
 import { parseLabel, type Features, type Label } from "../feedback/feedback";
 import { FeatureSchema } from "../features/schema";
+import { addAlongPath, type Explanation, explainPath, subtreeWeights } from "./explain";
 import type { ForestTree, GrownTree } from "./forest";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, readModel, treeToJSON, type ModelJSON } from "./model-format";
 import { resolveParams, type ForestParams } from "./params";
 import { leafOf } from "./tree";
 
+export type { Explanation } from "./explain";
 export type { ForestTree } from "./forest";
 export type { ForestParams } from "./params";
 export type { ModelJSON } from "./model-format";
@@ -66,6 +68,8 @@ export class PatternLearner {
   private trees: ForestTree[];
   private grown: number;
   private readonly counts: [number, number];
+  /** Per tree, its subtree class weights (see subtreeWeights): made when first explained, then kept current. */
+  private readonly subtrees = new WeakMap<ForestTree, Float64Array>();
 
   private constructor(
     schema: FeatureSchema,
@@ -179,6 +183,34 @@ export class PatternLearner {
     return out;
   }
 
+  /**
+   * P(approve) taken apart: the forest's base value and each feature's signed contribution along
+   * the trees' decision paths, adding up to `proba`, which is exactly predictProba(x). Each tree's
+   * steps are weighted as its vote is. Without trees the score is the base and nothing contributes.
+   */
+  explain(x: Row): Explanation {
+    const row = this.row(x);
+    const contributions = new Float64Array(this.schema.size);
+    const trees = this.trees;
+    if (trees.length === 0) {
+      const proba = this.probaOf(row);
+      return { proba, base: proba, contributions };
+    }
+    let sum = 0;
+    let base = 0;
+    let weights = 0;
+    for (const tree of trees) {
+      const weight = voteWeight(tree.error);
+      base += weight * explainPath(tree, this.subtreeWeightsOf(tree), row, weight, contributions, leafProba);
+      // The same terms in the same order as probaOf, so the score is the very number it gives.
+      const leaf = leafOf(tree, row);
+      sum += weight * leafProba(tree.value[2 * leaf] as number, tree.value[2 * leaf + 1] as number);
+      weights += weight;
+    }
+    for (let i = 0; i < contributions.length; i++) contributions[i] = (contributions[i] as number) / weights;
+    return { proba: sum / weights, base: base / weights, contributions };
+  }
+
   /** 1 (approve) when P(approve) ≥ 0.5, else 0. */
   predict(x: Row): Label {
     return this.predictProba(x) >= 0.5 ? 1 : 0;
@@ -198,6 +230,8 @@ export class PatternLearner {
       tree.error = TREE_ERROR_FADING * tree.error + (1 - TREE_ERROR_FADING) * Math.abs(y - p);
       tree.seen++;
       tree.value[2 * leaf + y] += tree.classWeight[y] as number;
+      const subtree = this.subtrees.get(tree);
+      if (subtree) addAlongPath(tree, subtree, row, y, tree.classWeight[y] as number);
     }
   }
 
@@ -298,6 +332,15 @@ export class PatternLearner {
       if (finite) return x;
     }
     return this.schema.vector(x, field);
+  }
+
+  private subtreeWeightsOf(tree: ForestTree): Float64Array {
+    let sums = this.subtrees.get(tree);
+    if (!sums) {
+      sums = subtreeWeights(tree);
+      this.subtrees.set(tree, sums);
+    }
+    return sums;
   }
 
   /** P(approve) for a vector already validated against the schema. */

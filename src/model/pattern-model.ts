@@ -6,19 +6,21 @@ import type { Features, Feedback } from "../feedback/feedback";
 import type { FeedbackLog, StoredFeedback } from "../feedback/log";
 import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
+import { strongestReasons } from "../learning/explain";
 import { TimingStats } from "../learning/timing";
 import type { VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
 import { type Alert, accuracyDropAlert, driftAlert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
+import { DecisionBook, type DecisionsOptions, type DecisionsView } from "./decisions";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
 import { LiveLearning } from "./live-learning";
 import { closeModelStore, type ModelStore, openModelStore } from "./model-store";
 import { saveMonitor } from "./monitor-file";
 import { PatternMemory } from "./pattern-memory";
 import { restore } from "./restore";
-import type { AddFeedbackResult, ModelMetrics, ScoreResult } from "./results";
-import { parseScoreInput, scoreInputPatternId } from "./score-input";
+import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreReason, ScoreResult } from "./results";
+import { parseScoreInput, reasonCount, scoreInputPatternId } from "./score-input";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
 import { Trials } from "./trial";
 import { type UpdateMode, UpdateQueue } from "./update-queue";
@@ -29,7 +31,8 @@ export type { ActivationEvent } from "./activation";
 export type { Alert } from "./alerts";
 export type { PatternModelSettings } from "./settings";
 export type { UpdateMode } from "./update-queue";
-export type { AddFeedbackResult, ModelMetrics, ScoreResult } from "./results";
+export type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreReason, ScoreResult } from "./results";
+export type { Decision, DecisionsOptions, DecisionsView, PersonDecisions, ScoredPattern } from "./decisions";
 export type { UpdateFailure, UpdateResult } from "./update-run";
 
 const CLOSE_WAIT_MS = 5000;
@@ -67,6 +70,8 @@ export class PatternModel extends EventEmitter {
   private readonly queue: UpdateQueue<UpdateResult>;
   private closing: Promise<void> | null = null;
   private opened = false;
+  /** Who decided what, and the last score of each pattern scored (see decisions()). */
+  private readonly decisionBook = new DecisionBook();
 
   private readonly log: FeedbackLog;
   private readonly cache: PatternCache;
@@ -248,15 +253,18 @@ export class PatternModel extends EventEmitter {
    * Scores a pattern with the live model: named features, a positional array, a pattern object,
    * `{patternId, features | pattern}`, or `{patternId}` alone when its features are remembered.
    * A given patternId with features is remembered (in the background) for later feedback.
+   * With `reasons`, the result says which features moved the score most (see ScoreResult).
    */
-  score(input: unknown, field = "payload"): ScoreResult {
+  score(input: unknown, field = "payload", options: ScoreOptions = {}): ScoreResult {
     this.assertOpen();
+    const reasons = reasonCount(options.reasons);
     const parsed = parseScoreInput(input, field, this.live.schema, (id) => this.memory.lookup(id));
     if (parsed.patternId !== undefined && parsed.given) {
       if (!this.live.schema && parsed.schema) this.live.adoptSchema(parsed.schema);
       this.memory.remember(parsed.patternId, parsed.features).catch(() => undefined);
     }
-    const score = this.live.predict(parsed.features, field);
+    const explained = reasons > 0 ? this.explain(parsed.features, field, reasons) : null;
+    const score = explained ? explained.score : this.live.predict(parsed.features, field);
     const result: ScoreResult = {
       score,
       label: score >= 0.5 ? "approve" : "reject",
@@ -264,17 +272,35 @@ export class PatternModel extends EventEmitter {
       version: this.live.trained ? this.activeVersion : null,
     };
     if (parsed.patternId !== undefined) result.patternId = parsed.patternId;
+    if (explained) {
+      result.reasons = explained.reasons;
+      result.baseScore = explained.baseScore;
+      result.otherContribution = explained.otherContribution;
+    }
+    this.decisionBook.noteScore(result);
     return result;
   }
 
   /** Scores a batch; a bad item throws InvalidInputError naming it (`payload[2].…`), nothing remembered. */
-  scoreMany(inputs: readonly unknown[]): ScoreResult[] {
+  scoreMany(inputs: readonly unknown[], options: ScoreOptions = {}): ScoreResult[] {
     if (!Array.isArray(inputs)) {
       throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
     }
+    reasonCount(options.reasons);
     const lookup = (id: string) => this.memory.lookup(id);
     for (const [i, input] of inputs.entries()) parseScoreInput(input, `payload[${i}]`, this.live.schema, lookup);
-    return inputs.map((input, i) => this.score(input, `payload[${i}]`));
+    return inputs.map((input, i) => this.score(input, `payload[${i}]`, options));
+  }
+
+  /**
+   * Who decided what: the latest decisions (newest first, `limit` of them) with who made them and
+   * their pattern's last score, every person's approvals and rejections over the feedback log, and
+   * the patterns scored lately with their decision once there is one. `names` maps user ids to
+   * names (see householdNames). Read from the log, which it never changes.
+   */
+  decisions(options: DecisionsOptions = {}): DecisionsView {
+    this.assertOpen();
+    return this.decisionBook.view(this.log, options);
   }
 
   /**
@@ -355,6 +381,20 @@ export class PatternModel extends EventEmitter {
   }
 
   // ---- learning and its alerts ----
+
+  /** The score taken apart: the live learner's explanation and its `count` strongest reasons (none while untrained). */
+  private explain(
+    features: Features,
+    field: string,
+    count: number,
+  ): { score: number; reasons: ScoreReason[]; baseScore: number; otherContribution: number } {
+    const { learner, schema } = this.live;
+    if (!learner || !schema) return { score: 0.5, reasons: [], baseScore: 0.5, otherContribution: 0 };
+    const x = schema.vector(features, field);
+    const explanation = learner.explain(x);
+    const { reasons, others } = strongestReasons(explanation, schema, x, count);
+    return { score: explanation.proba, reasons, baseScore: explanation.base, otherContribution: others };
+  }
 
   private async switchFor(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
     const entry = await this.activation.byPerson(target, cause);

@@ -1,4 +1,5 @@
 import type { StoredFeedback } from "../feedback/log";
+import type { FeatureReason } from "../learning/explain";
 import type { MonitorSnapshot } from "../learning/monitor";
 import type { TimingSnapshot } from "../learning/timing";
 import type { HoldState, VersionLive } from "../versions/registry";
@@ -29,6 +30,24 @@ export interface ScoreResult {
   uncertainty: number;
   /** The active version, or null while the model is untrained. */
   version: string | null;
+  /**
+   * Asked for (ScoreOptions.reasons): the features that moved this score most, strongest first,
+   * each with its signed contribution. baseScore + Σ contribution + otherContribution = score.
+   */
+  reasons?: ScoreReason[];
+  /** With reasons: the model's score before it reads any feature (its trees' root values, weighted as their votes). */
+  baseScore?: number;
+  /** With reasons: the summed contributions of the features not listed in `reasons`. */
+  otherContribution?: number;
+}
+
+/** One feature that moved a score: its name, value, signed contribution, and its value in words. */
+export type ScoreReason = FeatureReason;
+
+/** How to score. */
+export interface ScoreOptions {
+  /** Reasons with each score: true for SCORE_SPEC.reasons' default count, or how many (0 or false: none). */
+  reasons?: boolean | number;
 }
 
 /** Live figures for a status display, a dashboard or the admin API. */

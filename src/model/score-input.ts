@@ -2,6 +2,7 @@ import { InvalidInputError } from "../errors";
 import type { Features } from "../feedback/feedback";
 import { isPattern } from "../features/pattern-features";
 import type { FeatureSchema } from "../features/schema";
+import { checkSetting, SCORE_SPEC } from "../settings/spec";
 import { identifier, readFeatures } from "./feedback-input";
 
 /** A scoring input read at the edge: the pattern's features, its id when one was given, and their schema. */
@@ -52,6 +53,16 @@ export function parseScoreInput(
   const parsed: ScoreInput = { features: read.features, schema: read.schema, given: true };
   if (patternId !== undefined) parsed.patternId = patternId;
   return parsed;
+}
+
+/**
+ * How many reasons to give with each score (ScoreOptions.reasons): none for undefined or false,
+ * SCORE_SPEC's default for true, else a count in its range (InvalidInputError naming `field`).
+ */
+export function reasonCount(value: unknown, field = "options.reasons"): number {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return SCORE_SPEC.reasons.default;
+  return checkSetting(SCORE_SPEC.reasons, value, field);
 }
 
 /** The pattern id a scoring input names, if any (without reading its features). */

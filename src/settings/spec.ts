@@ -156,6 +156,8 @@ export const HA_FEEDBACK_SPEC = Object.freeze({
 /** Scoring: an uncertainty (0 sure … 1 a coin toss) above the threshold asks the household. */
 export const SCORE_SPEC = Object.freeze({
   askThreshold: amount(0.5, { min: 0, max: 1 }, ""),
+  /** Reasons given with each score: the features that moved it most, strongest first (0: none). */
+  reasons: count(3, { min: 0, max: 100 }, "features"),
 });
 
 /** Updates: a few new trees on the new feedback, or a full retrain on all of it. */

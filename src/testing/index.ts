@@ -15,6 +15,7 @@ export {
   type SimulatorOptions,
 } from "./ha-simulator/simulator";
 export type { CommandFault, FaultOptions } from "./ha-simulator/faults";
+export type { SimulatedPerson } from "./ha-simulator/home";
 export {
   type HouseholdOptions,
   type HouseholdStream,

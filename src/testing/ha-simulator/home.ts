@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   haVersion?: string;
   /** Notify services besides `notify.notify` (e.g. "mobile_app_phone"). */
   notifyServices?: string[];
+  /** Person entities to start with (see SimulatedHome.addPerson). */
+  people?: SimulatedPerson[];
 }
 
 /** A service call as received, for tests to check alerts and questions. */
@@ -59,6 +61,18 @@ export interface SimulatedEvent {
   context: SimulatedContext;
 }
 
+/** A person of the household, as Home Assistant's person integration keeps one (`person.<id>`). */
+export interface SimulatedPerson {
+  /** The friendly name, e.g. "Anna". */
+  name: string;
+  /** The user account the person logs in with; none for someone without a login (e.g. a child). */
+  userId?: string | null;
+  /** The entity's object id (default: the name in lower case, spaces as underscores). */
+  id?: string;
+  /** Where the person is: "home" (default), "not_home", or a zone's name. */
+  state?: string;
+}
+
 /** Who fired an event and from where. */
 export interface FireOptions {
   origin?: "LOCAL" | "REMOTE";
@@ -85,6 +99,8 @@ export class SimulatedHome {
     private readonly deliver: (event: SimulatedEvent) => void,
   ) {
     for (const token of options.tokens ?? []) this.addToken(token);
+    // Present from the start, as after Home Assistant's start-up: no event announces them.
+    for (const person of options.people ?? []) this.putState(...personState(person));
     this.services = new Map([
       ["persistent_notification", new Set(["create", "dismiss", "dismiss_all"])],
       ["notify", new Set(["notify", "persistent_notification", ...(options.notifyServices ?? [])])],
@@ -108,6 +124,14 @@ export class SimulatedHome {
     return full;
   }
 
+  /**
+   * Adds a person entity in Home Assistant's shape: `person.<id>` with `user_id` (null without a
+   * login), `friendly_name`, `id`, `device_trackers` and `editable` attributes. Fires `state_changed`.
+   */
+  addPerson(person: SimulatedPerson): SimulatedState {
+    return this.setState(...personState(person));
+  }
+
   /** Fires an event on the bus: subscribers get it; returns it as sent. */
   fireEvent(eventType: string, data: Record<string, unknown> = {}, options: FireOptions = {}): SimulatedEvent {
     const event: SimulatedEvent = {
@@ -128,23 +152,34 @@ export class SimulatedHome {
     attributes: Record<string, unknown> = {},
     userId: string | null = null,
   ): SimulatedState {
+    const old = this.states.get(entityId);
+    const next = this.putState(entityId, state, attributes, userId);
+    this.fireEvent(
+      "state_changed",
+      { entity_id: entityId, old_state: old ?? null, new_state: next },
+      { contextId: next.context.id, userId },
+    );
+    return next;
+  }
+
+  /** Sets an entity's state without announcing it. */
+  private putState(
+    entityId: string,
+    state: string,
+    attributes: Record<string, unknown>,
+    userId: string | null = null,
+  ): SimulatedState {
     const now = new Date().toISOString();
     const old = this.states.get(entityId);
-    const context = { id: newContextId(), parent_id: null, user_id: userId };
     const next: SimulatedState = {
       entity_id: entityId,
       state,
       attributes,
       last_changed: old !== undefined && old.state === state ? old.last_changed : now,
       last_updated: now,
-      context,
+      context: { id: newContextId(), parent_id: null, user_id: userId },
     };
     this.states.set(entityId, next);
-    this.fireEvent(
-      "state_changed",
-      { entity_id: entityId, old_state: old ?? null, new_state: next },
-      { contextId: context.id, userId },
-    );
     return next;
   }
 
@@ -172,6 +207,19 @@ export class SimulatedHome {
       this.setState(entityId, call.service === "turn_on" ? "on" : "off", old?.attributes ?? {}, call.userId);
     }
   }
+}
+
+/** A person's entity id, state and attributes, as Home Assistant's person integration sets them. */
+function personState(person: SimulatedPerson): [string, string, Record<string, unknown>] {
+  const id = person.id ?? person.name.trim().toLowerCase().replace(/\s+/g, "_");
+  const attributes = {
+    editable: true,
+    id,
+    device_trackers: [],
+    user_id: person.userId ?? null,
+    friendly_name: person.name,
+  };
+  return [`person.${id}`, person.state ?? "home", attributes];
 }
 
 /** A context id in the shape Home Assistant uses (a 26-character ULID). */

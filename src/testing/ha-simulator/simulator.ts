@@ -7,6 +7,7 @@ import {
   type RecordedServiceCall,
   type SimulatedEvent,
   SimulatedHome,
+  type SimulatedPerson,
   type SimulatedState,
   type SimulatedToken,
   type SimulatorOptions,
@@ -29,6 +30,7 @@ export type {
   RecordedServiceCall,
   SimulatedContext,
   SimulatedEvent,
+  SimulatedPerson,
   SimulatedState,
   SimulatedToken,
   SimulatorOptions,
@@ -133,6 +135,11 @@ export class HomeAssistantSimulator {
     userId: string | null = null,
   ): SimulatedState {
     return this.home.setState(entityId, state, attributes, userId);
+  }
+
+  /** Adds a person entity (`person.<id>`, carrying the user id a person logs in with) and fires `state_changed`. */
+  addPerson(person: SimulatedPerson): SimulatedState {
+    return this.home.addPerson(person);
   }
 
   /** Deletes an entity: `entity_registry_updated` (action remove) and a `state_changed` to null. */
