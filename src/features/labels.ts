@@ -33,7 +33,9 @@ function duration(days: number): string {
 }
 
 function kind(name: string): FeatureLabel {
-  return (value) => (value ? `a ${name} pattern` : `not a ${name} pattern`);
+  // "an anomaly pattern", "a synergy pattern": the article follows the sound of the first letter.
+  const article = /^[aeiou]/i.test(name) ? "an" : "a";
+  return (value) => (value ? `${article} ${name} pattern` : `not ${article} ${name} pattern`);
 }
 
 function yesNo(yes: string, no: string): FeatureLabel {

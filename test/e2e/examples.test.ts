@@ -106,10 +106,29 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
     expect(versions.versions.length).toBeGreaterThanOrEqual(1);
     const metrics = await get(red, `/pattern-quality/${id}/metrics`);
     expect(metrics.feedbackCount).toBeGreaterThanOrEqual(20);
-    // The page's functions (table rows, chart points) have met a version: the list runs every 5 s.
-    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    // The widget keeps the page's picture of the model in Dashboard 2's store, for pages that open.
+    const widget = examples
+      .find((e) => e.file === "dashboard.json")!
+      .flows.find((n) => n.type === "pattern-dashboard")!;
+    expect(widget.model).toBe(id);
+    const stored = await eventually("the widget's snapshot with the first version", async () => {
+      // Empty (not JSON) until the widget has published.
+      const body = await get(red, `/dashboard/_debug/datastore/${widget.id}`).catch(() => undefined);
+      return body?.payload?.model?.activeVersion ? body.payload : undefined;
+    });
+    expect(stored.problem).toBeNull();
+    expect(stored.versions.map((row: { id: string }) => row.id)).toContain(stored.model.activeVersion);
     expect(red.output()).not.toMatch(/\[error\]/);
   }, 90_000);
+
+  it("dashboard: the widget's bundle is served, and the page finds it relative to its own scripts", async () => {
+    const bundle = await fetch(`${red.url}/resources/node-red-contrib-pattern-quality/pattern-dashboard.umd.js`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toContain("PatternDashboard");
+    // Relative, so that a proxy's path prefix (Home Assistant's ingress) is kept: /dashboard/assets/ → /.
+    const setup = await get(red, "/dashboard/_setup");
+    expect(setup.RED.httpAdminRoot).toBe("../..");
+  });
 
   it("each example has its own model: a distinct name and store directory", () => {
     const files = readdirSync(path.join(packageRoot, "examples")).filter((file) => file.endsWith(".json"));
@@ -136,6 +155,7 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
         "incremental-update",
         "model-version",
         "pattern-score",
+        "pattern-dashboard",
       ]),
     );
     for (const set of ours) expect(set.err ?? null).toBeNull();
@@ -147,6 +167,7 @@ describe.skipIf(!built && !process.env.CI)("example flows in red.js (skipped bef
       "incremental-update",
       "model-version",
       "pattern-score",
+      "pattern-dashboard",
     ]) {
       expect(html).toContain(`data-template-name="${type}"`);
       expect(html).toMatch(new RegExp(`data-help-name="${type}"[\\s\\S]*?<h3>Details</h3>`));

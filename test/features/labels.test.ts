@@ -33,6 +33,8 @@ describe("feature labels", () => {
     ["confidence_raw", 3.5, "detector confidence 3.5"],
     ["pattern_type_time_of_day", 1, "a time-of-day pattern"],
     ["pattern_type_synergy", 0, "not a synergy pattern"],
+    ["pattern_type_anomaly", 1, "an anomaly pattern"],
+    ["pattern_type_anomaly", 0, "not an anomaly pattern"],
     ["metadata_complexity", 1, "1 metadata field"],
     ["metadata_has_conditions", 1, "has conditions"],
     ["metadata_has_actions", 0, "no actions"],
