@@ -27,6 +27,8 @@ export async function demoFlows(root: string): Promise<FlowNode[]> {
   const model = dashboard.find((node) => node.id === DEMO_MODEL_ID);
   if (!model) throw new Error(`examples/dashboard.json has no pattern-model node ${DEMO_MODEL_ID}`);
   Object.assign(model, { name: "demo household", updateThreshold: 40, minSamples: 20 });
+  // The widget reads the household's names from the demo's Home Assistant.
+  for (const node of dashboard) if (node.type === "pattern-dashboard") node.ha = DEMO_HA_ID;
   return [...dashboard, ...householdTab()];
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { HomeAssistantSimulator } from "../src/testing/ha-simulator/simulator";
+import { MEMBERS } from "./loop";
 import type { DemoOptions } from "./options";
 
 /** The Home Assistant the demo talks to: the embedded simulator, or a real one. */
@@ -47,11 +48,13 @@ export async function startHomeAssistant(options: DemoOptions): Promise<DemoHome
     };
   }
   const token = randomBytes(24).toString("hex");
+  // Each member has a login and a person entity, as in a real household: the dashboard shows their names.
+  const users = new Map(MEMBERS.map((member) => [member, randomBytes(16).toString("hex")]));
   const simulator = await HomeAssistantSimulator.start({
     tokens: [{ token, admin: true, name: "Demo admin" }],
     notifyServices: [PHONE],
+    people: [...users].map(([member, userId]) => ({ name: member.charAt(0).toUpperCase() + member.slice(1), userId })),
   });
-  const users = new Map<string, string>();
   return {
     url: simulator.url,
     token,

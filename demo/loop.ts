@@ -4,7 +4,7 @@ import type { DemoHousehold } from "./household";
 /** Where the demo flow takes suggestions: it scores them, which also remembers their features. */
 export const SUGGEST_PATH = "/pattern-quality-demo/suggest";
 
-const MEMBERS = ["alex", "sam", "robin"];
+export const MEMBERS = ["alex", "sam", "robin"];
 
 /**
  * The household at work: suggest a pattern to Node-RED (scored by pattern-score), then answer it

@@ -2,7 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DashboardFeed } from "../../src/model/dashboard-feed";
 import type { PatternModel } from "../../src/model/pattern-model";
+import type { HaConnectionStatus } from "../../src/ha/connection";
+import { householdNames } from "../../src/ha/people";
 import { asError } from "../shared/errors";
+import { findHaNode } from "../shared/home-assistant";
 import { findModelNode, MissingModelError, openModel } from "../shared/model-node";
 import { registerWithNodeCheck } from "../shared/node-version";
 import type { NodeDefinition, NodeMessage, NodeRedApi, NodeStatus, RuntimeNode } from "../shared/red";
@@ -34,7 +37,12 @@ const REFRESHING_EVENTS = [
 interface PatternDashboardDefinition extends NodeDefinition {
   group?: string;
   model?: string;
+  /** Optional `pattern-quality-ha` connection: the household's names from its person entities. */
+  ha?: string;
 }
+
+/** How often the household's names are read again while connected (people are rarely added). */
+const NAMES_REFRESH_MS = 10 * 60 * 1000;
 
 /** The ui-base node of Dashboard 2, as far as this widget uses it. */
 interface DashboardBase {
@@ -116,11 +124,13 @@ export default function register(RED: NodeRedApi): void {
     let lastPush = 0;
     let quiet: NodeJS.Timeout | null = null;
     const detach: Array<() => void> = [];
+    // User id → name, from Home Assistant's person entities when a connection is chosen.
+    let names: ReadonlyMap<string, string> = new Map();
 
     const snapshot = (): DashboardSnapshot => {
       if (!model) return problemSnapshot(problem ?? "Opening the pattern model…");
       try {
-        return dashboardSnapshot(model, modelNode?.name || "pattern model", feedOf(model));
+        return dashboardSnapshot(model, modelNode?.name || "pattern model", feedOf(model), names);
       } catch (error) {
         // The model closed under a last event (its alert gate lets out what it held when closing).
         return problemSnapshot(`The pattern model is not available: ${asError(error).message}`);
@@ -195,6 +205,43 @@ export default function register(RED: NodeRedApi): void {
         return null;
       }
     };
+
+    const haNode = findHaNode(RED, definition.ha);
+    if (definition.ha && !haNode)
+      this.warn("the chosen Home Assistant connection no longer exists: names are not shown");
+    const connection = haNode?.connection ?? null;
+    if (haNode && connection) {
+      let warned = false;
+      const readNames = () => {
+        if (closed || !connection.connected) return;
+        householdNames(connection).then(
+          (read) => {
+            names = read;
+            warned = false;
+            schedule();
+          },
+          (error: unknown) => {
+            // Only the names are missing (user ids show instead): say so once, not on every try.
+            if (!warned)
+              this.warn(`could not read the household's names from Home Assistant: ${asError(error).message}`);
+            warned = true;
+          },
+        );
+      };
+      const onStatus = (status: HaConnectionStatus) => {
+        if (status.state === "connected") readNames();
+      };
+      connection.on("status", onStatus);
+      haNode.register(this);
+      const again = setInterval(readNames, NAMES_REFRESH_MS);
+      again.unref();
+      detach.push(() => {
+        clearInterval(again);
+        connection.off("status", onStatus);
+        haNode.deregister(this);
+      });
+      readNames();
+    }
 
     group.register(this, definition, {
       onAction: true,

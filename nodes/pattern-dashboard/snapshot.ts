@@ -56,10 +56,15 @@ export interface DashboardNotice {
 }
 
 /** The widget's snapshot of an open model and its feed. */
-export function dashboardSnapshot(model: PatternModel, name: string, feed: DashboardFeed): DashboardSnapshot {
+export function dashboardSnapshot(
+  model: PatternModel,
+  name: string,
+  feed: DashboardFeed,
+  names: ReadonlyMap<string, string> = new Map(),
+): DashboardSnapshot {
   const metrics = model.metrics();
   const trialVersion = metrics.trial?.version ?? null;
-  const { scored, people } = model.decisions({ limit: SUGGESTIONS_SHOWN });
+  const { scored, people } = model.decisions({ limit: SUGGESTIONS_SHOWN, names });
   return {
     problem: null,
     model: {
