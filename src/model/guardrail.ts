@@ -1,4 +1,5 @@
 import type { Label } from "../feedback/feedback";
+import type { VersionEvaluation } from "../versions/registry";
 
 /**
  * The guardrail judges a new version (the challenger) beside the active one on feedback that
@@ -17,15 +18,8 @@ const FINAL_ALPHA = 0.05;
 /** z for the two-sided 95 % interval on the accuracy difference. */
 const Z95 = 1.959964;
 
-/** A version's own figures on feedback it had not learned when it answered it. */
-export interface Evaluation {
-  method: string;
-  samples: number;
-  accuracy: number;
-  kappa: number;
-  brier: number;
-  logLoss: number;
-}
+/** A version's own figures on feedback it had not learned when it answered it (as the registry keeps them). */
+export type Evaluation = Pick<VersionEvaluation, "method" | "samples" | "accuracy" | "kappa" | "brier" | "logLoss">;
 
 /** What a challenge found: better, not worse, worse, or not enough evidence yet. */
 export type Outcome = "better" | "not-worse" | "worse" | "undecided";
