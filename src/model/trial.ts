@@ -2,7 +2,7 @@ import type { FeedbackLog } from "../feedback/log";
 import { PatternLearner } from "../learning/learner";
 import type { VersionEntry, VersionRegistry } from "../versions/registry";
 import type { Activation } from "./activation";
-import { type Alert, challengerBetterAlert, guardrailRejectedAlert } from "./alerts";
+import { type Alert, challengerBetterAlert, guardrailRejectedAlert, storeErrorAlert } from "./alerts";
 import { Challenge, type ChallengeRules } from "./challenge";
 import type { Verdict } from "./guardrail";
 import type { LiveLearning } from "./live-learning";
@@ -96,7 +96,15 @@ export class Trials {
     const newest = registry.list().at(-1);
     if (!active || !live.trained || !newest || newest.id === active) return;
     if (newest.parentId !== active || newest.evaluation !== null) return;
-    const learner = PatternLearner.fromJSON(await registry.loadModel(newest.id));
+    let learner: PatternLearner;
+    try {
+      learner = PatternLearner.fromJSON(await registry.loadModel(newest.id));
+    } catch (error) {
+      // A damaged file of a version that is not live must not keep the model from opening: the
+      // registry has set it aside; the next update brings a new version to try.
+      this.context.alert(storeErrorAlert(`putting ${newest.id} on trial again`, error));
+      return;
+    }
     if (!live.schema || !learner.schema.equals(live.schema)) return;
     await this.start(newest, learner, active);
   }

@@ -1138,6 +1138,32 @@ describe("holding automatic activation after a person's switch", () => {
     expect(model.metrics().hold).toBeNull();
   });
 
+  it("opens even when the version that was on trial cannot be loaded, saying so", async () => {
+    const { dir, model } = await twoVersions();
+    await model.addFeedback(feedback(30, { seed: 48 }));
+    await model.update("full");
+    await model.close();
+    // Consistent hashes around a model of an unknown format: it verifies, but cannot be loaded.
+    const file = path.join(dir, "models", "v0003.json");
+    const document = JSON.parse(await fs.readFile(file, "utf8"));
+    document.model.formatVersion = 99;
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    document.digest = sha(JSON.stringify({ version: document.version, model: document.model }));
+    const text = `${JSON.stringify(document)}\n`;
+    await fs.writeFile(file, text);
+    const registryFile = path.join(dir, "versions.json");
+    const registry = JSON.parse(await fs.readFile(registryFile, "utf8"));
+    const entry = registry.versions.find((e: { id: string }) => e.id === "v0003");
+    Object.assign(entry, { sha256: sha(text), digest: document.digest, sizeBytes: Buffer.byteLength(text) });
+    await fs.writeFile(registryFile, JSON.stringify(registry, null, 1));
+    const after = await open(dir);
+    expect(after.activeVersion).toBe("v0002");
+    expect(after.metrics().trial).toBeNull();
+    expect(after.openAlerts).toContainEqual(
+      expect.objectContaining({ type: "store-error", message: expect.stringContaining("v0003") }),
+    );
+  });
+
   it("puts the version on trial again after a restart, with its evidence afresh", async () => {
     const { dir, model } = await twoVersions();
     await model.addFeedback(feedback(30, { seed: 46 }));
