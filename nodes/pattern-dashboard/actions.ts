@@ -73,7 +73,7 @@ export async function runAction(
         by,
         version: entry.id,
         activeVersion: model.activeVersion,
-        hold: model.metrics().hold,
+        hold: model.hold,
       };
     }
     case "resume":

@@ -22,7 +22,7 @@ export interface VersionRow {
 /** The model's versions as table rows, newest first. */
 export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
-  const held = model.metrics().hold?.version ?? null;
+  const held = model.hold?.version ?? null;
   return model.versions
     .list()
     .map((entry) => ({
@@ -46,7 +46,7 @@ function percent(share: number | null | undefined): number | null {
 
 /** "active v0004", or "held v0004 · dashboard" while a person's switch holds automatic activation there. */
 export function activeStatus(model: PatternModel): { fill: "green" | "blue"; shape: "dot" | "ring"; text: string } {
-  const hold = model.metrics().hold;
+  const hold = model.hold;
   if (hold && hold.version === model.activeVersion) {
     return { fill: "blue", shape: "ring", text: fitStatus(`held ${versionLabel(hold.version)} · ${hold.by}`) };
   }

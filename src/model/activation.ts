@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../errors";
 import type { FeedbackLog } from "../feedback/log";
 import { PatternLearner } from "../learning/learner";
-import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
+import { type HoldState, holdAt, type VersionEntry, type VersionRegistry } from "../versions/registry";
 import type { Challenge } from "./challenge";
 import type { LiveLearning } from "./live-learning";
 import { OwnFigures } from "./own-figures";
@@ -54,8 +54,7 @@ export class Activation {
   byPerson(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
     return this.exclusive(async () => {
       const id = target();
-      const hold: HoldState = { version: id, by: cause.by, reason: cause.reason, since: new Date().toISOString() };
-      const entry = await this.switchTo(id, cause, hold);
+      const entry = await this.switchTo(id, cause, holdAt(id, cause));
       this.switches++;
       const challenge = this.live.challenge;
       if (challenge) {

@@ -8,7 +8,7 @@ import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
 import { strongestReasons } from "../learning/explain";
 import { TimingStats } from "../learning/timing";
-import type { VersionEntry, VersionRegistry } from "../versions/registry";
+import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
 import { type Alert, accuracyDropAlert, driftAlert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
@@ -179,6 +179,11 @@ export class PatternModel extends EventEmitter {
     return this.registry.activeId;
   }
 
+  /** The hold a person's activate or rollback set (automatic activation waits), or null. */
+  get hold(): HoldState | null {
+    return this.registry.hold;
+  }
+
   /** True while an update runs. */
   get updating(): boolean {
     return this.queue.running;
@@ -331,7 +336,7 @@ export class PatternModel extends EventEmitter {
       activeVersion: this.activeVersion,
       activeLive: this.live.own?.snapshot() ?? null,
       trial: this.trials.current(),
-      hold: this.registry.hold,
+      hold: this.hold,
       updating: this.updating,
       updateTimes: this.timing.snapshot(),
       feedbackCount: this.log.size,

@@ -49,15 +49,16 @@ export class Trials {
   /**
    * Puts a saved version on trial beside the active one. Its learner first learns online the
    * feedback it has not seen (what arrived while it trained), so from now on both answer the
-   * same feedback.
+   * same feedback. Returns the version whose running trial it waits for, or null.
    */
-  async start(entry: VersionEntry, learner: PatternLearner, against: string): Promise<void> {
+  async start(entry: VersionEntry, learner: PatternLearner, against: string): Promise<string | null> {
     const current = this.context.live.challenge;
     if (current && !current.solo && current.verdict().outcome === "undecided") {
       this.waiting = { entry, learner, against };
-      return;
+      return current.version;
     }
     await this.begin({ entry, learner, against });
+    return null;
   }
 
   /** The version waiting for the running trial to end, if any. */

@@ -246,12 +246,8 @@ async function finish(
     });
     if (activated) await trials.startAlone(entry.id);
   } else {
-    await trials.start(entry, candidate, parentId as string);
-    trial = {
-      against: parentId as string,
-      samplesNeeded,
-      waitingFor: trials.waitingVersion === entry.id ? (trials.current()?.version ?? null) : null,
-    };
+    const waitingFor = await trials.start(entry, candidate, parentId as string);
+    trial = { against: parentId as string, samplesNeeded, waitingFor };
   }
   const totalMs = performance.now() - plan.started;
   context.timing.record(totalMs);

@@ -21,17 +21,13 @@ export class ModelVersions {
 
   /** All versions, oldest first, optionally filtered; the active one's live figures are current. */
   list(...filter: Parameters<VersionRegistry["list"]>): VersionEntry[] {
-    return this.registry.list(...filter).map((entry) => this.current(entry));
+    const active = this.activeLive();
+    return this.registry.list(...filter).map((entry) => withLive(entry, active));
   }
 
   /** One version; UnknownVersionError when there is none with this id. */
   get(id: string): VersionEntry {
-    return this.current(this.registry.get(id));
-  }
-
-  private current(entry: VersionEntry): VersionEntry {
-    const active = this.activeLive();
-    return active && active.version === entry.id ? { ...entry, live: active.live } : entry;
+    return withLive(this.registry.get(id), this.activeLive());
   }
 
   /** The append-only log of activations: who switched what, when and why. */
@@ -74,4 +70,9 @@ export class ModelVersions {
   import(text: string): Promise<VersionEntry> {
     return this.registry.import(text);
   }
+}
+
+/** `entry`, with the live version's current figures when it is that one (the registry's are as of its last write). */
+function withLive(entry: VersionEntry, active: { version: string; live: VersionLive } | null): VersionEntry {
+  return active && active.version === entry.id ? { ...entry, live: active.live } : entry;
 }

@@ -82,6 +82,11 @@ export interface HoldState {
   since: string;
 }
 
+/** The hold a person's switch to `version` sets, from now. */
+export function holdAt(version: string, cause: { by: string; reason: string }): HoldState {
+  return { version, by: cause.by, reason: cause.reason, since: new Date().toISOString() };
+}
+
 /** One switch of the active version. */
 export interface ActivationRecord {
   at: string;

@@ -16,6 +16,7 @@ import {
   type ActivationRecord,
   checkVersionId,
   type HoldState,
+  holdAt,
   importedMeta,
   newVersionMeta,
   parseModelFile,
@@ -40,6 +41,7 @@ export {
   type VersionComparison,
 } from "./compare";
 export { REGISTRY_FILE } from "./document";
+export { holdAt } from "./entry";
 export type {
   ActivationRecord,
   HoldState,
@@ -249,9 +251,7 @@ export class VersionRegistry {
   rollback(to: string, cause: ActivationCause, options: { hold?: boolean } = {}): Promise<VersionEntry> {
     return this.serial(() => {
       const id = to === "previous" ? this.previousId() : to;
-      const hold = options.hold
-        ? { version: id, by: cause.by, reason: cause.reason, since: new Date().toISOString() }
-        : undefined;
+      const hold = options.hold ? holdAt(id, cause) : undefined;
       return this.activateNow(id, cause, hold);
     });
   }

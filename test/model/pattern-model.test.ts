@@ -706,6 +706,25 @@ describe("restarting", () => {
   });
 });
 
+/**
+ * Rewrites version `id` consistently (digest, sha256, size) around a model of an unknown format
+ * version: it verifies, but cannot be loaded.
+ */
+async function makeUnusable(dir: string, id: string): Promise<void> {
+  const file = path.join(dir, "models", `${id}.json`);
+  const document = JSON.parse(await fs.readFile(file, "utf8"));
+  document.model.formatVersion = 99;
+  const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+  document.digest = sha(JSON.stringify({ version: document.version, model: document.model }));
+  const text = `${JSON.stringify(document)}\n`;
+  await fs.writeFile(file, text);
+  const registryFile = path.join(dir, "versions.json");
+  const registry = JSON.parse(await fs.readFile(registryFile, "utf8"));
+  const entry = registry.versions.find((e: { id: string }) => e.id === id);
+  Object.assign(entry, { sha256: sha(text), digest: document.digest, sizeBytes: Buffer.byteLength(text) });
+  await fs.writeFile(registryFile, JSON.stringify(registry, null, 1));
+}
+
 /** v0001, then v0002 promoted after its trial. */
 async function twoVersions() {
   const dir = await storeDir();
@@ -805,23 +824,7 @@ describe("versions", () => {
   it("falls back to an older version when the active one verifies but is not a usable model", async () => {
     const { dir, model } = await twoVersions();
     await model.close();
-    // Rewrite v0002 consistently (digest, sha256) around a model of an unknown format version.
-    const file = path.join(dir, "models", "v0002.json");
-    const document = JSON.parse(await fs.readFile(file, "utf8"));
-    document.model.formatVersion = 99;
-    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-    document.digest = sha(JSON.stringify({ version: document.version, model: document.model }));
-    const text = `${JSON.stringify(document)}\n`;
-    await fs.writeFile(file, text);
-    const registryFile = path.join(dir, "versions.json");
-    const registry = JSON.parse(await fs.readFile(registryFile, "utf8"));
-    for (const entry of registry.versions) {
-      if (entry.id !== "v0002") continue;
-      entry.sha256 = sha(text);
-      entry.digest = document.digest;
-      entry.sizeBytes = Buffer.byteLength(text);
-    }
-    await fs.writeFile(registryFile, JSON.stringify(registry, null, 1));
+    await makeUnusable(dir, "v0002");
 
     const after = await open(dir);
     expect(after.activeVersion).toBe("v0001");
@@ -1143,19 +1146,7 @@ describe("holding automatic activation after a person's switch", () => {
     await model.addFeedback(feedback(30, { seed: 48 }));
     await model.update("full");
     await model.close();
-    // Consistent hashes around a model of an unknown format: it verifies, but cannot be loaded.
-    const file = path.join(dir, "models", "v0003.json");
-    const document = JSON.parse(await fs.readFile(file, "utf8"));
-    document.model.formatVersion = 99;
-    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-    document.digest = sha(JSON.stringify({ version: document.version, model: document.model }));
-    const text = `${JSON.stringify(document)}\n`;
-    await fs.writeFile(file, text);
-    const registryFile = path.join(dir, "versions.json");
-    const registry = JSON.parse(await fs.readFile(registryFile, "utf8"));
-    const entry = registry.versions.find((e: { id: string }) => e.id === "v0003");
-    Object.assign(entry, { sha256: sha(text), digest: document.digest, sizeBytes: Buffer.byteLength(text) });
-    await fs.writeFile(registryFile, JSON.stringify(registry, null, 1));
+    await makeUnusable(dir, "v0003");
     const after = await open(dir);
     expect(after.activeVersion).toBe("v0002");
     expect(after.metrics().trial).toBeNull();
