@@ -282,7 +282,8 @@ export function mineRoutines(
 /**
  * Keeps what should be suggested, once each:
  * - routines already automated or stopped are counted, not suggested;
- * - of a sequence and its reverse, the more confident; of two sequences into one action from
+ * - of a sequence and its reverse, the more confident; of a trigger entity's two states into
+ *   one action, the more confident; of two sequences into one action from
  *   triggers that follow each other (A → X, A → C, X → C), the more confident of the two into C;
  * - a time-of-day routine whose days a sequence explains (its action follows the trigger on
  *   most of them) gives way to the sequence, unless the trigger is itself a time-of-day routine
@@ -310,6 +311,17 @@ function settle(times: FoundTimeOfDay[], sequences: FoundSequence[], stats: Mini
           actionKey(o.routine) === key(s.routine) &&
           stronger(o, s) &&
           !stronger(s, o),
+      ),
+  );
+  // One trigger entity into one action: its "on" or its "off", whichever the action follows more.
+  seqs = seqs.filter(
+    (s) =>
+      !seqs.some(
+        (o) =>
+          o !== s &&
+          actionKey(o.routine) === actionKey(s.routine) &&
+          o.routine.trigger.entityId === s.routine.trigger.entityId &&
+          stronger(o, s),
       ),
   );
   seqs = seqs.filter((s) => {
