@@ -377,6 +377,23 @@ describe("npm run ha-sim", () => {
     expect(fixed.token).toBe("demo");
   });
 
+  it("serves a generated home whose logbook ends now, to the Supervisor user's token, or an empty home", async () => {
+    const env = { HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo", HA_SIM_SEED: "4", HA_SIM_DAYS: "2" };
+    const { simulator, home, banner } = await startDemoSimulator(env);
+    onCleanup(() => simulator.stop());
+    expect(home).toMatchObject({ seed: 4 });
+    expect(banner).toContain(`${home!.logbook.length} logbook entries`);
+    expect(banner).toContain(`pattern-quality suggest --ha-url ${simulator.url} --token demo`);
+    const c = await authed(simulator, "demo");
+    c.send({ id: 1, type: "auth/current_user" });
+    expect(await c.next()).toMatchObject({ result: { name: "Supervisor", is_admin: true } });
+    expect(Date.now() / 1000 - home!.logbook.at(-1)!.when).toBeLessThan(3 * 3600);
+    const empty = await startDemoSimulator({ ...env, HA_SIM_HOME: "empty" });
+    onCleanup(() => empty.simulator.stop());
+    expect(empty.home).toBeUndefined();
+    expect(empty.banner).toMatch(/Home: +empty/);
+  });
+
   it("prints the banner when run, and stops on SIGTERM", async () => {
     let printed = "";
     const stop = await runDemo({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo" }, (text) => (printed += text));
