@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { automationConfigError } from "./automations";
 import { isRecord, type SimulatedHome } from "./home";
 
 /** What the control routes do beyond the home itself: the simulator's connection faults. */
@@ -8,14 +9,15 @@ export interface SimulatorControl {
   revokeToken(token: string): void;
 }
 
-/** A response: JSON unless it is Home Assistant's plain-text 401. */
-type Reply = { status: number; body: unknown } | { status: 401; text: string };
+/** A response: JSON unless it is one of aiohttp's plain-text errors (401, 405). */
+type Reply = { status: number; body: unknown } | { status: number; text: string };
 
 const NOT_FOUND: Reply = { status: 404, body: { message: "Not found" } };
 
 /**
  * The simulator's HTTP side: the bit of Home Assistant's REST API this package's users reach
- * for (`/api/`, firing events, states), and the control routes under `/sim/` for demos.
+ * for (`/api/`, firing events, states, the automation config API), and the control routes
+ * under `/sim/` for demos.
  */
 export function handleHttp(
   home: SimulatedHome,
@@ -54,7 +56,41 @@ async function handleApi(home: SimulatedHome, req: IncomingMessage, path: string
     return { status: 200, body: { message: `Event ${type} fired.` } };
   }
   if (req.method === "GET" && path === "/api/states") return { status: 200, body: [...home.states.values()] };
+  const automation = /^\/api\/config\/automation\/config\/([^/]+)$/.exec(path);
+  if (automation !== null) return automationConfig(home, user.admin, req, decodeURIComponent(automation[1]!));
   return NOT_FOUND;
+}
+
+/**
+ * Home Assistant's automation config view (components/config/automation.py on view.py's
+ * EditIdBasedConfigView): admin only (`require_admin`: a plain 401), GET 404 and DELETE 400
+ * "Resource not found" for an unknown id, 400 "Invalid JSON specified" and "Message malformed: …".
+ */
+async function automationConfig(home: SimulatedHome, admin: boolean, req: IncomingMessage, id: string): Promise<Reply> {
+  if (req.method !== "GET" && req.method !== "POST" && req.method !== "DELETE")
+    return { status: 405, text: "405: Method Not Allowed" };
+  if (!admin) return { status: 401, text: "401: Unauthorized" };
+  if (req.method === "GET") {
+    const config = home.automations.get(id);
+    return config === undefined
+      ? { status: 404, body: { message: "Resource not found" } }
+      : { status: 200, body: config };
+  }
+  if (req.method === "DELETE") {
+    if (!home.automations.delete(id)) return { status: 400, body: { message: "Resource not found" } };
+    return { status: 200, body: { result: "ok" } };
+  }
+  let body: unknown;
+  try {
+    body = await readJson(req);
+  } catch {
+    return { status: 400, body: { message: "Invalid JSON specified" } };
+  }
+  if (body === undefined) return { status: 400, body: { message: "Invalid JSON specified" } };
+  const error = automationConfigError(body);
+  if (error !== null) return { status: 400, body: { message: `Message malformed: ${error}` } };
+  home.automations.save(id, body as Record<string, unknown>);
+  return { status: 200, body: { result: "ok" } };
 }
 
 /** Unauthenticated control routes for demos (the simulator binds to 127.0.0.1 by default). */
