@@ -23,8 +23,9 @@ export interface MiningStats {
   events: number;
   /** State changes in the window by who caused them. */
   byCause: Record<Cause, number>;
-  /** Entities changing too often with nobody's hand on them (integration chatter). */
+  /** Entities changing too often with nobody's hand on them (integration chatter), and their changes. */
   chatter: number;
+  chatterChanges: number;
   /** Days from the first change in the window to now. */
   historyDays: number;
   /** Routines found but not suggested: already done by an automation or app, stopped, or on a removed entity. */
@@ -166,6 +167,7 @@ export class RoutineMiner {
     };
     const chatter = this.chatterOf(inWindow, stats.historyDays);
     stats.chatter = chatter.size;
+    stats.chatterChanges = inWindow.filter((r) => chatter.has(r.entityId)).length;
     const index = new HomeIndex(this.home);
     const excluded = new Set(options.excludeEntities);
     const included = new Set(options.includeEntities);
@@ -248,6 +250,7 @@ export class RoutineMiner {
       events: this.events,
       byCause,
       chatter: 0,
+      chatterChanges: 0,
       historyDays: 0,
       alreadyAutomated: 0,
       faded: 0,
