@@ -201,6 +201,28 @@ describe("HomeAssistantSimulator: running automations", () => {
     expect(sim.getState("light.kitchen")?.state).toBe("off");
   });
 
+  it("gives a second automation with the same alias an entity id of its own", async () => {
+    const sim = await startHome();
+    await configApi(sim).post("a1", WAKE_UP);
+    await configApi(sim).post("a2", WAKE_UP);
+    expect(sim.getState("automation.kitchen_light_at_wake_up_2")?.attributes.id).toBe("a2");
+  });
+
+  it("runs an automation's actions on automation.trigger, even one turned off", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "owner");
+    sim.actAs({ by: "wall" }, "light.kitchen", "off");
+    await configApi(sim).post("wake", WAKE_UP);
+    const target = { entity_id: "automation.kitchen_light_at_wake_up" };
+    c.send({ id: 1, type: "call_service", domain: "automation", service: "turn_off", target });
+    c.send({ id: 2, type: "call_service", domain: "automation", service: "trigger", target });
+    await c.next(2);
+    expect(sim.getState("light.kitchen")).toMatchObject({ state: "on" });
+    expect(sim.logbook(sim.now().getTime() / 1000 - 1).find((e) => e.domain === "automation")?.message).toBe(
+      "triggered by action",
+    );
+  });
+
   it("runs the home's own automations: motion on the stairs turns the stairs light on", async () => {
     const sim = await startHome();
     sim.actAs({ by: "wall" }, "binary_sensor.stairs_motion", "off");
