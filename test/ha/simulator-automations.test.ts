@@ -180,6 +180,33 @@ describe("HomeAssistantSimulator: running automations", () => {
       context_entity_id: "binary_sensor.front_door",
       context_state: "on",
     });
+    expect(triggered.context_event_type).toBeUndefined();
+  });
+
+  it("describes on its automation_triggered row what started the triggering change's context", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "owner");
+    sim.actAs({ by: "wall" }, "input_boolean.guest_mode", "off");
+    await configApi(sim).post("guests", {
+      alias: "Porch light for guests",
+      triggers: [{ trigger: "state", entity_id: "input_boolean.guest_mode", to: "on" }],
+      actions: [{ action: "light.turn_on", target: { entity_id: "light.porch" } }],
+    });
+    c.send({
+      id: 1,
+      type: "call_service",
+      domain: "input_boolean",
+      service: "turn_on",
+      target: { entity_id: "input_boolean.guest_mode" },
+    });
+    await c.next();
+    const triggered = sim.logbook(sim.now().getTime() / 1000 - 1).find((e) => e.domain === "automation")!;
+    expect(triggered).toMatchObject({
+      context_event_type: "call_service",
+      context_domain: "input_boolean",
+      context_service: "turn_on",
+    });
+    expect(triggered.context_user_id).toBeUndefined();
   });
 
   it("does not run an automation that was turned off", async () => {

@@ -233,13 +233,17 @@ export class AutomationEngine {
       domain: "automation",
       context_id: contextId,
     };
-    // The row starts the automation's context: its keys come from the parent's first row, the state change.
-    if (parent !== undefined)
-      Object.assign(row, {
-        context_event_type: "state_changed",
-        context_entity_id: parent.entityId,
-        context_state: parent.state,
-      });
+    // The row starts the automation's context, so its keys describe the parent context's first row:
+    // the triggering change itself (entity and state only), or whatever started that change's context.
+    if (parent !== undefined) {
+      const { context_user_id: _, ...started } = parent.cause.keys;
+      Object.assign(
+        row,
+        started.context_event_type === undefined
+          ? { context_entity_id: parent.entityId, context_state: parent.state }
+          : started,
+      );
+    }
     this.home.logbook.append(row, contextId);
     this.home.fireEvent(
       "automation_triggered",
