@@ -180,6 +180,33 @@ describe("HomeAssistantSimulator: running automations", () => {
       context_entity_id: "binary_sensor.front_door",
       context_state: "on",
     });
+    expect(triggered.context_event_type).toBeUndefined();
+  });
+
+  it("describes on its automation_triggered row what started the triggering change's context", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "owner");
+    sim.actAs({ by: "wall" }, "input_boolean.guest_mode", "off");
+    await configApi(sim).post("guests", {
+      alias: "Porch light for guests",
+      triggers: [{ trigger: "state", entity_id: "input_boolean.guest_mode", to: "on" }],
+      actions: [{ action: "light.turn_on", target: { entity_id: "light.porch" } }],
+    });
+    c.send({
+      id: 1,
+      type: "call_service",
+      domain: "input_boolean",
+      service: "turn_on",
+      target: { entity_id: "input_boolean.guest_mode" },
+    });
+    await c.next();
+    const triggered = sim.logbook(sim.now().getTime() / 1000 - 1).find((e) => e.domain === "automation")!;
+    expect(triggered).toMatchObject({
+      context_event_type: "call_service",
+      context_domain: "input_boolean",
+      context_service: "turn_on",
+    });
+    expect(triggered.context_user_id).toBeUndefined();
   });
 
   it("does not run an automation that was turned off", async () => {
@@ -199,6 +226,28 @@ describe("HomeAssistantSimulator: running automations", () => {
     expect(sim.getState("automation.kitchen_light_at_wake_up")?.state).toBe("off");
     sim.advanceClock(10 * 60_000);
     expect(sim.getState("light.kitchen")?.state).toBe("off");
+  });
+
+  it("gives a second automation with the same alias an entity id of its own", async () => {
+    const sim = await startHome();
+    await configApi(sim).post("a1", WAKE_UP);
+    await configApi(sim).post("a2", WAKE_UP);
+    expect(sim.getState("automation.kitchen_light_at_wake_up_2")?.attributes.id).toBe("a2");
+  });
+
+  it("runs an automation's actions on automation.trigger, even one turned off", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "owner");
+    sim.actAs({ by: "wall" }, "light.kitchen", "off");
+    await configApi(sim).post("wake", WAKE_UP);
+    const target = { entity_id: "automation.kitchen_light_at_wake_up" };
+    c.send({ id: 1, type: "call_service", domain: "automation", service: "turn_off", target });
+    c.send({ id: 2, type: "call_service", domain: "automation", service: "trigger", target });
+    await c.next(2);
+    expect(sim.getState("light.kitchen")).toMatchObject({ state: "on" });
+    expect(sim.logbook(sim.now().getTime() / 1000 - 1).find((e) => e.domain === "automation")?.message).toBe(
+      "triggered by action",
+    );
   });
 
   it("runs the home's own automations: motion on the stairs turns the stairs light on", async () => {

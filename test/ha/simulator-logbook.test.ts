@@ -288,6 +288,51 @@ describe("HomeAssistantSimulator with a home: live changes in the logbook", () =
     });
   });
 
+  it("leaves each entity in the state Home Assistant's service would, and unknown entities alone", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "owner");
+    const calls: [string, string, string, Record<string, unknown>?][] = [
+      ["cover.bedroom_blinds", "open_cover", "open"],
+      ["cover.bedroom_blinds", "close_cover", "closed"],
+      ["cover.bedroom_blinds", "toggle", "open"],
+      ["lock.front_door", "unlock", "unlocked"],
+      ["lock.front_door", "lock", "locked"],
+      ["climate.bathroom", "set_hvac_mode", "cool", { hvac_mode: "cool" }],
+      ["climate.bathroom", "turn_off", "off"],
+      ["climate.bathroom", "turn_on", "heat"],
+      ["fan.bedroom", "turn_on", "on"],
+      ["fan.bedroom", "toggle", "off"],
+    ];
+    for (const [i, [entityId, service, state, data]] of calls.entries()) {
+      const domain = entityId.split(".")[0];
+      c.send({ id: i + 1, type: "call_service", domain, service, service_data: { entity_id: entityId, ...data } });
+      expect(await c.next()).toMatchObject({ id: i + 1, success: true });
+      expect(sim.getState(entityId)?.state).toBe(state);
+    }
+    c.send({
+      id: 20,
+      type: "call_service",
+      domain: "light",
+      service: "turn_on",
+      service_data: { entity_id: "light.nowhere" },
+    });
+    expect(await c.next()).toMatchObject({ id: 20, success: true });
+    expect(sim.getState("light.nowhere")).toBeUndefined();
+  });
+
+  it("keeps the logbook in time order when a test moves the clock back", async () => {
+    const sim = await startHome();
+    const later = sim.now().getTime() / 1000;
+    sim.actAs({ by: "wall" }, "light.office", sim.getState("light.office")?.state === "on" ? "off" : "on");
+    sim.advanceClock(-60_000);
+    sim.actAs({ by: "wall" }, "light.garage", sim.getState("light.garage")?.state === "on" ? "off" : "on");
+    const rows = sim.logbook(later - 120);
+    const whens = rows.map((e) => e.when);
+    expect(whens).toEqual([...whens].sort((a, b) => a - b));
+    expect(rows.at(-1)?.entity_id).toBe("light.office");
+    expect(rows.findLast((e) => e.entity_id === "light.garage")!.when).toBeLessThan(later);
+  });
+
   it("turns a scene on: its state is the time, its lights carry the scene's keys", async () => {
     const sim = await startHome();
     const c = await authed(sim, "clara");

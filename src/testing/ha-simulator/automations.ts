@@ -7,7 +7,7 @@ import { isRecord, newContextId, type SimulatedHome } from "./home";
 /**
  * The automations a simulated home holds, kept as Home Assistant's config API keeps them
  * (`POST/GET/DELETE /api/config/automation/config/<id>`), and run as Home Assistant runs them,
- * for the demo and tests: a time trigger (`at: "HH:MM[:SS]"`, local time) fires when the
+ * for the demo and tests: a time trigger (`at: "HH:MM[:SS]"` or a list of them, local time) fires when the
  * simulator's clock passes it, a state trigger (`entity_id`, optional `from`/`to`) when its
  * entity changes so; service actions (`light.turn_on` with a target, …) change states in the
  * automation's context and write `automation_triggered` and state rows as HA does. A turned-off
@@ -172,12 +172,15 @@ export class AutomationEngine {
     const last = localDayOf(now, this.home.timeZone);
     for (const held of this.held.values()) {
       for (const trigger of held.triggers) {
-        const minute = typeof trigger.at === "string" ? minuteOf(trigger.at) : undefined;
-        if ((trigger.trigger ?? trigger.platform) !== "time" || minute === undefined) continue;
-        for (let day = localDayOf(since, this.home.timeZone); ; day = nextLocalDay(day)) {
-          const at = localToEpochMs(day, minute, this.home.timeZone);
-          if (at > since && at <= now) due.push([at, held]);
-          if (day.year === last.year && day.month === last.month && day.day === last.day) break;
+        if ((trigger.trigger ?? trigger.platform) !== "time") continue;
+        const times = Array.isArray(trigger.at) ? trigger.at : [trigger.at];
+        for (const minute of times.map(minuteOf)) {
+          if (minute === undefined) continue;
+          for (let day = localDayOf(since, this.home.timeZone); ; day = nextLocalDay(day)) {
+            const at = localToEpochMs(day, minute, this.home.timeZone);
+            if (at > since && at <= now) due.push([at, held]);
+            if (day.year === last.year && day.month === last.month && day.day === last.day) break;
+          }
         }
       }
     }
@@ -230,13 +233,17 @@ export class AutomationEngine {
       domain: "automation",
       context_id: contextId,
     };
-    // The row starts the automation's context: its keys come from the parent's first row, the state change.
-    if (parent !== undefined)
-      Object.assign(row, {
-        context_event_type: "state_changed",
-        context_entity_id: parent.entityId,
-        context_state: parent.state,
-      });
+    // The row starts the automation's context, so its keys describe the parent context's first row:
+    // the triggering change itself (entity and state only), or whatever started that change's context.
+    if (parent !== undefined) {
+      const { context_user_id: _, ...started } = parent.cause.keys;
+      Object.assign(
+        row,
+        started.context_event_type === undefined
+          ? { context_entity_id: parent.entityId, context_state: parent.state }
+          : started,
+      );
+    }
     this.home.logbook.append(row, contextId);
     this.home.fireEvent(
       "automation_triggered",
@@ -282,8 +289,8 @@ function matches(wanted: unknown, value: string): boolean {
 }
 
 /** Local minute of day of "HH:MM" or "HH:MM:SS" (undefined for anything else, e.g. an input_datetime). */
-function minuteOf(at: string): number | undefined {
-  const m = /^(\d{1,2}):(\d\d)(?::(\d\d))?$/.exec(at);
+function minuteOf(at: unknown): number | undefined {
+  const m = typeof at === "string" ? /^(\d{1,2}):(\d\d)(?::(\d\d))?$/.exec(at) : null;
   if (m === null) return undefined;
   return Number(m[1]) * 60 + Number(m[2]) + Number(m[3] ?? 0) / 60;
 }

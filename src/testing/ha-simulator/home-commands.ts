@@ -1,7 +1,7 @@
 import type { LogbookEntry } from "../../mining/home-data";
 import { localToEpochMs } from "../simulation/local-time";
 import { type Answer, type ClientConnection, type Command, ok, refuse } from "./answers";
-import type { SimulatedHome } from "./home";
+import { isContinuous, type SimulatedHome } from "./home";
 
 /**
  * The websocket commands that read the home: the registries, the users, and the logbook
@@ -192,10 +192,7 @@ export class HomeCommands {
     const entityIds = (m.entity_ids as string[] | undefined) ?? [];
     const deviceIds = (m.device_ids as string[] | undefined) ?? [];
     if (entityIds.length === 0 && deviceIds.length === 0) return undefined;
-    const kept = entityIds.filter((id) => {
-      const attributes = this.home.states.get(id)?.attributes ?? {};
-      return !("unit_of_measurement" in attributes || "state_class" in attributes);
-    });
+    const kept = entityIds.filter((id) => !isContinuous(id, this.home.states.get(id)?.attributes ?? {}));
     if (kept.length === 0 && deviceIds.length === 0) return "none";
     const devices = new Set(deviceIds);
     const ofDevices = this.home.entities.filter((e) => e.device_id !== null && devices.has(e.device_id));

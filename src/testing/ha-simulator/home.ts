@@ -166,7 +166,7 @@ export class SimulatedHome {
       { entity_id: entityId, old_state: old ?? null, new_state: next },
       { contextId: by.contextId, parentId: by.parentId, userId: by.userId },
     );
-    const continuous = "unit_of_measurement" in attributes || "state_class" in attributes;
+    const continuous = isContinuous(entityId, attributes);
     if (old !== undefined && old.state !== state && !continuous) {
       this.logbook.append({ when, state, entity_id: entityId, ...by.keys }, by.contextId);
       this.automations.stateChanged(entityId, old.state, state, by, when);
@@ -284,6 +284,11 @@ export function personState(person: SimulatedPerson): [string, string, Record<st
     friendly_name: person.name,
   };
   return [`person.${id}`, person.state ?? "home", attributes];
+}
+
+/** A sensor with a unit or a state class: Home Assistant keeps it out of the logbook. */
+export function isContinuous(entityId: string, attributes: Record<string, unknown>): boolean {
+  return entityId.startsWith("sensor.") && ("unit_of_measurement" in attributes || "state_class" in attributes);
 }
 
 /** A context id in the shape Home Assistant uses (a 26-character ULID). */

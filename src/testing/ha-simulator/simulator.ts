@@ -22,7 +22,9 @@ import { WebsocketProtocol } from "./protocol";
  * results with HA's error codes, event subscriptions with the non-admin allowlist) and a little
  * of its REST API, plus a control surface for tests and demos: fire events, change states, drop
  * connections, revoke tokens, restart, and make commands fail (error, malformed or non-JSON
- * replies, silence).
+ * replies, silence). Given a generated home (`options.home`), it serves its registries, users,
+ * states and logbook, writes a logbook row for every change with its cause's context keys,
+ * keeps and runs automations (REST config API), and has a clock tests can set or advance.
  */
 
 export type { SimulatedActor } from "./actors";

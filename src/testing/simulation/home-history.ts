@@ -52,7 +52,7 @@ export interface HomeHistoryOptions {
   days?: number;
   /** The end of the past (default: now, to the minute; pass one for a reproducible home). */
   now?: Date;
-  /** About this many entities (default 150). */
+  /** About this many entities (default 150; never fewer than the ~60 every home has). */
   entityCount?: number;
   /** Person entities (default 3; the first is the owner; from the fourth on, children without a login). */
   people?: number;

@@ -131,10 +131,7 @@ export class LogbookWriter {
     const message = `triggered by ${source}`;
     const contextId = this.newContext(when);
     const parentKeys: Partial<LogbookEntry> =
-      trigger === null
-        ? {}
-        : // A context started by a state change is described by that row: its entity and state, no event type.
-          { context_entity_id: trigger.entityId, context_state: trigger.state };
+      trigger === null ? {} : { context_entity_id: trigger.entityId, context_state: trigger.state };
     this.described(
       when,
       { name: automation.alias, message, source, entity_id: automation.entityId, domain: "automation" },
