@@ -138,14 +138,18 @@ export function generateHome(options: HomeHistoryOptions): GeneratedHome {
 
   const states: SimulatedState[] = [...specs.values()].map((spec) => {
     const last = finished.last.get(spec.entityId);
-    const changed = new Date((last?.when ?? start - 3600) * 1000).toISOString();
+    const changed = new Date((last?.entry.when ?? start - 3600) * 1000).toISOString();
     return {
       entity_id: spec.entityId,
-      state: last?.state ?? spec.initial,
+      state: last?.entry.state ?? spec.initial,
       attributes: spec.attributes,
       last_changed: changed,
       last_updated: changed,
-      context: { id: last?.contextId ?? writer.newContext(start), parent_id: null, user_id: last?.userId ?? null },
+      context: {
+        id: last?.contextId ?? writer.newContext(start),
+        parent_id: null,
+        user_id: last?.entry.context_user_id ?? null,
+      },
     };
   });
   for (const person of layout.people) {
