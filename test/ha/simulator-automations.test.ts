@@ -104,6 +104,35 @@ describe("HomeAssistantSimulator: the automation config API", () => {
     expect((await api.get("bad")).status).toBe(404);
   });
 
+  it("answers 400 to odd configs, and runs an odd but valid one without stumbling", async () => {
+    const sim = await startHome();
+    const api = configApi(sim);
+    for (const body of [
+      { ...WAKE_UP, triggers: "x" },
+      { ...WAKE_UP, triggers: [null] },
+      { ...WAKE_UP, triggers: { trigger: "time" } },
+      { ...WAKE_UP, triggers: [{ trigger: "state" }] },
+      { ...WAKE_UP, actions: {} },
+      { ...WAKE_UP, alias: 5 },
+    ])
+      expect((await api.post("odd", body)).status).toBe(400);
+    sim.actAs({ by: "wall" }, "light.office", "off");
+    const odd = {
+      alias: "Odd but valid",
+      trigger: { platform: "state", entity_id: ["binary_sensor.front_door", "binary_sensor.garage_door"], from: "off" },
+      action: [
+        { action: 5 },
+        { action: "light" },
+        { delay: 1 },
+        { action: "light.turn_on", data: { entity_id: ["light.office"] } },
+      ],
+    };
+    expect((await api.post("odd", odd)).status).toBe(200);
+    sim.actAs({ by: "wall" }, "binary_sensor.garage_door", "off");
+    sim.actAs({ by: "wall" }, "binary_sensor.garage_door", "on");
+    expect(sim.getState("light.office")?.state).toBe("on");
+  });
+
   it("refuses a user who is not an admin with a plain 401, as require_admin does", async () => {
     const sim = await startHome();
     await configApi(sim).post("a1", WAKE_UP);

@@ -263,6 +263,54 @@ describe("HomeAssistantSimulator with a home: logbook/event_stream", () => {
   });
 });
 
+describe("HomeAssistantSimulator with a home: odd input", () => {
+  it("answers every odd logbook or registry command with Home Assistant's error or a result, and keeps serving", async () => {
+    const sim = await startHome();
+    const c = await authed(sim, "clara");
+    const odd: Record<string, unknown>[] = [
+      { type: "logbook/get_events", start_time: 5 },
+      { type: "logbook/get_events", start_time: "2026-12-07", end_time: null },
+      { type: "logbook/get_events", start_time: "2026-12-07T00:00:00+05:30", context_id: 7 },
+      { type: "logbook/get_events", start_time: "", device_ids: [1] },
+      { type: "logbook/event_stream", start_time: "2026-02-30T99:00:00Z" },
+      { type: "logbook/event_stream", start_time: iso(0), end_time: "9999-12-31T00:00:00Z", entity_ids: [] },
+      { type: "logbook/event_stream", start_time: iso(0), device_ids: "all" },
+      { type: "config/area_registry/list", extra: { nested: [1, 2] } },
+      {
+        type: "call_service",
+        domain: "light",
+        service: "turn_on",
+        service_data: { entity_id: [3, null, "light.office"] },
+      },
+      { type: "call_service", domain: "scene", service: "turn_on", target: { entity_id: 42 } },
+    ];
+    const answers: Result[] = [];
+    for (const [i, m] of odd.entries()) {
+      c.send({ id: i + 1, ...m });
+      let answer = (await c.next()) as Result;
+      while (answer.type !== "result") answer = (await c.next()) as Result;
+      answers.push(answer);
+    }
+    expect(answers.map((a) => a.success)).toEqual([false, false, false, false, false, true, false, true, true, true]);
+    expect(answers.map((a) => a.error?.code ?? "ok")).toEqual([
+      "invalid_format",
+      "invalid_format",
+      "invalid_format",
+      "invalid_format",
+      "invalid_start_time",
+      "ok",
+      "invalid_format",
+      "ok",
+      "ok",
+      "ok",
+    ]);
+    c.send({ id: 50, type: "ping" });
+    let pong = (await c.next()) as Result;
+    while (pong.type !== "pong") pong = (await c.next()) as Result;
+    expect(pong.id).toBe(50);
+  });
+});
+
 describe("HomeAssistantSimulator with a home: live changes in the logbook", () => {
   it("writes a user's service call with the call_service keys, and get_events returns it later", async () => {
     const sim = await startHome();
