@@ -70,13 +70,13 @@ describe("HomeAssistantSimulator: the automation config API", () => {
       action: [{ service: "light.turn_on", target: { entity_id: "light.kitchen" } }],
     };
     expect((await api.post("a1", older)).status).toBe(200);
-    expect(await (await api.get("a1")).json()).toMatchObject({
-      id: "a1",
-      alias: "Kitchen light early",
-      trigger: older.trigger,
-    });
+    expect(await (await api.get("a1")).json()).toEqual({ id: "a1", ...older });
     expect(sim.getState("automation.kitchen_light_at_wake_up")?.attributes.friendly_name).toBe("Kitchen light early");
     expect(sim.getState("automation.kitchen_light_early")).toBeUndefined();
+    berlin(sim, "06:25:00");
+    sim.actAs({ by: "wall" }, "light.kitchen", "off");
+    sim.advanceClock(6 * 60_000);
+    expect(sim.getState("light.kitchen")?.state).toBe("on");
   });
 
   it("answers 400 'Message malformed' for an invalid config, and 'Invalid JSON specified' for no JSON", async () => {
