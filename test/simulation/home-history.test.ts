@@ -227,8 +227,11 @@ describe("generateHome: planted routines", () => {
     expect(users.every((u) => people.has(u) || u === cloud)).toBe(true);
   });
 
-  it("writes a scene a person turned on, and the lights it changed in the scene's context", () => {
-    const scene = rowsOf(home, "scene.good_morning").find((e) => e.context_user_id !== undefined)!;
+  it("writes a scene a person turned on (never at a wall switch), and the lights it changed in its context", () => {
+    const scenes = rowsOf(wallHome, "scene.good_morning");
+    expect(scenes.length).toBeGreaterThan(4);
+    expect(scenes.every((e) => e.context_user_id !== undefined)).toBe(true);
+    const scene = rowsOf(home, "scene.good_morning")[0]!;
     expect(scene.state).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(scene).toMatchObject({
       context_event_type: "call_service",
