@@ -70,13 +70,13 @@ describe("HomeAssistantSimulator: the automation config API", () => {
       action: [{ service: "light.turn_on", target: { entity_id: "light.kitchen" } }],
     };
     expect((await api.post("a1", older)).status).toBe(200);
-    expect(await (await api.get("a1")).json()).toMatchObject({
-      id: "a1",
-      alias: "Kitchen light early",
-      trigger: older.trigger,
-    });
+    expect(await (await api.get("a1")).json()).toEqual({ id: "a1", ...older });
     expect(sim.getState("automation.kitchen_light_at_wake_up")?.attributes.friendly_name).toBe("Kitchen light early");
     expect(sim.getState("automation.kitchen_light_early")).toBeUndefined();
+    berlin(sim, "06:25:00");
+    sim.actAs({ by: "wall" }, "light.kitchen", "off");
+    sim.advanceClock(6 * 60_000);
+    expect(sim.getState("light.kitchen")?.state).toBe("on");
   });
 
   it("answers 400 'Message malformed' for an invalid config, and 'Invalid JSON specified' for no JSON", async () => {
@@ -102,6 +102,35 @@ describe("HomeAssistantSimulator: the automation config API", () => {
     expect(await malformed([1])).toBe("Message malformed: expected a dictionary");
     expect(await malformed("{oops")).toBe("Invalid JSON specified");
     expect((await api.get("bad")).status).toBe(404);
+  });
+
+  it("answers 400 to odd configs, and runs an odd but valid one without stumbling", async () => {
+    const sim = await startHome();
+    const api = configApi(sim);
+    for (const body of [
+      { ...WAKE_UP, triggers: "x" },
+      { ...WAKE_UP, triggers: [null] },
+      { ...WAKE_UP, triggers: { trigger: "time" } },
+      { ...WAKE_UP, triggers: [{ trigger: "state" }] },
+      { ...WAKE_UP, actions: {} },
+      { ...WAKE_UP, alias: 5 },
+    ])
+      expect((await api.post("odd", body)).status).toBe(400);
+    sim.actAs({ by: "wall" }, "light.office", "off");
+    const odd = {
+      alias: "Odd but valid",
+      trigger: { platform: "state", entity_id: ["binary_sensor.front_door", "binary_sensor.garage_door"], from: "off" },
+      action: [
+        { action: 5 },
+        { action: "light" },
+        { delay: 1 },
+        { action: "light.turn_on", data: { entity_id: ["light.office"] } },
+      ],
+    };
+    expect((await api.post("odd", odd)).status).toBe(200);
+    sim.actAs({ by: "wall" }, "binary_sensor.garage_door", "off");
+    sim.actAs({ by: "wall" }, "binary_sensor.garage_door", "on");
+    expect(sim.getState("light.office")?.state).toBe("on");
   });
 
   it("refuses a user who is not an admin with a plain 401, as require_admin does", async () => {

@@ -356,6 +356,32 @@ describe("HomeAssistantSimulator: REST and control routes", () => {
     expect(events).toHaveLength(1);
   });
 
+  it("acts as someone and moves the clock for demos", async () => {
+    const sim = await startSimulator();
+    const post = (path: string, body: unknown) =>
+      fetch(`${sim.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    sim.setState("light.kitchen", "off");
+    expect(
+      await (await post("/sim/act/light.kitchen", { state: "on", by: "user", user_id: "u1" })).json(),
+    ).toMatchObject({
+      state: "on",
+      context: { user_id: "u1" },
+    });
+    expect(sim.logbook().at(-1)).toMatchObject({
+      entity_id: "light.kitchen",
+      context_user_id: "u1",
+      context_service: "turn_on",
+    });
+    expect((await post("/sim/act/light.kitchen", { state: "off", by: "someone" })).status).toBe(400);
+    const before = sim.now().getTime();
+    const moved = (await (await post("/sim/clock", { advance_ms: 3_600_000 })).json()) as { now: string };
+    expect(Date.parse(moved.now) - before).toBeGreaterThanOrEqual(3_600_000);
+    expect(await (await post("/sim/clock", { set: "2027-01-01T00:00:00Z" })).json()).toMatchObject({
+      now: expect.stringMatching(/^2027-01-01T00:00/),
+    });
+    expect((await post("/sim/clock", { set: "soon" })).status).toBe(400);
+  });
+
   it("fails to start on a port already taken", async () => {
     const sim = await startSimulator();
     await expect(HomeAssistantSimulator.start({ port: Number(new URL(sim.url).port) })).rejects.toThrow(/EADDRINUSE/);

@@ -52,6 +52,7 @@ const ACTION_KEYS = [
   "device_id",
 ];
 const MODES = ["single", "restart", "queued", "parallel"];
+const STORED_ORDER = ["alias", "description", "triggers", "trigger", "conditions", "condition", "actions", "action"];
 
 /** An automation the home holds: its stored config, its entity, and its parts in today's key names. */
 interface HeldAutomation {
@@ -103,11 +104,6 @@ export class AutomationEngine {
     this.lastTick = home.clock.now();
   }
 
-  /** The ids of the automations held. */
-  get ids(): string[] {
-    return [...this.held.keys()];
-  }
-
   /** Takes on a generated home's automations, whose entities and states exist already. */
   load(configs: readonly AutomationConfig[]): void {
     for (const config of configs) {
@@ -125,7 +121,10 @@ export class AutomationEngine {
   /** Creates or updates an automation from a valid config (see automationConfigError), as a reload would. */
   save(id: string, body: Record<string, unknown>): void {
     const existing = this.held.get(id);
-    const stored: Record<string, unknown> = { ...(existing?.stored ?? {}), id, ...body };
+    // Replaced, not merged, with HA's key order (components/config/automation.py): id, alias, description, triggers…
+    const stored: Record<string, unknown> = { id };
+    for (const key of STORED_ORDER) if (key in body) stored[key] = body[key];
+    Object.assign(stored, body, { id });
     const alias = typeof stored.alias === "string" ? stored.alias : id;
     const entityId =
       existing?.entityId ?? this.home.registerEntity(`automation.${slugify(alias)}`, "automation", id, alias);

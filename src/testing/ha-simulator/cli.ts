@@ -52,6 +52,8 @@ export async function startDemoSimulator(
       `-d '{"data":{"action":"PATTERN_APPROVE_demo-pattern"}}'`,
     `  curl -X POST ${url}/sim/states/input_select.pattern_decision ` +
       `-d '{"state":"approve","attributes":{"pattern_id":"demo-pattern"}}'`,
+    `  curl -X POST ${url}/sim/act/light.kitchen -d '{"state":"on","by":"wall"}'   (or by user/voice/automation)`,
+    `  curl -X POST ${url}/sim/clock -d '{"advance_ms":3600000}'   (time triggers on the way run)`,
     `  curl -X POST ${url}/sim/drop                  (drop all connections)`,
     `  curl -X POST "${url}/sim/restart?ms=3000"     (restart: refuse connections for 3 s)`,
     `  curl ${url}/sim/service-calls`,

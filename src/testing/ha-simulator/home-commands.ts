@@ -151,8 +151,9 @@ export class HomeCommands {
       pending.push(entry);
       timer ??= setTimeout(flush, COALESCE_MS);
     });
-    const ending =
-      end === undefined ? undefined : setTimeout(() => this.stop(client, id), Math.max(0, end - this.home.clock.now()));
+    // Node fires a timer longer than 2^31 - 1 ms at once: an end that far away never comes in a test's life.
+    const wait = end === undefined ? Number.POSITIVE_INFINITY : Math.max(0, end - this.home.clock.now());
+    const ending = wait < 2 ** 31 - 1 ? setTimeout(() => this.stop(client, id), wait) : undefined;
     const stop = () => {
       unlisten();
       clearTimeout(timer);

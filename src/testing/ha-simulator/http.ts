@@ -1,12 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SimulatedActor } from "./actors";
 import { automationConfigError } from "./automations";
-import { isRecord, type SimulatedHome } from "./home";
+import { isRecord, type SimulatedHome, type SimulatedState } from "./home";
 
 /** What the control routes do beyond the home itself: the simulator's connection faults. */
 export interface SimulatorControl {
   dropConnections(): void;
   restart(downMs?: number): Promise<void>;
   revokeToken(token: string): void;
+  actAs(actor: SimulatedActor, entityId: string, state: string): SimulatedState;
+  advanceClock(ms: number): void;
+  setClock(date: Date): void;
+  now(): Date;
 }
 
 /** A response: JSON unless it is one of aiohttp's plain-text errors (401, 405). */
@@ -118,6 +123,22 @@ async function handleControl(
     if (typeof b.state !== "string") return { status: 400, body: { message: "state: expected a text" } };
     return { status: 200, body: home.setState(entityId, b.state, isRecord(b.attributes) ? b.attributes : {}) };
   }
+  if (req.method === "POST" && path.startsWith("/sim/act/")) {
+    const entityId = decodeURIComponent(path.slice("/sim/act/".length));
+    const actor = actorOf(b);
+    if (typeof b.state !== "string" || actor === undefined)
+      return {
+        status: 400,
+        body: { message: 'expected {"state", "by": wall|user|voice|automation|script, "user_id"|"entity_id"}' },
+      };
+    return { status: 200, body: control.actAs(actor, entityId, b.state) };
+  }
+  if (req.method === "POST" && path === "/sim/clock") {
+    if (typeof b.advance_ms === "number") control.advanceClock(b.advance_ms);
+    else if (typeof b.set === "string" && !Number.isNaN(Date.parse(b.set))) control.setClock(new Date(b.set));
+    else return { status: 400, body: { message: 'expected {"advance_ms": <ms>} or {"set": "<ISO time>"}' } };
+    return { status: 200, body: { now: control.now().toISOString() } };
+  }
   if (req.method === "POST" && path === "/sim/drop") {
     control.dropConnections();
     return { status: 200, body: { message: "Connections dropped." } };
@@ -132,6 +153,15 @@ async function handleControl(
     return { status: 200, body: { message: "Token revoked." } };
   }
   return NOT_FOUND;
+}
+
+/** The actor a control request names, or undefined. */
+function actorOf(b: Record<string, unknown>): SimulatedActor | undefined {
+  if (b.by === "wall" || b.by === "voice") return { by: b.by };
+  if (b.by === "user" && typeof b.user_id === "string") return { by: "user", userId: b.user_id };
+  if ((b.by === "automation" || b.by === "script") && typeof b.entity_id === "string")
+    return { by: b.by, entityId: b.entity_id };
+  return undefined;
 }
 
 function send(res: ServerResponse, reply: Reply): void {
