@@ -128,13 +128,35 @@ function wrap(
     for (const listener of [...(listeners.get(type) ?? [])]) listener(event);
   };
   ws.on("message", (raw, isBinary) => {
-    const message = isBinary ? undefined : parseFrame(raw);
-    const valid = Array.isArray(message) ? message.length > 0 && message.every(isRecord) : isRecord(message);
-    if (!valid) {
-      onIgnoredFrame?.(isBinary ? "a binary frame" : "a frame that is not a JSON object");
+    if (isBinary) {
+      onIgnoredFrame?.("a binary frame");
       return;
     }
-    emit("message", { data: raw.toString() });
+    const text = raw.toString();
+    // home-assistant-js-websocket parses every frame itself. A small frame is parsed here first, so
+    // that nothing it cannot handle reaches it; a large one (a day of logbook is 300 KB) is not
+    // parsed twice: parsing it here too held Node-RED's event loop for half as long again while
+    // a backfill ran. If such a frame is not JSON after all, the library's parse fails here.
+    if (text.length <= CHECKED_FRAME_LENGTH) {
+      const message = parseFrame(text);
+      const valid = Array.isArray(message) ? message.length > 0 && message.every(isRecord) : isRecord(message);
+      if (!valid) {
+        onIgnoredFrame?.("a frame that is not a JSON object");
+        return;
+      }
+      emit("message", { data: text });
+      return;
+    }
+    if (!/^\s*[[{]/.test(text.slice(0, 16))) {
+      onIgnoredFrame?.("a frame that is not a JSON object");
+      return;
+    }
+    try {
+      emit("message", { data: text });
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      onIgnoredFrame?.("a frame that is not a JSON object");
+    }
   });
   ws.on("close", () => emit("close", {}));
   let closeTimer: NodeJS.Timeout | undefined;
@@ -170,8 +192,11 @@ function wrap(
   };
 }
 
+/** Frames up to this length are parsed and checked before the library sees them. */
+const CHECKED_FRAME_LENGTH = 64 * 1024;
+
 function parseFrame(
-  raw: WebSocket.RawData,
+  raw: WebSocket.RawData | string,
 ): { type?: unknown; message?: unknown; ha_version?: unknown } | unknown[] | undefined {
   try {
     const value: unknown = JSON.parse(raw.toString());
