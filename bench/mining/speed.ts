@@ -1,0 +1,127 @@
+/**
+ * The speed half of the mining benchmark: CPU time of a mining run, what the reader asks Home
+ * Assistant for while it backfills (seen on the wire, through a recording proxy in front of the
+ * simulator), and the event-loop lag while mining.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { WebSocket, WebSocketServer } from "ws";
+
+/** CPU milliseconds of each of `runs` calls of `work` (process.cpuUsage: other processes on the machine do not count). */
+export function cpuRuns(runs: number, work: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const before = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(before);
+    out.push((used.user + used.system) / 1000);
+  }
+  return out;
+}
+
+/** One `logbook/get_events` the reader sent. */
+export interface LogbookRequest {
+  startTime: string;
+  endTime: string | undefined;
+  /** Hours between start and end (an open end counts up to when the request was sent). */
+  hours: number;
+  entityIds: number;
+}
+
+/**
+ * A websocket proxy in front of Home Assistant (or its simulator) that records the commands a
+ * client sends: the benchmark reads the reader's requests as Home Assistant would get them.
+ */
+export class RecordingProxy {
+  /** Every command sent by clients, in order. */
+  readonly commands: Record<string, unknown>[] = [];
+
+  private constructor(
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+  ) {}
+
+  /** Listens on 127.0.0.1 and forwards every websocket to `target` (a ws:// URL). */
+  static async start(target: string): Promise<RecordingProxy> {
+    const http = createServer((_req, res) => res.writeHead(404).end());
+    const wss = new WebSocketServer({ server: http });
+    const proxy = new RecordingProxy(http, wss);
+    wss.on("connection", (client) => {
+      const upstream = new WebSocket(target);
+      const pending: string[] = [];
+      upstream.on("open", () => {
+        for (const m of pending.splice(0)) upstream.send(m);
+      });
+      upstream.on("message", (data) => client.send(data.toString()));
+      upstream.on("close", () => client.close());
+      upstream.on("error", () => client.close());
+      client.on("message", (data) => {
+        const text = data.toString();
+        try {
+          const message = JSON.parse(text) as Record<string, unknown>;
+          if (typeof message.type === "string" && message.type !== "auth")
+            proxy.commands.push({ ...message, sentAt: Date.now() });
+        } catch {
+          // Not JSON: forwarded all the same, Home Assistant answers it.
+        }
+        if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+        else pending.push(text);
+      });
+      client.on("close", () => upstream.close());
+      client.on("error", () => upstream.close());
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  /** The proxy's base URL (http://…), to give the client instead of Home Assistant's. */
+  get url(): string {
+    const address = this.http.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** The `logbook/get_events` commands seen so far. */
+  logbookRequests(): LogbookRequest[] {
+    return this.commands
+      .filter((c) => c.type === "logbook/get_events")
+      .map((c) => {
+        const start = Date.parse(String(c.start_time));
+        const end = typeof c.end_time === "string" ? Date.parse(c.end_time) : (c.sentAt as number);
+        return {
+          startTime: String(c.start_time),
+          endTime: typeof c.end_time === "string" ? c.end_time : undefined,
+          hours: (end - start) / 3_600_000,
+          entityIds: Array.isArray(c.entity_ids) ? c.entity_ids.length : 0,
+        };
+      });
+  }
+
+  /** Closes the proxy and every connection through it. */
+  async stop(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+/** Event-loop delay p50, p99 and max (ms) while `work` runs, from a histogram sampling every millisecond. */
+export async function eventLoopLag(
+  work: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number; max: number; ms: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  const started = performance.now();
+  histogram.enable();
+  try {
+    await work();
+  } finally {
+    histogram.disable();
+  }
+  const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+  return {
+    p50: ms(histogram.percentile(50)),
+    p99: ms(histogram.percentile(99)),
+    max: ms(histogram.max),
+    ms: Math.round(performance.now() - started),
+  };
+}
