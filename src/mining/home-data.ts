@@ -93,6 +93,8 @@ export interface HomeRegistry {
   entities: EntityEntry[];
   /** Friendly names from `get_states` (attributes.friendly_name), by entity id. */
   names: Record<string, string>;
+  /** Device classes from `get_states` (attributes.device_class: door, motion, …), by entity id. */
+  deviceClasses?: Record<string, string>;
   /** This connection's own user (`auth/current_user`): its actions are never a person's. */
   ownUserId: string | null;
   /** Every user, when `config/auth/list` could be read (admin); null when refused. */

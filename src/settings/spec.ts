@@ -169,6 +169,36 @@ export const UPDATE_SPEC = Object.freeze({
   reportOthers: flag(false),
 });
 
+/**
+ * Mining routines from Home Assistant's logbook: what is read, which routines count, when the
+ * miner runs. Lists are comma-separated (entity ids, domains, people's user ids or names).
+ */
+export const MINING_SPEC = Object.freeze({
+  /** Days of logbook read back; Home Assistant's recorder keeps 10 by default, many homes keep 30 or more. */
+  lookbackDays: count(28, { min: 1, max: 365 }, "days"),
+  domains: text("light, switch, cover, climate, fan, media_player, lock, scene, input_boolean, input_select, vacuum"),
+  includeEntities: text(""),
+  excludeEntities: text(""),
+  /** People (user ids or names) whose actions are not mined, e.g. a guest account. */
+  excludePeople: text(""),
+  /** Distinct days a routine must have been done on. */
+  minDays: count(5, { min: 2, max: 365 }, "days"),
+  /** Share of eligible days (weekdays for a weekday routine, …) a time-of-day routine must have been done on. */
+  minConsistency: amount(0.5, { min: 0, max: 1 }, ""),
+  /** Width of a time-of-day routine: its times lie within ± half of it around the centre. */
+  timeWindowMinutes: count(60, { min: 5, max: 360 }, "minutes"),
+  /** How soon after its trigger an action counts as following it. */
+  sequenceWindowSeconds: count(300, { min: 5, max: 3600 }, "seconds"),
+  /** Share of a trigger's occurrences an action must follow. */
+  minSequenceConfidence: amount(0.5, { min: 0, max: 1 }, ""),
+  /** History needed before any routine is suggested. */
+  minHistoryDays: count(7, { min: 1, max: 365 }, "days"),
+  /** Entities changing more often than this, with nobody's hand on them, are integration chatter. */
+  chatterPerDay: amount(48, { above: 0 }, "changes/day"),
+  /** When the miner runs each day (local time of the Node-RED host), "HH:MM". */
+  dailyAt: text("03:00"),
+});
+
 /** The defaults of a specification or one of its sections, as a fresh object. */
 export function defaultsOf<S>(spec: S): Defaults<S> {
   const section = spec as Record<string, unknown>;

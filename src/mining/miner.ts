@@ -1,0 +1,373 @@
+import { actionFor, isPassingState } from "./actions";
+import { type Cause, CauseRules, isAutomated, isByHand } from "./cause";
+import type { HomeRegistry, LogbookEntry } from "./home-data";
+import { HomeIndex } from "./home-index";
+import { circularDistance, LocalClock } from "./local-time";
+import { type MiningOptions, resolveMiningOptions } from "./options";
+import { proposePattern, routineId } from "./proposal";
+import { ACTIVATED_DOMAINS, type ChangeRecord, changeKey, type ObservedWindow, pushTo } from "./records";
+import type { MinedPattern, Routine, SequenceRoutine, TimeOfDayRoutine } from "./routine";
+import { type FoundSequence, findSequenceRoutines } from "./sequence";
+import { type FoundTimeOfDay, findTimeOfDayRoutines } from "./time-of-day";
+
+const DAY_MS = 86_400_000;
+/** Of a time-of-day routine's days, the share a sequence must explain to be the better account of it. */
+const EXPLAINED_SHARE = 0.6;
+
+/** What the miner read and what it set aside, for the status and the CLI. */
+export interface MiningStats {
+  /** Logbook entries read (within the window or not), and those skipped as malformed. */
+  entries: number;
+  skipped: number;
+  /** Entries that are events (automation_triggered, …), not state changes. */
+  events: number;
+  /** State changes in the window by who caused them. */
+  byCause: Record<Cause, number>;
+  /** Entities changing too often with nobody's hand on them (integration chatter). */
+  chatter: number;
+  /** Days from the first change in the window to now. */
+  historyDays: number;
+  /** Routines found but not suggested: already done by an automation or app, stopped, or on a removed entity. */
+  alreadyAutomated: number;
+  faded: number;
+  removed: number;
+}
+
+/** Routines found, as routines and as pattern objects, and what was read. */
+export interface MiningResult {
+  routines: Routine[];
+  patterns: MinedPattern[];
+  stats: MiningStats;
+  /** Why nothing could be suggested yet ("no routines yet: 3 days of history, …"), when so. */
+  notice?: string;
+}
+
+/**
+ * Finds a household's routines in Home Assistant's logbook. Learns entries one at a time (from a
+ * day-by-day backfill and then the live stream; an entry seen twice counts once) and mines on
+ * request: time-of-day routines and "B after A" sequences of what people did by hand, never what
+ * automations, scripts or apps did (see CauseRules).
+ */
+export class RoutineMiner {
+  private readonly records: ChangeRecord[] = [];
+  private readonly seen = new Set<string>();
+  private sorted = true;
+  private entries = 0;
+  private skipped = 0;
+  private events = 0;
+  private home: HomeRegistry;
+  private clock: LocalClock;
+  private rules: CauseRules;
+  readonly options: MiningOptions;
+
+  constructor(home: HomeRegistry, options: Record<string, unknown> = {}) {
+    this.options = resolveMiningOptions(options);
+    this.home = home;
+    this.clock = new LocalClock(home.timeZone);
+    this.rules = new CauseRules(home, this.options.excludePeople);
+  }
+
+  /** Takes newer registries and users (names, areas, who is a person); the entries stay. */
+  updateHome(home: HomeRegistry): void {
+    this.home = home;
+    this.rules = new CauseRules(home, this.options.excludePeople);
+    if (home.timeZone !== this.clock.timeZone) {
+      this.clock = new LocalClock(home.timeZone);
+      for (const r of this.records) {
+        r.day = this.clock.day(r.ms);
+        r.minute = this.clock.minuteOfDay(r.ms);
+      }
+    }
+  }
+
+  /** Learns one logbook entry; false when it was malformed (skipped and counted) or seen before. */
+  learnEntry(raw: unknown): boolean {
+    this.entries++;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return this.skip();
+    const entry = raw as LogbookEntry;
+    if (typeof entry.when !== "number" || !Number.isFinite(entry.when)) return this.skip();
+    if (entry.state === undefined && entry.entity_id === undefined) {
+      this.events++;
+      return true;
+    }
+    if (typeof entry.entity_id !== "string" || !/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entry.entity_id)) return this.skip();
+    if (entry.state === undefined) {
+      this.events++;
+      return true;
+    }
+    if (typeof entry.state !== "string") return this.skip();
+    const ms = Math.round(entry.when * 1000);
+    const identity = `${ms}|${entry.entity_id}|${entry.state}`;
+    if (this.seen.has(identity)) return false;
+    this.seen.add(identity);
+    if (isPassingState(entry.state)) return true;
+    const domain = entry.entity_id.slice(0, entry.entity_id.indexOf("."));
+    const last = this.records[this.records.length - 1];
+    if (last !== undefined && last.ms > ms) this.sorted = false;
+    this.records.push({
+      ms,
+      entityId: entry.entity_id,
+      to: ACTIVATED_DOMAINS.has(domain) ? "activated" : entry.state,
+      cause: this.rules.cause(entry, domain),
+      day: this.clock.day(ms),
+      minute: this.clock.minuteOfDay(ms),
+    });
+    return true;
+  }
+
+  /** Learns entries in order. */
+  learnEntries(entries: Iterable<unknown>): void {
+    for (const entry of entries) this.learnEntry(entry);
+  }
+
+  /** Forgets changes before `ms` (older than the lookback): memory stays bounded on a long run. */
+  forget(beforeMs: number): void {
+    this.sort();
+    let cut = 0;
+    while (cut < this.records.length && this.records[cut]!.ms < beforeMs) cut++;
+    for (const r of this.records.splice(0, cut)) this.seen.delete(`${r.ms}|${r.entityId}|${r.to}`);
+  }
+
+  /** The latest change learnt (epoch ms), or undefined before any. */
+  get latest(): number | undefined {
+    this.sort();
+    return this.records[this.records.length - 1]?.ms;
+  }
+
+  /**
+   * Mines the routines of the lookback window ending at `now`. Patterns from an earlier run
+   * (`known`) lend their ids to the same routines, so a centre drifting across the hour keeps its id.
+   */
+  mine(now: Date = new Date(), known: readonly MinedPattern[] = []): MiningResult {
+    this.sort();
+    const options = this.options;
+    const nowMs = now.getTime();
+    const startMs = nowMs - options.lookbackDays * DAY_MS;
+    const inWindow = this.records.filter((r) => r.ms >= startMs && r.ms <= nowMs);
+    const stats = this.emptyStats(inWindow);
+    const historyStart = inWindow[0]?.ms ?? nowMs;
+    stats.historyDays = Math.floor((nowMs - historyStart) / DAY_MS);
+    if (stats.historyDays < options.minHistoryDays) {
+      return {
+        routines: [],
+        patterns: [],
+        stats,
+        notice:
+          `no routines yet: ${stats.historyDays} ${stats.historyDays === 1 ? "day" : "days"} of history, ` +
+          `routines need at least ${options.minHistoryDays}`,
+      };
+    }
+    const window: ObservedWindow = {
+      firstDay: this.clock.day(historyStart),
+      nowDay: this.clock.day(nowMs),
+      nowMinute: this.clock.minuteOfDay(nowMs),
+      startMs: historyStart,
+      nowMs,
+    };
+    const chatter = this.chatterOf(inWindow, stats.historyDays);
+    stats.chatter = chatter.size;
+    const index = new HomeIndex(this.home);
+    const excluded = new Set(options.excludeEntities);
+    const included = new Set(options.includeEntities);
+    const domains = new Set(options.domains);
+    const canAct = (r: ChangeRecord) => {
+      const domain = r.entityId.slice(0, r.entityId.indexOf("."));
+      return (
+        domains.has(domain) &&
+        !excluded.has(r.entityId) &&
+        (included.size === 0 || included.has(r.entityId)) &&
+        !chatter.has(r.entityId) &&
+        actionFor(domain, r.to) !== undefined
+      );
+    };
+    const isAction = (r: ChangeRecord) => isByHand(r.cause) && canAct(r);
+    const isTrigger = (r: ChangeRecord) => isByHand(r.cause) && !excluded.has(r.entityId);
+    const isAutomatedAction = (r: ChangeRecord) => isAutomated(r.cause) && canAct(r);
+
+    const times = this.timeRoutines(inWindow, isAction, isAutomatedAction, window);
+    const sequences = findSequenceRoutines(inWindow, isTrigger, isAction, isAutomatedAction, window, {
+      minDays: options.minDays,
+      sequenceWindowSeconds: options.sequenceWindowSeconds,
+      minSequenceConfidence: options.minSequenceConfidence,
+    });
+    const routines = settle(times, sequences, stats);
+    const kept = routines.filter((r) => {
+      const entities = r.kind === "sequence" ? [r.trigger.entityId, r.action.entityId] : [r.change.entityId];
+      if (entities.every((e) => index.exists(e))) return true;
+      stats.removed++;
+      return false;
+    });
+    kept.sort((a, b) => b.confidence - a.confidence);
+    const patterns = withIds(kept, known, options.timeWindowMinutes / 2).map(([routine, id]) =>
+      proposePattern(routine, id, index, nowMs),
+    );
+    return { routines: kept, patterns, stats };
+  }
+
+  private timeRoutines(
+    records: readonly ChangeRecord[],
+    isAction: (r: ChangeRecord) => boolean,
+    isAutomatedAction: (r: ChangeRecord) => boolean,
+    window: ObservedWindow,
+  ) {
+    const byHand = new Map<string, ChangeRecord[]>();
+    const automated = new Map<string, ChangeRecord[]>();
+    for (const r of records) {
+      const into = isAction(r) ? byHand : isAutomatedAction(r) ? automated : undefined;
+      if (into === undefined) continue;
+      pushTo(into, changeKey(r.entityId, r.to), r);
+    }
+    const settings = this.options;
+    return [...byHand].flatMap(([key, list]) =>
+      findTimeOfDayRoutines(list, automated.get(key) ?? [], window, settings),
+    );
+  }
+
+  /** Entities changed more than `chatterPerDay` times a day on average, whoever changed them. */
+  private chatterOf(records: readonly ChangeRecord[], historyDays: number): Set<string> {
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.entityId, (counts.get(r.entityId) ?? 0) + 1);
+    const limit = this.options.chatterPerDay * Math.max(historyDays, 1);
+    return new Set([...counts].filter(([, n]) => n > limit).map(([entityId]) => entityId));
+  }
+
+  private emptyStats(inWindow: readonly ChangeRecord[]): MiningStats {
+    const byCause: Record<Cause, number> = {
+      person: 0,
+      physical: 0,
+      automation: 0,
+      script: 0,
+      system: 0,
+      scene: 0,
+      integration: 0,
+    };
+    for (const r of inWindow) byCause[r.cause]++;
+    return {
+      entries: this.entries,
+      skipped: this.skipped,
+      events: this.events,
+      byCause,
+      chatter: 0,
+      historyDays: 0,
+      alreadyAutomated: 0,
+      faded: 0,
+      removed: 0,
+    };
+  }
+
+  private sort(): void {
+    if (this.sorted) return;
+    this.records.sort((a, b) => a.ms - b.ms);
+    this.sorted = true;
+  }
+
+  private skip(): boolean {
+    this.skipped++;
+    return false;
+  }
+}
+
+/** Mines a whole logbook at once (the CLI, tests, the benchmark). */
+export function mineRoutines(
+  entries: Iterable<unknown>,
+  home: HomeRegistry,
+  options: Record<string, unknown> = {},
+  now: Date = new Date(),
+): MiningResult {
+  const miner = new RoutineMiner(home, options);
+  miner.learnEntries(entries);
+  return miner.mine(now);
+}
+
+/**
+ * Keeps what should be suggested, once each:
+ * - routines already automated or stopped are counted, not suggested;
+ * - of a sequence and its reverse, the more confident; of two sequences into one action from
+ *   triggers that follow each other (A → X, A → C, X → C), the more confident of the two into C;
+ * - a time-of-day routine whose days a sequence explains (its action follows the trigger on
+ *   most of them) gives way to the sequence, unless the trigger is itself a time-of-day routine
+ *   and the delay is scattered (two routines that happen close in time, not one after the other).
+ */
+function settle(times: FoundTimeOfDay[], sequences: FoundSequence[], stats: MiningStats): Routine[] {
+  const count = (verdict: string) => {
+    if (verdict === "already-automated") stats.alreadyAutomated++;
+    else if (verdict === "faded") stats.faded++;
+    return verdict === "routine";
+  };
+  let timeRoutines = times.filter((t) => count(t.verdict));
+  let seqs = sequences.filter((s) => count(s.verdict));
+  const key = (s: SequenceRoutine) => changeKey(s.trigger.entityId, s.trigger.to);
+  const actionKey = (s: SequenceRoutine) => changeKey(s.action.entityId, s.action.to);
+  const stronger = (a: FoundSequence, b: FoundSequence) =>
+    a.routine.confidence > b.routine.confidence ||
+    (a.routine.confidence === b.routine.confidence && a.routine.support >= b.routine.support);
+  seqs = seqs.filter(
+    (s) =>
+      !seqs.some(
+        (o) =>
+          o !== s &&
+          key(o.routine) === actionKey(s.routine) &&
+          actionKey(o.routine) === key(s.routine) &&
+          stronger(o, s) &&
+          !stronger(s, o),
+      ),
+  );
+  seqs = seqs.filter((s) => {
+    const into = seqs.filter((o) => o !== s && actionKey(o.routine) === actionKey(s.routine));
+    // Another trigger A leads both to this trigger X and to the action C: keep the stronger edge into C.
+    return !into.some(
+      (o) =>
+        seqs.some((ax) => key(ax.routine) === key(o.routine) && actionKey(ax.routine) === key(s.routine)) &&
+        stronger(o, s),
+    );
+  });
+  const timedChanges = new Set(timeRoutines.map((t) => changeKey(t.routine.change.entityId, t.routine.change.to)));
+  seqs = seqs.filter((s) => {
+    const triggerIsTimed = timedChanges.has(key(s.routine));
+    const actionIsTimed = timedChanges.has(actionKey(s.routine));
+    const scattered = s.routine.delaySpreadSeconds > s.routine.delaySeconds;
+    return !(triggerIsTimed && actionIsTimed && scattered);
+  });
+  timeRoutines = timeRoutines.filter((t) => {
+    const explaining = seqs.find(
+      (s) =>
+        actionKey(s.routine) === changeKey(t.routine.change.entityId, t.routine.change.to) &&
+        explainedShare(t, s) >= EXPLAINED_SHARE,
+    );
+    return explaining === undefined;
+  });
+  return [...timeRoutines.map((t) => t.routine), ...seqs.map((s) => s.routine)];
+}
+
+/** The share of a time-of-day routine's days on which the sequence also happened. */
+function explainedShare(t: FoundTimeOfDay, s: FoundSequence): number {
+  let shared = 0;
+  for (const day of t.hitDays) if (s.instanceDays.has(day)) shared++;
+  return t.hitDays.size === 0 ? 0 : shared / t.hitDays.size;
+}
+
+/** Ids for the routines: a known pattern's id for the same routine, else a fresh stable id (made unique). */
+function withIds(routines: readonly Routine[], known: readonly MinedPattern[], half: number): [Routine, string][] {
+  const used = new Set<string>();
+  return routines.map((routine) => {
+    const match = known.find((k) => sameRoutine(k.routine, routine, half) && !used.has(k.id));
+    let id = match?.id ?? routineId(routine);
+    for (let n = 2; used.has(id); n++) id = `${routineId(routine)}-${n}`;
+    used.add(id);
+    return [routine, id];
+  });
+}
+
+function sameRoutine(a: Routine | undefined, b: Routine, half: number): boolean {
+  if (a === undefined || a.kind !== b.kind) return false;
+  if (a.kind === "sequence" && b.kind === "sequence") {
+    return routineId(a) === routineId(b);
+  }
+  const x = a as TimeOfDayRoutine;
+  const y = b as TimeOfDayRoutine;
+  return (
+    x.change.entityId === y.change.entityId &&
+    x.change.to === y.change.to &&
+    circularDistance(x.minute, y.minute) <= half
+  );
+}
