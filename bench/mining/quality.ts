@@ -195,9 +195,9 @@ export function unmatchedSuggestions(run: HomeRun, method: string): string[] {
         : s.kind === "sequence"
           ? `sequence ${s.trigger.entityId} → ${s.trigger.to} then ${s.action.entityId} → ${s.action.to}`
           : `pair ${s.first.entityId} → ${s.first.to} with ${s.second.entityId} → ${s.second.to}`;
-    out.push(
-      `${run.home.label}: ${what}${kinds.length > 0 ? ` (on a confounder: ${[...new Set(kinds)].join(", ")})` : ""}`,
-    );
+    const notes = [s.detail, kinds.length > 0 ? `on a confounder's entity: ${[...new Set(kinds)].join(", ")}` : ""];
+    const said = notes.filter(Boolean).join("; ");
+    out.push(`${run.home.label}: ${what}${said ? ` (${said})` : ""}`);
   }
   return out;
 }

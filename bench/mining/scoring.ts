@@ -31,10 +31,14 @@ export interface Confounder {
 }
 
 /** One suggestion, from any of the three methods, in the shape the scoring reads. */
-export type Suggestion =
+export type Suggestion = (
   | { kind: "time_of_day"; change: Change; minute: number }
   | { kind: "sequence"; trigger: Change; action: Change }
-  | { kind: "pair"; first: Change; second: Change };
+  | { kind: "pair"; first: Change; second: Change }
+) & {
+  /** The method's own evidence in words (spread, days, confidence), for the report's lists. */
+  detail?: string;
+};
 
 /** Within this many minutes of the planted time, a time-of-day suggestion is the same routine. */
 export const MATCH_MINUTES = 30;
