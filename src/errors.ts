@@ -14,6 +14,8 @@ export type ErrorCode =
   | "training-failed"
   | "trainer-closed"
   | "model-format"
+  // mining routines
+  | "mining-failed"
   // the store on disk
   | "store-locked"
   | "store-write"
