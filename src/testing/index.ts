@@ -1,7 +1,8 @@
 /**
  * Test tooling, kept out of the runtime entry (`node-red-contrib-pattern-quality/testing`): a
  * Home Assistant simulator that speaks its websocket protocol, synthetic labelled streams, and a
- * simulated household that approves or rejects patterns by a hidden taste.
+ * simulated household that approves or rejects patterns by a hidden taste, and simulated homes
+ * with a past (registries, users, weeks of logbook) and the ground truth of their routines.
  */
 export {
   type FireOptions,
@@ -16,6 +17,15 @@ export {
 } from "./ha-simulator/simulator";
 export type { CommandFault, FaultOptions } from "./ha-simulator/faults";
 export type { SimulatedPerson } from "./ha-simulator/home";
+export {
+  type Confounder,
+  type ConfounderKind,
+  type GeneratedHome,
+  generateHome,
+  type HomeHistoryOptions,
+  type PlantedRoutine,
+} from "./simulation/home-history";
+export type { Via } from "./simulation/home-logbook";
 export {
   type HouseholdOptions,
   type HouseholdStream,

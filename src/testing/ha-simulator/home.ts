@@ -210,7 +210,7 @@ export class SimulatedHome {
 }
 
 /** A person's entity id, state and attributes, as Home Assistant's person integration sets them. */
-function personState(person: SimulatedPerson): [string, string, Record<string, unknown>] {
+export function personState(person: SimulatedPerson): [string, string, Record<string, unknown>] {
   const id = person.id ?? person.name.trim().toLowerCase().replace(/\s+/g, "_");
   const attributes = {
     editable: true,
