@@ -3,10 +3,13 @@
  * Assistant for while it backfills (seen on the wire, through a recording proxy in front of the
  * simulator), and the event-loop lag while mining.
  */
+import { type ChildProcess, fork } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WebSocket, WebSocketServer } from "ws";
+import type { SimChildRequest } from "./sim-child";
 
 /** CPU milliseconds of each of `runs` calls of `work` (process.cpuUsage: other processes on the machine do not count). */
 export function cpuRuns(runs: number, work: () => unknown): number[] {
@@ -124,4 +127,58 @@ export async function eventLoopLag(
     max: ms(histogram.max),
     ms: Math.round(performance.now() - started),
   };
+}
+
+/** Event-loop lag figures, in ms. */
+export interface LagFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  ms: number;
+}
+
+/** The simulator child process (sim-child.ts), driven over IPC. */
+export class SimChild {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  /** Forks the child, which generates the home of `seed` and serves it; resolves with its URL. */
+  static async start(seed: number, now: Date, token: string): Promise<SimChild> {
+    // Compiled next to this file (dist/bench/mining/sim-child.js): the benchmark runs from dist.
+    const child = fork(path.join(__dirname, "sim-child.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const ready = await reply<{ url: string }>(child, { type: "start", seed, now: now.toISOString(), token }, "ready");
+    return new SimChild(child, ready.url);
+  }
+
+  /** The `logbook/get_events` commands the child's proxy saw. */
+  async logbookRequests(): Promise<LogbookRequest[]> {
+    return (await reply<{ requests: LogbookRequest[] }>(this.child, { type: "requests" }, "requests")).requests;
+  }
+
+  /** Forgets the commands seen so far. */
+  async reset(): Promise<void> {
+    await reply(this.child, { type: "reset" }, "reset");
+  }
+
+  /** Stops the simulator and the child. */
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.send({ type: "stop" } satisfies SimChildRequest);
+    await exited;
+  }
+}
+
+function reply<T>(child: ChildProcess, request: SimChildRequest, type: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: { type: string; message?: string }) => {
+      if (message.type === "error") reject(new Error(`simulator child: ${message.message}`));
+      else if (message.type === type) resolve(message as T);
+      else return;
+      child.off("message", onMessage);
+    };
+    child.on("message", onMessage);
+    child.send(request);
+  });
 }

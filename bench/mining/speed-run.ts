@@ -1,0 +1,112 @@
+/**
+ * The mining section's speed figures on one generated home: CPU time of mining its whole
+ * logbook, what the reader asks Home Assistant for while it backfills (the simulator in a child
+ * process behind a recording proxy), and the event-loop lag while the reader backfills and mines.
+ */
+import { HomeAssistantConnection } from "../../src/ha/connection";
+import { RoutineFinder } from "../../src/ha/routine-finder";
+import { mineRoutines } from "../../src/mining/miner";
+import type { Routine } from "../../src/mining/routine";
+import type { GeneratedHome } from "../../src/testing/simulation/home-history";
+import { registryOf } from "./home";
+import { nodeRedLag } from "./node-red-lag";
+import { cpuRuns, eventLoopLag, type LagFigures, SimChild } from "./speed";
+
+/** What the speed half measured. */
+export interface SpeedFigures {
+  days: number;
+  entities: number;
+  entries: number;
+  runs: number;
+  cpuMs: { median: number; min: number; max: number; all: number[] };
+  entriesPerSecond: number;
+  backfill?: {
+    calls: number;
+    largestHours: number;
+    entriesRead: number;
+    daysRead: number;
+    wallMs: number;
+    /** Lag of this process's event loop while the reader backfilled and the worker mined. */
+    lag: LagFigures;
+    routines: Routine[];
+  };
+  backfillNote?: string;
+  /** Lag in a Node-RED runtime while the pattern-detect node backfills and mines. */
+  nodeRedLag?: LagFigures & { routines: number; entriesRead: number };
+  nodeRedLagNote?: string;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** The reader's backfill from the simulator, then mining in its worker thread, as the node runs it. */
+async function measureBackfill(seed: number, now: Date): Promise<NonNullable<SpeedFigures["backfill"]>> {
+  const token = "bench-token";
+  const sim = await SimChild.start(seed, now, token);
+  const connection = new HomeAssistantConnection({ url: sim.url, token, pingIntervalMs: 0, commandTimeoutMs: 60_000 });
+  const finder = new RoutineFinder(connection, {});
+  try {
+    await connection.connect();
+    let run: Awaited<ReturnType<RoutineFinder["run"]>> | undefined;
+    const lag = await eventLoopLag(async () => {
+      run = await finder.run(now);
+    });
+    const requests = await sim.logbookRequests();
+    return {
+      calls: requests.length,
+      largestHours: Math.max(...requests.map((r) => r.hours)),
+      entriesRead: run!.entriesRead,
+      daysRead: run!.daysRead,
+      wallMs: lag.ms,
+      lag,
+      routines: run!.routines,
+    };
+  } finally {
+    await finder.close();
+    await connection.close();
+    await sim.stop();
+  }
+}
+
+/** An error's first line (a require stack or a long explanation does not fit a table cell). */
+function firstLine(error: unknown): string {
+  const line = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+/** Measures the speed figures on `home` (generated from `seed`); `runs` mining runs for the CPU median. */
+export async function measureSpeed(home: GeneratedHome, seed: number, now: Date, runs: number): Promise<SpeedFigures> {
+  const registry = registryOf(home);
+  // One untimed run first: V8 compiles the miner's hot loops on it.
+  mineRoutines(home.logbook, registry, {}, now);
+  const all = cpuRuns(runs, () => mineRoutines(home.logbook, registry, {}, now));
+  const cpuMs = {
+    median: median(all),
+    min: Math.min(...all),
+    max: Math.max(...all),
+    all: all.map((x) => Math.round(x)),
+  };
+  const days = Math.round((now.getTime() / 1000 - (home.logbook[0]?.when ?? now.getTime() / 1000)) / 86_400);
+  const figures: SpeedFigures = {
+    days,
+    entities: home.entities.length,
+    entries: home.logbook.length,
+    runs,
+    cpuMs,
+    entriesPerSecond: (home.logbook.length / cpuMs.median) * 1000,
+  };
+  try {
+    figures.backfill = await measureBackfill(seed, now);
+  } catch (error) {
+    figures.backfillNote = firstLine(error);
+  }
+  try {
+    figures.nodeRedLag = await nodeRedLag(seed);
+  } catch (error) {
+    figures.nodeRedLagNote = firstLine(error);
+  }
+  return figures;
+}
