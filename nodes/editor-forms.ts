@@ -3,6 +3,7 @@
 // core's settings specification at build time; the source HTML holds no number of its own.
 import { HA_SOURCE_FORM } from "./feedback-collector/ha-rules";
 import { INCREMENTAL_UPDATE_FORM } from "./incremental-update/incremental-update";
+import { PATTERN_DETECT_FORM } from "./pattern-detect/pattern-detect";
 import { PATTERN_MODEL_FORM } from "./pattern-model/settings";
 import { PATTERN_SCORE_FORM } from "./pattern-score/pattern-score";
 import { editorFormScript, type FormSpec } from "./shared/form";
@@ -13,6 +14,7 @@ export const EDITOR_FORMS: Readonly<Record<string, FormSpec>> = Object.freeze({
   "feedback-collector": HA_SOURCE_FORM,
   "incremental-update": INCREMENTAL_UPDATE_FORM,
   "pattern-score": PATTERN_SCORE_FORM,
+  "pattern-detect": PATTERN_DETECT_FORM,
 });
 
 /** The marker the build replaces: `/* pattern-quality:editor-form <type> *\/ null`, an expression. */

@@ -14,6 +14,7 @@ import { FeedbackLog } from "./feedback/log";
 import { PatternLearner } from "./learning/learner";
 import { compareTrees } from "./learning/tree-diff";
 import { storeWriteError } from "./store/files";
+import { SUGGEST_USAGE, suggest } from "./suggest-command";
 import { checkKind } from "./versions/entry";
 import { VersionRegistry, type VersionEntry } from "./versions/registry";
 
@@ -31,6 +32,7 @@ commands:
   feedback stats                                       counts of the feedback log
   feedback export [--from SEQ] [--out FILE]            the feedback log as JSON lines
   bench [--quick] [--section NAME]                     run the benchmark (npm run bench)
+${SUGGEST_USAGE}
 
 options:
   --store DIR   the store directory (default: $PATTERN_QUALITY_STORE)
@@ -57,6 +59,7 @@ class UsageError extends Error {}
 export async function main(argv: string[], out: CliOutput = processOutput, env = process.env): Promise<number> {
   try {
     if (argv[0] === "bench") return await runBench(argv.slice(1), out);
+    if (argv[0] === "suggest") return await suggest(argv.slice(1), out, env);
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,

@@ -1,4 +1,3 @@
-import { InvalidInputError } from "../../src/errors";
 import { HA_FEEDBACK_SPEC, SCORE_SPEC } from "../../src/settings/spec";
 import { trimmedText } from "../../src/validate";
 import { asError } from "../shared/errors";
@@ -88,8 +87,12 @@ export default function register(RED: NodeRedApi): void {
         const limit = askThreshold(msg.threshold, threshold);
         const batch = Array.isArray(msg.payload);
         const inputs: unknown[] = batch ? (msg.payload as unknown[]) : [msg.payload];
-        if (inputs.length === 0)
-          throw new InvalidInputError("msg.payload", "the array is empty: send at least one pattern");
+        if (inputs.length === 0) {
+          // A detector that found nothing yet sends an empty batch: nothing to score, nothing to ask.
+          this.status({ fill: "grey", shape: "dot", text: "0 scored" });
+          send([{ ...msg, payload: [] }, null]);
+          return;
+        }
         const options = { reasons };
         const results = batch ? model.scoreMany(inputs, options) : [model.score(msg.payload, "payload", options)];
         await model.rememberPatterns(inputs);

@@ -66,6 +66,7 @@ export type Routine = TimeOfDayRoutine | SequenceRoutine;
  */
 export interface MinedPattern extends Pattern {
   id: string;
+  confidence: number;
   title: string;
   description: string;
   automation: AutomationConfig;
