@@ -4,8 +4,12 @@
  * as the nodes section does. Measured from the end of the flow's deploy to the node's first output:
  * the run after deploy connects, reads the whole lookback a day at a time, and mines in a worker thread.
  */
+import patternDetect from "../../nodes/pattern-detect/pattern-detect";
 import patternQualityHa from "../../nodes/pattern-quality-ha/pattern-quality-ha";
 import { eventLoopLag, type LagFigures, SimChild } from "./speed";
+
+/** Longer than any backfill and mining of one home on a busy 2-core machine. */
+const TIMEOUT_MS = 120_000;
 
 interface HelperNode {
   on(event: string, listener: (msg: Record<string, unknown>) => void): void;
@@ -15,8 +19,6 @@ interface HelperNode {
 export async function nodeRedLag(seed: number): Promise<LagFigures & { routines: number; entriesRead: number }> {
   // A development dependency, only needed here and in the tests.
   const helper = require("node-red-node-test-helper");
-  // Required, not imported: a build without the node says so in the report instead of failing to compile.
-  const patternDetect = require("../../nodes/pattern-detect/pattern-detect").default;
   helper.init(require.resolve("node-red"));
   const token = "bench-token";
   // The node mines up to the real now: the home's past must end now, not at the section's fixed instant.
@@ -34,9 +36,16 @@ export async function nodeRedLag(seed: number): Promise<LagFigures & { routines:
       { ha: { token } },
     );
     // The run after deploy waits for the connection, so its output cannot come before this listener.
-    const first = new Promise<Record<string, unknown>>((resolve) =>
-      (helper.getNode("out") as HelperNode).on("input", resolve),
-    );
+    // A run that fails (no logbook, a refused token) says so through node.error; a hung one times out.
+    let timer: NodeJS.Timeout | undefined;
+    const first = new Promise<Record<string, unknown>>((resolve, reject) => {
+      (helper.getNode("out") as HelperNode).on("input", resolve);
+      (helper.getNode("detect") as HelperNode).on("call:error", (call) => {
+        const args = (call as { args?: unknown[] }).args ?? [];
+        reject(new Error(`pattern-detect: ${String(args[0])}`));
+      });
+      timer = setTimeout(() => reject(new Error(`pattern-detect sent nothing in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    }).finally(() => clearTimeout(timer));
     const lag = await eventLoopLag(async () => {
       output = await first;
     });

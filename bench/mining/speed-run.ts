@@ -103,6 +103,11 @@ export async function measureSpeed(home: GeneratedHome, seed: number, now: Date,
   } catch (error) {
     figures.backfillNote = firstLine(error);
   }
+  if (figures.backfill === undefined) {
+    // The node reads through the same reader: it would fail the same way (or wait for nothing).
+    figures.nodeRedLagNote = "not run: the reader could not backfill (above)";
+    return figures;
+  }
   try {
     figures.nodeRedLag = await nodeRedLag(seed);
   } catch (error) {
