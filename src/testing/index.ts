@@ -9,6 +9,7 @@ export {
   HomeAssistantSimulator,
   type RecordedServiceCall,
   SUBSCRIBE_ALLOWLIST,
+  type SimulatedActor,
   type SimulatedContext,
   type SimulatedEvent,
   type SimulatedState,

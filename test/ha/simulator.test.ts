@@ -1,45 +1,8 @@
 import { describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { runDemo, startDemoSimulator } from "../../src/testing/ha-simulator/cli";
 import { HomeAssistantSimulator, SUBSCRIBE_ALLOWLIST } from "../../src/testing/ha-simulator/simulator";
-import { ADMIN, GUEST, onCleanup, startSimulator, until } from "./fixtures";
-
-/** A bare protocol client: what a test sends is exactly what goes over the wire. */
-async function rawClient(sim: HomeAssistantSimulator, path = "/api/websocket") {
-  const ws = new WebSocket(`${sim.url.replace("http", "ws")}${path}`);
-  const inbox: unknown[] = [];
-  ws.on("message", (raw) => {
-    let m: unknown;
-    try {
-      m = JSON.parse(raw.toString());
-    } catch {
-      // Kept as it came, for the faults that send something other than JSON.
-      m = { notJson: raw.toString() };
-    }
-    if (Array.isArray(m)) inbox.push(...m);
-    else inbox.push(m);
-  });
-  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  onCleanup(async () => ws.terminate());
-  const next = async (count = 1): Promise<unknown> => {
-    await until(() => inbox.length >= count, "a message");
-    return inbox.splice(0, count)[count - 1];
-  };
-  const send = (m: unknown) => ws.send(typeof m === "string" ? m : JSON.stringify(m));
-  return { ws, inbox, next, send, closed };
-}
-
-async function authed(sim: HomeAssistantSimulator, token = ADMIN) {
-  const client = await rawClient(sim);
-  await client.next();
-  client.send({ type: "auth", access_token: token });
-  expect(await client.next()).toEqual({ type: "auth_ok", ha_version: sim.haVersion });
-  return client;
-}
+import { ADMIN, GUEST, onCleanup, startSimulator } from "./fixtures";
+import { authed, rawClient } from "./raw-client";
 
 describe("HomeAssistantSimulator: auth phase", () => {
   it("asks for auth, then accepts a valid token", async () => {
@@ -393,6 +356,32 @@ describe("HomeAssistantSimulator: REST and control routes", () => {
     expect(events).toHaveLength(1);
   });
 
+  it("acts as someone and moves the clock for demos", async () => {
+    const sim = await startSimulator();
+    const post = (path: string, body: unknown) =>
+      fetch(`${sim.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    sim.setState("light.kitchen", "off");
+    expect(
+      await (await post("/sim/act/light.kitchen", { state: "on", by: "user", user_id: "u1" })).json(),
+    ).toMatchObject({
+      state: "on",
+      context: { user_id: "u1" },
+    });
+    expect(sim.logbook().at(-1)).toMatchObject({
+      entity_id: "light.kitchen",
+      context_user_id: "u1",
+      context_service: "turn_on",
+    });
+    expect((await post("/sim/act/light.kitchen", { state: "off", by: "someone" })).status).toBe(400);
+    const before = sim.now().getTime();
+    const moved = (await (await post("/sim/clock", { advance_ms: 3_600_000 })).json()) as { now: string };
+    expect(Date.parse(moved.now) - before).toBeGreaterThanOrEqual(3_600_000);
+    expect(await (await post("/sim/clock", { set: "2027-01-01T00:00:00Z" })).json()).toMatchObject({
+      now: expect.stringMatching(/^2027-01-01T00:00/),
+    });
+    expect((await post("/sim/clock", { set: "soon" })).status).toBe(400);
+  });
+
   it("fails to start on a port already taken", async () => {
     const sim = await startSimulator();
     await expect(HomeAssistantSimulator.start({ port: Number(new URL(sim.url).port) })).rejects.toThrow(/EADDRINUSE/);
@@ -412,6 +401,23 @@ describe("npm run ha-sim", () => {
     const fixed = await startDemoSimulator({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo" });
     onCleanup(() => fixed.simulator.stop());
     expect(fixed.token).toBe("demo");
+  });
+
+  it("serves a generated home whose logbook ends now, to the Supervisor user's token, or an empty home", async () => {
+    const env = { HA_SIM_PORT: "0", HA_SIM_TOKEN: "demo", HA_SIM_SEED: "4", HA_SIM_DAYS: "2" };
+    const { simulator, home, banner } = await startDemoSimulator(env);
+    onCleanup(() => simulator.stop());
+    expect(home).toMatchObject({ seed: 4 });
+    expect(banner).toContain(`${home!.logbook.length} logbook entries`);
+    expect(banner).toContain(`pattern-quality suggest --ha-url ${simulator.url} --token demo`);
+    const c = await authed(simulator, "demo");
+    c.send({ id: 1, type: "auth/current_user" });
+    expect(await c.next()).toMatchObject({ result: { name: "Supervisor", is_admin: true } });
+    expect(Date.now() / 1000 - home!.logbook.at(-1)!.when).toBeLessThan(3 * 3600);
+    const empty = await startDemoSimulator({ ...env, HA_SIM_HOME: "empty" });
+    onCleanup(() => empty.simulator.stop());
+    expect(empty.home).toBeUndefined();
+    expect(empty.banner).toMatch(/Home: +empty/);
   });
 
   it("prints the banner when run, and stops on SIGTERM", async () => {

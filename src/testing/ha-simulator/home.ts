@@ -1,88 +1,38 @@
 import { randomBytes } from "node:crypto";
+import type { AreaEntry, DeviceEntry, EntityEntry, HomeUser, LogbookEntry } from "../../mining/home-data";
+import { DOMAIN_STATES } from "../simulation/home-catalog";
+import { AutomationEngine } from "./automations";
+import { SimulatedClock } from "./clock";
+import { type ChangeCause, callServiceKeys, ENTITY_SERVICES, stateAfter, targetEntityIds } from "./entity-services";
+import { HomeLogbook } from "./logbook";
+import type {
+  FireOptions,
+  RecordedServiceCall,
+  SimulatedEvent,
+  SimulatedPerson,
+  SimulatedState,
+  SimulatedToken,
+  SimulatedUser,
+  SimulatorOptions,
+} from "./types";
 
-/** A user's access token: admins may subscribe to any event, others only to the allowlist. */
-export interface SimulatedToken {
-  token: string;
-  admin?: boolean;
-  userId?: string;
-  name?: string;
-}
-
-/** A token with its user filled in, as the simulator keeps it. */
-export type SimulatedUser = SimulatedToken & { userId: string; name: string; admin: boolean };
-
-/** How to start the simulator: where it listens, whom it accepts, what it offers. */
-export interface SimulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
-  /** Valid tokens; plain strings are admin tokens. */
-  tokens?: (string | SimulatedToken)[];
-  haVersion?: string;
-  /** Notify services besides `notify.notify` (e.g. "mobile_app_phone"). */
-  notifyServices?: string[];
-  /** Person entities to start with (see SimulatedHome.addPerson). */
-  people?: SimulatedPerson[];
-}
-
-/** A service call as received, for tests to check alerts and questions. */
-export interface RecordedServiceCall {
-  domain: string;
-  service: string;
-  serviceData: Record<string, unknown>;
-  target?: Record<string, unknown>;
-  userId: string;
-  time: string;
-}
-
-/** An entity's state in Home Assistant's shape (`get_states`, `state_changed`). */
-export interface SimulatedState {
-  entity_id: string;
-  state: string;
-  attributes: Record<string, unknown>;
-  last_changed: string;
-  last_updated: string;
-  context: SimulatedContext;
-}
-
-/** Home Assistant's context: which change caused what, and which user made it. */
-export interface SimulatedContext {
-  id: string;
-  parent_id: string | null;
-  user_id: string | null;
-}
-
-/** An event on the bus in Home Assistant's shape. */
-export interface SimulatedEvent {
-  event_type: string;
-  data: Record<string, unknown>;
-  origin: "LOCAL" | "REMOTE";
-  time_fired: string;
-  context: SimulatedContext;
-}
-
-/** A person of the household, as Home Assistant's person integration keeps one (`person.<id>`). */
-export interface SimulatedPerson {
-  /** The friendly name, e.g. "Anna". */
-  name: string;
-  /** The user account the person logs in with; none for someone without a login (e.g. a child). */
-  userId?: string | null;
-  /** The entity's object id (default: the name in lower case, spaces as underscores). */
-  id?: string;
-  /** Where the person is: "home" (default), "not_home", or a zone's name. */
-  state?: string;
-}
-
-/** Who fired an event and from where. */
-export interface FireOptions {
-  origin?: "LOCAL" | "REMOTE";
-  userId?: string | null;
-  contextId?: string;
-}
+export type {
+  FireOptions,
+  RecordedServiceCall,
+  SimulatedContext,
+  SimulatedEvent,
+  SimulatedPerson,
+  SimulatedState,
+  SimulatedToken,
+  SimulatedUser,
+  SimulatorOptions,
+} from "./types";
 
 /**
- * The simulated home behind the protocol: users and their tokens, entity states, the services
- * on offer, the calls received, and the event bus, which hands every event to `deliver`.
+ * The simulated home behind the protocol: users and their tokens, entity states, the registries,
+ * the logbook, the automations, the services on offer, the calls received, and the event bus,
+ * which hands every event to `deliver`. Every state change writes its logbook row with the
+ * context keys of whoever caused it (FACTS.md, "Who caused a change").
  */
 export class SimulatedHome {
   /** Every service call received, in order. */
@@ -93,32 +43,59 @@ export class SimulatedHome {
   readonly states = new Map<string, SimulatedState>();
   /** The services on offer, by domain. */
   readonly services: Map<string, Set<string>>;
+  readonly clock = new SimulatedClock();
+  readonly logbook = new HomeLogbook();
+  readonly automations: AutomationEngine;
+  readonly areas: AreaEntry[];
+  readonly devices: DeviceEntry[];
+  readonly entities: EntityEntry[];
+  /** The home's users (`config/auth/list`); token users not among them are added as they come. */
+  readonly users: HomeUser[];
+  readonly timeZone: string;
+  /** The integrations loaded: see SimulatorOptions.components. */
+  readonly components: Set<string>;
 
   constructor(
     options: SimulatorOptions,
     private readonly deliver: (event: SimulatedEvent) => void,
   ) {
+    const home = options.home;
+    this.areas = structuredClone(home?.areas ?? []);
+    this.devices = structuredClone(home?.devices ?? []);
+    this.entities = structuredClone(home?.entities ?? []);
+    this.users = structuredClone(home?.users ?? []);
+    this.timeZone = home?.timeZone ?? "UTC";
     for (const token of options.tokens ?? []) this.addToken(token);
     // Present from the start, as after Home Assistant's start-up: no event announces them.
-    for (const person of options.people ?? []) this.putState(...personState(person));
+    for (const state of home?.states ?? []) this.states.set(state.entity_id, structuredClone(state));
+    for (const person of options.people ?? []) this.putState(...personState(person), this.cause(null));
+    if (home !== undefined) this.logbook.load(home.logbook, home.logbookContextIds);
     this.services = new Map([
       ["persistent_notification", new Set(["create", "dismiss", "dismiss_all"])],
       ["notify", new Set(["notify", "persistent_notification", ...(options.notifyServices ?? [])])],
       ["input_select", new Set(["select_option"])],
-      ["automation", new Set(["turn_on", "turn_off", "trigger"])],
+      ["automation", new Set(["turn_on", "turn_off", "toggle", "trigger"])],
       ["homeassistant", new Set(["restart"])],
     ]);
+    if (home !== undefined)
+      for (const [domain, services] of Object.entries(ENTITY_SERVICES)) this.services.set(domain, new Set(services));
+    this.components = new Set(
+      options.components ?? [...this.services.keys(), "config", "logbook", "recorder", "mobile_app", "websocket_api"],
+    );
+    this.automations = new AutomationEngine(this);
+    this.automations.load(home?.automations ?? []);
   }
 
-  /** Accepts another token; a string is an admin token. */
+  /** Accepts another token; a string is an admin token. A home user's id gives the token that user's name and role. */
   addToken(token: string | SimulatedToken): SimulatedUser {
     const entry = typeof token === "string" ? { token } : token;
+    const known = this.users.find((u) => u.id === entry.userId);
     const n = this.tokens.size + 1;
     const full = {
       ...entry,
-      admin: entry.admin ?? true,
+      admin: entry.admin ?? known?.is_admin ?? true,
       userId: entry.userId ?? randomBytes(16).toString("hex"),
-      name: entry.name ?? `User ${n}`,
+      name: entry.name ?? known?.name ?? `User ${n}`,
     };
     this.tokens.set(full.token, full);
     return full;
@@ -138,27 +115,62 @@ export class SimulatedHome {
       event_type: eventType,
       data,
       origin: options.origin ?? "LOCAL",
-      time_fired: new Date().toISOString(),
-      context: { id: options.contextId ?? newContextId(), parent_id: null, user_id: options.userId ?? null },
+      time_fired: this.clock.iso(),
+      context: {
+        id: options.contextId ?? newContextId(),
+        parent_id: options.parentId ?? null,
+        user_id: options.userId ?? null,
+      },
     };
     this.deliver(event);
     return event;
   }
 
-  /** Sets an entity's state and fires `state_changed`, as an integration would. */
+  /** Sets an entity's state and fires `state_changed`, as an integration would (with a user: as that user did). */
   setState(
     entityId: string,
     state: string,
     attributes: Record<string, unknown> = {},
     userId: string | null = null,
   ): SimulatedState {
+    return this.changeState(entityId, state, attributes, this.cause(userId));
+  }
+
+  /** A fresh context with no parent: a wall switch or the device itself, or a user's direct change. */
+  cause(userId: string | null, keys: Partial<LogbookEntry> = {}): ChangeCause {
+    return {
+      contextId: newContextId(),
+      parentId: null,
+      userId,
+      keys: userId === null ? keys : { context_user_id: userId, ...keys },
+    };
+  }
+
+  /**
+   * Changes a state as `cause` did: fires `state_changed`, writes the logbook row (not for a new
+   * entity, an attribute-only change, or a continuous sensor, as HA's logbook does), then runs the
+   * automations the change triggers. `null` cause: an attribute update with a fresh context.
+   */
+  changeState(
+    entityId: string,
+    state: string,
+    attributes: Record<string, unknown>,
+    cause: ChangeCause | null,
+    when = this.clock.nowSeconds(),
+  ): SimulatedState {
     const old = this.states.get(entityId);
-    const next = this.putState(entityId, state, attributes, userId);
+    const by = cause ?? this.cause(null);
+    const next = this.putState(entityId, state, attributes, by);
     this.fireEvent(
       "state_changed",
       { entity_id: entityId, old_state: old ?? null, new_state: next },
-      { contextId: next.context.id, userId },
+      { contextId: by.contextId, parentId: by.parentId, userId: by.userId },
     );
+    const continuous = isContinuous(entityId, attributes);
+    if (old !== undefined && old.state !== state && !continuous) {
+      this.logbook.append({ when, state, entity_id: entityId, ...by.keys }, by.contextId);
+      this.automations.stateChanged(entityId, old.state, state, by, when);
+    }
     return next;
   }
 
@@ -167,9 +179,9 @@ export class SimulatedHome {
     entityId: string,
     state: string,
     attributes: Record<string, unknown>,
-    userId: string | null = null,
+    cause: ChangeCause,
   ): SimulatedState {
-    const now = new Date().toISOString();
+    const now = this.clock.iso();
     const old = this.states.get(entityId);
     const next: SimulatedState = {
       entity_id: entityId,
@@ -177,34 +189,86 @@ export class SimulatedHome {
       attributes,
       last_changed: old !== undefined && old.state === state ? old.last_changed : now,
       last_updated: now,
-      context: { id: newContextId(), parent_id: null, user_id: userId },
+      context: { id: cause.contextId, parent_id: cause.parentId, user_id: cause.userId },
     };
     this.states.set(entityId, next);
     return next;
+  }
+
+  /** Adds an entity to the registry (`entity_registry_updated`, action create) and returns its entity id, made unique. */
+  registerEntity(wanted: string, platform: string, uniqueId: string, name: string): string {
+    let entityId = wanted;
+    for (let n = 2; this.states.has(entityId) || this.entities.some((e) => e.entity_id === entityId); n++)
+      entityId = `${wanted}_${n}`;
+    const now = this.clock.iso();
+    this.entities.push({
+      entity_id: entityId,
+      device_id: null,
+      area_id: null,
+      platform,
+      unique_id: uniqueId,
+      id: randomBytes(16).toString("hex"),
+      name: null,
+      original_name: name,
+      disabled_by: null,
+      hidden_by: null,
+      created_at: now,
+      modified_at: now,
+    });
+    this.fireEvent("entity_registry_updated", { action: "create", entity_id: entityId });
+    return entityId;
   }
 
   /** Deletes an entity: `entity_registry_updated` (action remove) and a `state_changed` to null. */
   removeEntity(entityId: string): void {
     const old = this.states.get(entityId) ?? null;
     this.states.delete(entityId);
+    const index = this.entities.findIndex((e) => e.entity_id === entityId);
+    if (index >= 0) this.entities.splice(index, 1);
     this.fireEvent("entity_registry_updated", { action: "remove", entity_id: entityId });
     this.fireEvent("state_changed", { entity_id: entityId, old_state: old, new_state: null });
   }
 
-  /** Records a service call and applies the few effects that tests and the demo look at. */
+  /** Records a service call and applies its effects, with the caller's context keys on the changes. */
   callService(call: RecordedServiceCall): void {
     this.serviceCalls.push(call);
-    const entityId = call.serviceData.entity_id ?? call.target?.entity_id;
-    if (typeof entityId !== "string") return;
-    const old = this.states.get(entityId);
-    if (
-      call.domain === "input_select" &&
-      call.service === "select_option" &&
-      typeof call.serviceData.option === "string"
-    ) {
-      this.setState(entityId, call.serviceData.option, old?.attributes ?? {}, call.userId);
-    } else if (call.domain === "automation" && (call.service === "turn_on" || call.service === "turn_off")) {
-      this.setState(entityId, call.service === "turn_on" ? "on" : "off", old?.attributes ?? {}, call.userId);
+    const cause = this.cause(call.userId, callServiceKeys(null, call.domain, call.service));
+    if (call.domain === "input_select" && call.service === "select_option") {
+      const entityId = targetEntityIds(call.serviceData, call.target)[0];
+      const old = entityId === undefined ? undefined : this.states.get(entityId);
+      if (entityId !== undefined && typeof call.serviceData.option === "string")
+        this.changeState(entityId, call.serviceData.option, old?.attributes ?? {}, cause);
+    } else if (call.domain === "automation" && call.service === "trigger") {
+      for (const entityId of targetEntityIds(call.serviceData, call.target)) this.automations.runNow(entityId);
+    } else this.applyService(call.domain, call.service, call.serviceData, call.target, cause);
+  }
+
+  /**
+   * What an entity service does to its targets, in `cause`'s context: `turn_on`/`turn_off`/
+   * `toggle` and the domain's own (`open_cover`, `lock`, …); `scene.turn_on` sets the scene's
+   * state to the time and its entities on. Unknown entities are left alone, as HA does.
+   */
+  applyService(
+    domain: string,
+    service: string,
+    data: Record<string, unknown>,
+    target: Record<string, unknown> | undefined,
+    cause: ChangeCause,
+    when = this.clock.nowSeconds(),
+  ): void {
+    for (const entityId of targetEntityIds(data, target)) {
+      const old = this.states.get(entityId);
+      if (old === undefined || entityId.split(".")[0] !== domain) continue;
+      const state =
+        domain === "scene" ? new Date(when * 1000).toISOString() : stateAfter(domain, service, old.state, data);
+      if (state === undefined) continue;
+      this.changeState(entityId, state, old.attributes, cause, when);
+      const members = domain === "scene" && Array.isArray(old.attributes.entity_id) ? old.attributes.entity_id : [];
+      for (const member of members.filter((m): m is string => typeof m === "string")) {
+        const current = this.states.get(member);
+        const active = DOMAIN_STATES[member.split(".")[0]!]?.[0] ?? "on";
+        if (current !== undefined) this.changeState(member, active, current.attributes, cause, when);
+      }
     }
   }
 }
@@ -220,6 +284,11 @@ export function personState(person: SimulatedPerson): [string, string, Record<st
     friendly_name: person.name,
   };
   return [`person.${id}`, person.state ?? "home", attributes];
+}
+
+/** A sensor with a unit or a state class: Home Assistant keeps it out of the logbook. */
+export function isContinuous(entityId: string, attributes: Record<string, unknown>): boolean {
+  return entityId.startsWith("sensor.") && ("unit_of_measurement" in attributes || "state_class" in attributes);
 }
 
 /** A context id in the shape Home Assistant uses (a 26-character ULID). */

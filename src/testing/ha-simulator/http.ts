@@ -1,21 +1,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isRecord, type SimulatedHome } from "./home";
+import type { SimulatedActor } from "./actors";
+import { automationConfigError } from "./automations";
+import { isRecord, type SimulatedHome, type SimulatedState } from "./home";
 
 /** What the control routes do beyond the home itself: the simulator's connection faults. */
 export interface SimulatorControl {
   dropConnections(): void;
   restart(downMs?: number): Promise<void>;
   revokeToken(token: string): void;
+  actAs(actor: SimulatedActor, entityId: string, state: string): SimulatedState;
+  advanceClock(ms: number): void;
+  setClock(date: Date): void;
+  now(): Date;
 }
 
-/** A response: JSON unless it is Home Assistant's plain-text 401. */
-type Reply = { status: number; body: unknown } | { status: 401; text: string };
+/** A response: JSON unless it is one of aiohttp's plain-text errors (401, 405). */
+type Reply = { status: number; body: unknown } | { status: number; text: string };
 
 const NOT_FOUND: Reply = { status: 404, body: { message: "Not found" } };
 
 /**
  * The simulator's HTTP side: the bit of Home Assistant's REST API this package's users reach
- * for (`/api/`, firing events, states), and the control routes under `/sim/` for demos.
+ * for (`/api/`, firing events, states, the automation config API), and the control routes
+ * under `/sim/` for demos.
  */
 export function handleHttp(
   home: SimulatedHome,
@@ -54,7 +61,41 @@ async function handleApi(home: SimulatedHome, req: IncomingMessage, path: string
     return { status: 200, body: { message: `Event ${type} fired.` } };
   }
   if (req.method === "GET" && path === "/api/states") return { status: 200, body: [...home.states.values()] };
+  const automation = /^\/api\/config\/automation\/config\/([^/]+)$/.exec(path);
+  if (automation !== null) return automationConfig(home, user.admin, req, decodeURIComponent(automation[1]!));
   return NOT_FOUND;
+}
+
+/**
+ * Home Assistant's automation config view (components/config/automation.py on view.py's
+ * EditIdBasedConfigView): admin only (`require_admin`: a plain 401), GET 404 and DELETE 400
+ * "Resource not found" for an unknown id, 400 "Invalid JSON specified" and "Message malformed: …".
+ */
+async function automationConfig(home: SimulatedHome, admin: boolean, req: IncomingMessage, id: string): Promise<Reply> {
+  if (req.method !== "GET" && req.method !== "POST" && req.method !== "DELETE")
+    return { status: 405, text: "405: Method Not Allowed" };
+  if (!admin) return { status: 401, text: "401: Unauthorized" };
+  if (req.method === "GET") {
+    const config = home.automations.get(id);
+    return config === undefined
+      ? { status: 404, body: { message: "Resource not found" } }
+      : { status: 200, body: config };
+  }
+  if (req.method === "DELETE") {
+    if (!home.automations.delete(id)) return { status: 400, body: { message: "Resource not found" } };
+    return { status: 200, body: { result: "ok" } };
+  }
+  let body: unknown;
+  try {
+    body = await readJson(req);
+  } catch {
+    return { status: 400, body: { message: "Invalid JSON specified" } };
+  }
+  if (body === undefined) return { status: 400, body: { message: "Invalid JSON specified" } };
+  const error = automationConfigError(body);
+  if (error !== null) return { status: 400, body: { message: `Message malformed: ${error}` } };
+  home.automations.save(id, body as Record<string, unknown>);
+  return { status: 200, body: { result: "ok" } };
 }
 
 /** Unauthenticated control routes for demos (the simulator binds to 127.0.0.1 by default). */
@@ -82,6 +123,22 @@ async function handleControl(
     if (typeof b.state !== "string") return { status: 400, body: { message: "state: expected a text" } };
     return { status: 200, body: home.setState(entityId, b.state, isRecord(b.attributes) ? b.attributes : {}) };
   }
+  if (req.method === "POST" && path.startsWith("/sim/act/")) {
+    const entityId = decodeURIComponent(path.slice("/sim/act/".length));
+    const actor = actorOf(b);
+    if (typeof b.state !== "string" || actor === undefined)
+      return {
+        status: 400,
+        body: { message: 'expected {"state", "by": wall|user|voice|automation|script, "user_id"|"entity_id"}' },
+      };
+    return { status: 200, body: control.actAs(actor, entityId, b.state) };
+  }
+  if (req.method === "POST" && path === "/sim/clock") {
+    if (typeof b.advance_ms === "number") control.advanceClock(b.advance_ms);
+    else if (typeof b.set === "string" && !Number.isNaN(Date.parse(b.set))) control.setClock(new Date(b.set));
+    else return { status: 400, body: { message: 'expected {"advance_ms": <ms>} or {"set": "<ISO time>"}' } };
+    return { status: 200, body: { now: control.now().toISOString() } };
+  }
   if (req.method === "POST" && path === "/sim/drop") {
     control.dropConnections();
     return { status: 200, body: { message: "Connections dropped." } };
@@ -96,6 +153,15 @@ async function handleControl(
     return { status: 200, body: { message: "Token revoked." } };
   }
   return NOT_FOUND;
+}
+
+/** The actor a control request names, or undefined. */
+function actorOf(b: Record<string, unknown>): SimulatedActor | undefined {
+  if (b.by === "wall" || b.by === "voice") return { by: b.by };
+  if (b.by === "user" && typeof b.user_id === "string") return { by: "user", userId: b.user_id };
+  if ((b.by === "automation" || b.by === "script") && typeof b.entity_id === "string")
+    return { by: b.by, entityId: b.entity_id };
+  return undefined;
 }
 
 function send(res: ServerResponse, reply: Reply): void {

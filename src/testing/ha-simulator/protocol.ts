@@ -1,5 +1,7 @@
 import type { WebSocket } from "ws";
+import { type Answer, type ClientConnection, type Command, ok, refuse } from "./answers";
 import { type CommandFault, CommandFaults } from "./faults";
+import { HomeCommands } from "./home-commands";
 import {
   isRecord,
   newContextId,
@@ -8,6 +10,8 @@ import {
   type SimulatedHome,
   type SimulatedUser,
 } from "./home";
+
+export type { ClientConnection } from "./answers";
 
 /**
  * Events a non-admin user may subscribe to: Home Assistant's SUBSCRIBE_ALLOWLIST
@@ -33,35 +37,6 @@ export const SUBSCRIBE_ALLOWLIST: ReadonlySet<string> = new Set([
 
 const MATCH_ALL = "*";
 
-/** One websocket client and what Home Assistant keeps per connection. */
-export interface ClientConnection {
-  socket: WebSocket;
-  user?: SimulatedUser;
-  lastId: number;
-  coalesce: boolean;
-  /** Event type by subscription id (the id of the subscribe_events command). */
-  subscriptions: Map<number, string>;
-  outbox: unknown[];
-  frozen: boolean;
-}
-
-/** A command's answer as Home Assistant sends it, without the id. */
-type Answer =
-  | { type: "result"; success: true; result: unknown }
-  | { type: "result"; success: false; error: { code: string; message: string } }
-  | { type: "pong" };
-
-/** A message that passed the format check: an increasing integer id and a type. */
-type Command = Record<string, unknown> & { id: number; type: string };
-
-function ok(result: unknown): Answer {
-  return { type: "result", success: true, result };
-}
-
-function refuse(code: string, message: string): Answer {
-  return { type: "result", success: false, error: { code, message } };
-}
-
 /**
  * Home Assistant's websocket API over the simulated home: the auth phase, the commands this
  * package and home-assistant-js-websocket send, with HA's error codes and messages, event
@@ -75,11 +50,15 @@ export class WebsocketProtocol {
   /** Commands received from authenticated clients, by type (well-formed ones, faulted or not). */
   readonly commandCounts = new Map<string, number>();
 
+  private readonly homeCommands: HomeCommands;
+
   constructor(
     private readonly home: SimulatedHome,
     private readonly haVersion: string,
     private readonly authAttempted: () => void,
-  ) {}
+  ) {
+    this.homeCommands = new HomeCommands(home, (client, message) => this.send(client, message));
+  }
 
   /** Takes a new websocket through the auth phase and then answers its commands. */
   accept(socket: WebSocket): void {
@@ -92,7 +71,10 @@ export class WebsocketProtocol {
       frozen: false,
     };
     this.clients.add(client);
-    socket.on("close", () => this.clients.delete(client));
+    socket.on("close", () => {
+      this.clients.delete(client);
+      this.homeCommands.stop(client);
+    });
     socket.on("error", () => socket.terminate());
     socket.on("message", (raw, isBinary) => {
       if (client.frozen) return;
@@ -202,6 +184,7 @@ export class WebsocketProtocol {
         if (typeof subscription !== "number")
           return refuse("invalid_format", "required key not provided @ data['subscription']");
         if (!client.subscriptions.delete(subscription)) return refuse("not_found", "Subscription not found.");
+        this.homeCommands.stop(client, subscription);
         return ok(null);
       }
       case "fire_event": {
@@ -220,9 +203,9 @@ export class WebsocketProtocol {
         return ok({
           version: this.haVersion,
           location_name: "Simulated Home",
-          time_zone: "UTC",
+          time_zone: this.home.timeZone,
           unit_system: { length: "km", mass: "g", temperature: "°C", volume: "L" },
-          components: [...this.home.services.keys(), "mobile_app", "websocket_api"],
+          components: [...this.home.components],
           state: "RUNNING",
           safe_mode: false,
           recovery_mode: false,
@@ -240,13 +223,13 @@ export class WebsocketProtocol {
         return ok({
           id: user.userId,
           name: user.name,
-          is_owner: false,
+          is_owner: this.home.users.some((u) => u.id === user.userId && u.is_owner === true),
           is_admin: user.admin,
           credentials: [],
           mfa_modules: [],
         });
       default:
-        return refuse("unknown_command", "Unknown command.");
+        return this.homeCommands.answer(client, m) ?? refuse("unknown_command", "Unknown command.");
     }
   }
 
@@ -267,7 +250,7 @@ export class WebsocketProtocol {
       service,
       serviceData,
       userId: user.userId,
-      time: new Date().toISOString(),
+      time: this.home.clock.iso(),
     };
     if (isRecord(m.target)) call.target = m.target;
     if (domain === "persistent_notification" && service === "create" && typeof serviceData.message !== "string") {

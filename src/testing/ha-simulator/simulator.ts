@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
+import type { LogbookEntry } from "../../mining/home-data";
+import { actAs, type SimulatedActor } from "./actors";
 import type { CommandFault, FaultOptions } from "./faults";
 import {
   type FireOptions,
@@ -20,9 +22,12 @@ import { WebsocketProtocol } from "./protocol";
  * results with HA's error codes, event subscriptions with the non-admin allowlist) and a little
  * of its REST API, plus a control surface for tests and demos: fire events, change states, drop
  * connections, revoke tokens, restart, and make commands fail (error, malformed or non-JSON
- * replies, silence).
+ * replies, silence). Given a generated home (`options.home`), it serves its registries, users,
+ * states and logbook, writes a logbook row for every change with its cause's context keys,
+ * keeps and runs automations (REST config API), and has a clock tests can set or advance.
  */
 
+export type { SimulatedActor } from "./actors";
 export type { CommandFault, FaultOptions } from "./faults";
 
 export type {
@@ -53,6 +58,8 @@ export class HomeAssistantSimulator {
   private readonly protocol: WebsocketProtocol;
   private refusing = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Checks the time triggers every second of real time. */
+  private readonly ticker: NodeJS.Timeout;
 
   private constructor(
     private readonly http: Server,
@@ -63,6 +70,8 @@ export class HomeAssistantSimulator {
     this.home = new SimulatedHome(options, (event) => this.protocol.deliver(event));
     this.serviceCalls = this.home.serviceCalls;
     this.protocol = new WebsocketProtocol(this.home, this.haVersion, () => this.authAttempts++);
+    this.ticker = setInterval(() => this.home.automations.tick(), 1000);
+    this.ticker.unref();
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -200,8 +209,48 @@ export class HomeAssistantSimulator {
     });
   }
 
+  /** The simulated time (real time unless a test set or advanced the clock). */
+  now(): Date {
+    return new Date(this.home.clock.now());
+  }
+
+  /** Moves the simulated clock forward; time-triggered automations whose time it passes run, in order. */
+  advanceClock(ms: number): void {
+    this.home.clock.advance(ms);
+    this.home.automations.tick();
+  }
+
+  /** Sets the simulated clock (it runs on from there); moving it forward runs the automations it passes. */
+  setClock(date: Date): void {
+    this.home.clock.set(date);
+    this.home.automations.tick();
+  }
+
+  /**
+   * Changes a state as a wall switch, a user (a person in the app, an app as the Supervisor),
+   * a voice assistant, an automation or a script would: the logbook rows carry that actor's keys.
+   * @example
+   * sim.actAs({ by: "wall" }, "light.kitchen", "on");
+   * sim.actAs({ by: "user", userId: anna.id }, "light.kitchen", "off");
+   */
+  actAs(actor: SimulatedActor, entityId: string, state: string): SimulatedState {
+    return actAs(this.home, actor, entityId, state);
+  }
+
+  /** The logbook's entries in a period (epoch seconds, both ends exclusive), optionally for some entities. */
+  logbook(startSeconds = 0, endSeconds = Number.POSITIVE_INFINITY, entityIds?: string[]): LogbookEntry[] {
+    const filter = entityIds === undefined ? undefined : new Set(entityIds);
+    return this.home.logbook.query({ start: startSeconds, end: endSeconds, entityIds: filter });
+  }
+
+  /** The automation held under this id, as `GET /api/config/automation/config/<id>` answers; undefined if none. */
+  automation(id: string): Record<string, unknown> | undefined {
+    return this.home.automations.get(id);
+  }
+
   /** Closes all connections and the server. */
   async stop(): Promise<void> {
+    clearInterval(this.ticker);
     clearTimeout(this.restartTimer);
     this.dropConnections();
     this.wss.close();

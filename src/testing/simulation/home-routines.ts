@@ -107,14 +107,24 @@ const SEQUENCE_TEMPLATES: { trigger: Change; action: Change; delay: number }[] =
 /** How many routines of each kind can be planted (one entity, one routine). */
 export const MAX_ROUTINES = { timeOfDay: TIME_TEMPLATES.length, sequence: SEQUENCE_TEMPLATES.length };
 
-/** A person's way of doing something: a wall switch with the home's share, else the app or voice. */
-export function pickVia(past: Past): Via {
-  if (past.personUserIds.length === 0 || past.rng.chance(past.wallSwitchShare)) return "wall";
+/**
+ * A person's way of doing something: a wall switch with the home's share, else the app or voice.
+ * A scene has no wall switch of its own (a button that starts one goes through an automation).
+ */
+export function pickVia(past: Past, entityId = ""): Via {
+  if (past.personUserIds.length === 0) return "wall";
+  if (!entityId.startsWith("scene.") && past.rng.chance(past.wallSwitchShare)) return "wall";
   return past.rng.chance(0.75) ? "app" : "voice";
 }
 
 /** A person's change (any way), returning its row. */
-export function personChange(past: Past, when: number, entityId: string, to: string, via = pickVia(past)): WrittenRow {
+export function personChange(
+  past: Past,
+  when: number,
+  entityId: string,
+  to: string,
+  via = pickVia(past, entityId),
+): WrittenRow {
   const userId = past.personUserIds.length === 0 ? "" : past.rng.pick(past.personUserIds);
   const domain = entityId.split(".")[0]!;
   if (domain === "scene") {
@@ -156,7 +166,7 @@ export function plantTimeRoutine(
     const offset = Math.max(-2.5, Math.min(2.5, rng.normal())) * template.spread;
     const when = localToEpochMs(day, template.minute + offset, past.timeZone) / 1000 + rng.uniform(0, 59);
     if (when <= past.start || when > until) continue;
-    const via = pickVia(past);
+    const via = pickVia(past, template.change.entityId);
     by.add(via);
     rows.push(personChange(past, when, template.change.entityId, template.change.to, via));
     undoLater(past, when, template.change);
