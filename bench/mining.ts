@@ -182,6 +182,13 @@ function speedRows(speed: SpeedFigures, cpu: Record<string, number>, through: Ho
         "",
         "",
       ],
+      [
+        "the same process idle for 2 s just before (the machine's own share), p50 / p99 / max",
+        `${b.idleLag.p50} / ${b.idleLag.p99} / ${b.idleLag.max} ms`,
+        "",
+        "",
+        "",
+      ],
     );
     if (through) {
       rows.push([

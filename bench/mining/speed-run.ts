@@ -28,6 +28,8 @@ export interface SpeedFigures {
     wallMs: number;
     /** Lag of this process's event loop while the reader backfilled and the worker mined. */
     lag: LagFigures;
+    /** The same, with the process idle for 2 s just before: the machine's own share. */
+    idleLag: LagFigures;
     routines: Routine[];
   };
   backfillNote?: string;
@@ -50,6 +52,8 @@ async function measureBackfill(seed: number, now: Date): Promise<NonNullable<Spe
   const finder = new RoutineFinder(connection, {});
   try {
     await connection.connect();
+    // The same process idle for 2 s, the simulator up: what the machine itself adds to the lag.
+    const idleLag = await eventLoopLag(() => new Promise((resolve) => setTimeout(resolve, 2000)));
     let run: Awaited<ReturnType<RoutineFinder["run"]>> | undefined;
     const lag = await eventLoopLag(async () => {
       run = await finder.run(now);
@@ -62,6 +66,7 @@ async function measureBackfill(seed: number, now: Date): Promise<NonNullable<Spe
       daysRead: run!.daysRead,
       wallMs: lag.ms,
       lag,
+      idleLag,
       routines: run!.routines,
     };
   } finally {
