@@ -96,15 +96,15 @@ function report(run: FinderRun, url: string): string {
       lines.push(`     confidence ${pattern.confidence.toFixed(2)} · ${pattern.id}`);
     });
   }
-  const { byCause, chatter, alreadyAutomated, faded, skipped } = run.stats;
-  const people = byCause.person + byCause.physical;
+  const { byCause, chatter, chatterChanges, alreadyAutomated, faded, skipped } = run.stats;
+  const automated = byCause.automation + byCause.script + byCause.system;
   lines.push(
-    `Mined ${count(people)} changes made by hand (${count(byCause.person)} from the app or voice, ` +
-      `${count(byCause.physical)} at a switch or the device); left out ${count(byCause.automation)} by automations, ` +
-      `${count(byCause.script)} by scripts, ${count(byCause.system)} by apps or this connection, ` +
-      `${count(byCause.scene + byCause.integration)} by scenes and integrations, ${chatter} chattering ` +
-      `${chatter === 1 ? "entity" : "entities"}, ${alreadyAutomated} already automated, ${faded} stopped` +
-      (skipped > 0 ? `, ${count(skipped)} malformed entries` : "") +
+    `Mined the changes people made: ${count(byCause.person)} from the app or by voice, ` +
+      `${count(Math.max(0, byCause.physical - chatterChanges))} at a switch. Left out ${count(automated)} made by ` +
+      `automations, scripts or apps, ${count(chatterChanges)} by ${chatter} ${chatter === 1 ? "entity" : "entities"} ` +
+      `that change by themselves, ${count(byCause.scene + byCause.integration)} caused by scenes or integrations; ` +
+      `${alreadyAutomated} ${alreadyAutomated === 1 ? "routine" : "routines"} already automated, ${faded} stopped` +
+      (skipped > 0 ? `, ${count(skipped)} malformed entries skipped` : "") +
       ".",
   );
   return `${lines.join("\n")}\n`;

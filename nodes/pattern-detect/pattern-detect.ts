@@ -94,7 +94,8 @@ export default function register(RED: NodeRedApi): void {
       configError = asError(error);
     }
     if (configError !== null) {
-      this.error(configError.message);
+      // Said once in the log; every message then ends with it (done(err)), for a Catch node.
+      this.warn(configError.message);
       this.status(errorStatus(configError));
     } else if (haNode?.connection === null) {
       this.status({ ...notConfiguredRing });

@@ -97,7 +97,8 @@ export default function register(RED: NodeRedApi): void {
         const results = batch ? model.scoreMany(inputs, options) : [model.score(msg.payload, "payload", options)];
         await model.rememberPatterns(inputs);
         const uncertain = results.filter((result) => result.uncertainty > limit);
-        const scored: NodeMessage = { ...msg, payload: batch ? results : results[0] };
+        // The patterns go along, so the flow can show a suggestion's words or build its automation.
+        const scored: NodeMessage = { ...msg, payload: batch ? results : results[0], pattern: msg.payload };
         let ask: NodeMessage | null = null;
         if (uncertain.length > 0) {
           ask = {

@@ -23,8 +23,9 @@ export interface MiningStats {
   events: number;
   /** State changes in the window by who caused them. */
   byCause: Record<Cause, number>;
-  /** Entities changing too often with nobody's hand on them (integration chatter). */
+  /** Entities changing too often with nobody's hand on them (integration chatter), and their changes. */
   chatter: number;
+  chatterChanges: number;
   /** Days from the first change in the window to now. */
   historyDays: number;
   /** Routines found but not suggested: already done by an automation or app, stopped, or on a removed entity. */
@@ -50,7 +51,8 @@ export interface MiningResult {
  */
 export class RoutineMiner {
   private readonly records: ChangeRecord[] = [];
-  private readonly seen = new Set<string>();
+  /** Domain of each entity id seen, null for a malformed id: 150 entities, 100,000 entries. */
+  private readonly domains = new Map<string, string | null>();
   private sorted = true;
   private entries = 0;
   private skipped = 0;
@@ -90,25 +92,26 @@ export class RoutineMiner {
       this.events++;
       return true;
     }
-    if (typeof entry.entity_id !== "string" || !/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entry.entity_id)) return this.skip();
+    const domain = typeof entry.entity_id === "string" ? this.domainOf(entry.entity_id) : null;
+    if (domain === null) return this.skip();
     if (entry.state === undefined) {
       this.events++;
       return true;
     }
     if (typeof entry.state !== "string") return this.skip();
-    const ms = Math.round(entry.when * 1000);
-    const identity = `${ms}|${entry.entity_id}|${entry.state}`;
-    if (this.seen.has(identity)) return false;
-    this.seen.add(identity);
     if (isPassingState(entry.state)) return true;
-    const domain = entry.entity_id.slice(0, entry.entity_id.indexOf("."));
+    const ms = Math.round(entry.when * 1000);
+    const entityId = entry.entity_id as string;
+    const to = ACTIVATED_DOMAINS.has(domain) ? "activated" : entry.state;
+    if (this.isDuplicate(ms, entityId, to)) return false;
     const last = this.records[this.records.length - 1];
     if (last !== undefined && last.ms > ms) this.sorted = false;
     this.records.push({
       ms,
-      entityId: entry.entity_id,
-      to: ACTIVATED_DOMAINS.has(domain) ? "activated" : entry.state,
+      entityId,
+      to,
       cause: this.rules.cause(entry, domain),
+      key: changeKey(entityId, to),
       day: this.clock.day(ms),
       minute: this.clock.minuteOfDay(ms),
     });
@@ -125,7 +128,7 @@ export class RoutineMiner {
     this.sort();
     let cut = 0;
     while (cut < this.records.length && this.records[cut]!.ms < beforeMs) cut++;
-    for (const r of this.records.splice(0, cut)) this.seen.delete(`${r.ms}|${r.entityId}|${r.to}`);
+    this.records.splice(0, cut);
   }
 
   /** The latest change learnt (epoch ms), or undefined before any. */
@@ -166,19 +169,26 @@ export class RoutineMiner {
     };
     const chatter = this.chatterOf(inWindow, stats.historyDays);
     stats.chatter = chatter.size;
+    stats.chatterChanges = inWindow.filter((r) => chatter.has(r.entityId)).length;
     const index = new HomeIndex(this.home);
     const excluded = new Set(options.excludeEntities);
     const included = new Set(options.includeEntities);
     const domains = new Set(options.domains);
+    // Asked of every change three times over: worked out once per entity and state.
+    const actionable = new Map<string, boolean>();
     const canAct = (r: ChangeRecord) => {
-      const domain = r.entityId.slice(0, r.entityId.indexOf("."));
-      return (
-        domains.has(domain) &&
-        !excluded.has(r.entityId) &&
-        (included.size === 0 || included.has(r.entityId)) &&
-        !chatter.has(r.entityId) &&
-        actionFor(domain, r.to) !== undefined
-      );
+      let can = actionable.get(r.key);
+      if (can === undefined) {
+        const domain = r.entityId.slice(0, r.entityId.indexOf("."));
+        can =
+          domains.has(domain) &&
+          !excluded.has(r.entityId) &&
+          (included.size === 0 || included.has(r.entityId)) &&
+          !chatter.has(r.entityId) &&
+          actionFor(domain, r.to) !== undefined;
+        actionable.set(r.key, can);
+      }
+      return can;
     };
     const isAction = (r: ChangeRecord) => isByHand(r.cause) && canAct(r);
     const isTrigger = (r: ChangeRecord) => isByHand(r.cause) && !excluded.has(r.entityId);
@@ -215,7 +225,7 @@ export class RoutineMiner {
     for (const r of records) {
       const into = isAction(r) ? byHand : isAutomatedAction(r) ? automated : undefined;
       if (into === undefined) continue;
-      pushTo(into, changeKey(r.entityId, r.to), r);
+      pushTo(into, r.key, r);
     }
     const settings = this.options;
     return [...byHand].flatMap(([key, list]) =>
@@ -248,6 +258,7 @@ export class RoutineMiner {
       events: this.events,
       byCause,
       chatter: 0,
+      chatterChanges: 0,
       historyDays: 0,
       alreadyAutomated: 0,
       faded: 0,
@@ -259,6 +270,29 @@ export class RoutineMiner {
     if (this.sorted) return;
     this.records.sort((a, b) => a.ms - b.ms);
     this.sorted = true;
+  }
+
+  private domainOf(entityId: string): string | null {
+    let domain = this.domains.get(entityId);
+    if (domain === undefined) {
+      domain = /^[a-z0-9_]+\.[a-z0-9_]+$/.test(entityId) ? entityId.slice(0, entityId.indexOf(".")) : null;
+      this.domains.set(entityId, domain);
+    }
+    return domain;
+  }
+
+  /**
+   * True when this change is already learnt. Entries come in time order, so only a re-read
+   * overlap (or a late entry) reaches back past the newest change: the scan stops at once.
+   */
+  private isDuplicate(ms: number, entityId: string, to: string): boolean {
+    this.sort();
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i]!;
+      if (r.ms < ms) return false;
+      if (r.ms === ms && r.entityId === entityId && r.to === to) return true;
+    }
+    return false;
   }
 
   private skip(): boolean {
@@ -282,7 +316,8 @@ export function mineRoutines(
 /**
  * Keeps what should be suggested, once each:
  * - routines already automated or stopped are counted, not suggested;
- * - of a sequence and its reverse, the more confident; of two sequences into one action from
+ * - of a sequence and its reverse, the more confident; of a trigger entity's two states into
+ *   one action, the more confident; of two sequences into one action from
  *   triggers that follow each other (A → X, A → C, X → C), the more confident of the two into C;
  * - a time-of-day routine whose days a sequence explains (its action follows the trigger on
  *   most of them) gives way to the sequence, unless the trigger is itself a time-of-day routine
@@ -310,6 +345,17 @@ function settle(times: FoundTimeOfDay[], sequences: FoundSequence[], stats: Mini
           actionKey(o.routine) === key(s.routine) &&
           stronger(o, s) &&
           !stronger(s, o),
+      ),
+  );
+  // One trigger entity into one action: its "on" or its "off", whichever the action follows more.
+  seqs = seqs.filter(
+    (s) =>
+      !seqs.some(
+        (o) =>
+          o !== s &&
+          actionKey(o.routine) === actionKey(s.routine) &&
+          o.routine.trigger.entityId === s.routine.trigger.entityId &&
+          stronger(o, s),
       ),
   );
   seqs = seqs.filter((s) => {

@@ -18,6 +18,11 @@ export interface FoundSequence {
   instanceDays: ReadonlySet<number>;
 }
 
+/**
+ * Changes within a second of each other are one action on several entities (a group, a scene
+ * run inside a hub), not one thing after another.
+ */
+const MIN_DELAY_MS = 1000;
 /** The action must be this many times likelier after the trigger than at any moment. */
 const MIN_LIFT = 2;
 /** Triggers since the last time, without the action, that mark a sequence as stopped. */
@@ -65,12 +70,13 @@ export function findSequenceRoutines(
     const action = isAction(record);
     const automatedAction = !action && isAutomatedAction(record);
     if (action || automatedAction) {
-      const actionKey = changeKey(record.entityId, record.to);
+      const actionKey = record.key;
       if (action) actionCounts.set(actionKey, (actionCounts.get(actionKey) ?? 0) + 1);
       const seen = new Set<string>();
       for (let i = recent.length - 1; i >= 0; i--) {
         const trigger = recent[i]!;
-        if (trigger.record.entityId === record.entityId || seen.has(trigger.key)) continue;
+        const simultaneous = record.ms - trigger.record.ms < MIN_DELAY_MS;
+        if (trigger.record.entityId === record.entityId || simultaneous || seen.has(trigger.key)) continue;
         seen.add(trigger.key);
         const pairKey = `${trigger.key}\u0001${actionKey}`;
         let pair = pairs.get(pairKey);
@@ -90,7 +96,7 @@ export function findSequenceRoutines(
       }
     }
     if (isTrigger(record)) {
-      const key = changeKey(record.entityId, record.to);
+      const key = record.key;
       recent.push({ record, index, key });
       triggerCounts.set(key, (triggerCounts.get(key) ?? 0) + 1);
       pushTo(triggerTimes, key, record.ms);

@@ -113,8 +113,13 @@ export class LogbookWriter {
   scene(when: number, sceneId: string, changes: [string, string][], via: Via, userId: string): WrittenRow {
     const contextId = this.newContext(when);
     const keys = via === "wall" ? {} : callService(via === "voice" ? this.ids.cloud : userId, sceneId, "turn_on");
-    const row = this.state(when, sceneId, new Date(micro(when) * 1000).toISOString(), contextId, keys);
-    for (const [entityId, state] of changes) this.state(when + 0.05, entityId, state, contextId, keys);
+    const sceneState = new Date(micro(when) * 1000).toISOString();
+    const row = this.state(when, sceneId, sceneState, contextId, keys);
+    // From a button (no service call), the scene's own row starts the context, and Home Assistant
+    // describes the rows after it by that first row: its entity and state.
+    const effectKeys: Partial<LogbookEntry> =
+      via === "wall" ? { context_entity_id: sceneId, context_state: sceneState } : keys;
+    for (const [entityId, state] of changes) this.state(when + 0.05, entityId, state, contextId, effectKeys);
     return row;
   }
 
