@@ -104,11 +104,6 @@ export class AutomationEngine {
     this.lastTick = home.clock.now();
   }
 
-  /** The ids of the automations held. */
-  get ids(): string[] {
-    return [...this.held.keys()];
-  }
-
   /** Takes on a generated home's automations, whose entities and states exist already. */
   load(configs: readonly AutomationConfig[]): void {
     for (const config of configs) {
