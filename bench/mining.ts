@@ -329,6 +329,7 @@ export const miningSection: BenchSection = {
       ...targets.map((t) => `- ${t.met ? "met" : "**missed**"}: ${t.text}`),
       "",
       "CPU times are `process.cpuUsage` (user + system) of this process, not wall time; compare the ratios within one run.",
+      "The simulator serves the home from a child process behind a proxy that records the reader's requests, so its own work is not on the measured event loop. Node-RED's lag is measured (monitorEventLoopDelay, 1 ms resolution) from the end of the deploy to the pattern-detect node's first output: connecting, reading 28 days a day at a time, mining in the worker; the idle line is the machine's own share.",
       "",
       "### Planted routines our miner missed",
       "",
