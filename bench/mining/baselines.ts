@@ -52,6 +52,9 @@ export const ACTIONABLE_DOMAINS = new Set([
   "valve",
 ]);
 
+/** Domains whose state is a timestamp of the last use. */
+const ACTIVATED_DOMAINS = new Set(["scene", "button", "input_button"]);
+
 /** Domains HomeIQ's co-occurrence detector accepts as the trigger side of a pair. */
 const TRIGGER_DOMAINS = new Set([
   "binary_sensor",
@@ -78,7 +81,9 @@ function stateChanges(entries: Iterable<LogbookEntry>): StateChange[] {
     if (typeof entry?.entity_id !== "string" || typeof entry.state !== "string" || typeof entry.when !== "number")
       continue;
     if (!entry.entity_id.includes(".")) continue;
-    changes.push({ when: entry.when, entityId: entry.entity_id, to: entry.state, entry });
+    // A scene's or a button's state is the time it was last used: every use is "activated", as Danm72's maps it.
+    const to = ACTIVATED_DOMAINS.has(domainOf(entry.entity_id)) ? "activated" : entry.state;
+    changes.push({ when: entry.when, entityId: entry.entity_id, to, entry });
   }
   return changes.sort((a, b) => a.when - b.when);
 }

@@ -36,6 +36,11 @@ export function setRows(title: string, runs: readonly HomeRun[]): { rows: string
     ],
     [`${title}: found / planted`, ...summaries.map((s) => `${s.found} / ${s.planted}`), ""],
     [`${title}: suggestions (matching nothing)`, ...summaries.map((s) => `${s.suggestions} (${s.unmatched})`), ""],
+    [
+      `${title}: missed, time of day / sequence`,
+      ...summaries.map((s) => `${s.missed.time_of_day ?? 0} / ${s.missed.sequence ?? 0}`),
+      "",
+    ],
     [`${title}: duplicates`, ...summaries.map((s) => String(s.duplicates)), "0"],
   ];
   for (const kind of leakKinds(summaries, runs)) {

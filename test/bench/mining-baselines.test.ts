@@ -66,6 +66,15 @@ describe("Danm72's baseline", () => {
     expect(danm72Suggestions(entries, "UTC")).toEqual([]);
   });
 
+  it("counts every activation of a scene as the same action, whatever time its state says", () => {
+    const entries = days(10).map((d) =>
+      byApp(at(d, 8, 5), "scene.good_morning", new Date(at(d, 8, 5) * 1000).toISOString()),
+    );
+    expect(danm72Suggestions(entries, "UTC")).toEqual([
+      { kind: "time_of_day", change: { entityId: "scene.good_morning", to: "activated" }, minute: 8 * 60 },
+    ]);
+  });
+
   it("ignores automations' and scripts' changes but counts any user id, an app's system user too", () => {
     expect(danm72IsManual(byAutomation(at(0, 7, 0), "light.porch", "on"))).toBe(false);
     expect(danm72IsManual({ ...byApp(at(0, 7, 0), "light.porch", "on"), context_domain: "script" })).toBe(false);

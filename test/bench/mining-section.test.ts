@@ -40,7 +40,7 @@ describe("the mining section", () => {
     ]);
   });
 
-  it("on a generated home done entirely at wall switches, Danm72's finds nothing and HomeIQ's leaks automations", () => {
+  it("on a generated home done at wall switches, Danm72's finds only what was done in the app or by voice", () => {
     const home = generateHome({
       seed: 7,
       days: 14,
@@ -48,8 +48,14 @@ describe("the mining section", () => {
       wallSwitchShare: 1,
       now: new Date("2026-11-30T04:00:00Z"),
     });
-    const danm72 = scoreHome(danm72Suggestions(home.logbook, home.timeZone), home.planted, home.confounders);
-    expect(danm72.found).toBe(0);
+    const suggestions = danm72Suggestions(home.logbook, home.timeZone);
+    const atTheWallOnly = home.planted.filter((p) => (p.by as string[]).every((via) => via === "wall"));
+    expect(atTheWallOnly.length).toBeGreaterThan(0);
+    expect(scoreHome(suggestions, atTheWallOnly, []).found).toBe(0);
+  });
+
+  it("on a generated home, HomeIQ's suggests what automations do", () => {
+    const home = generateHome({ seed: 7, days: 14, entityCount: 60, now: new Date("2026-11-30T04:00:00Z") });
     const homeIq = scoreHome(homeIqSuggestions(home.logbook, home.timeZone), home.planted, home.confounders);
     expect(homeIq.leaks.automation ?? 0).toBeGreaterThan(0);
   });
