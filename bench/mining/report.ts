@@ -119,14 +119,14 @@ export function speedRows(
       ],
       [
         `reader backfill + mining in its worker (${b.entriesRead.toLocaleString("en")} entries): wall time; this process's event-loop lag p50 / p99 / max`,
-        `${(b.wallMs / 1000).toFixed(1)} s; ${b.lag.p50} / ${b.lag.p99} / ${b.lag.max} ms`,
+        `${(b.wallMs / 1000).toFixed(1)} s (loop busy ${b.lag.busyMs} ms, load ${b.lag.load}); ${b.lag.p50} / ${b.lag.p99} / ${b.lag.max} ms`,
         "",
         "",
         "",
       ],
       [
         "the same process idle for 2 s just before (the machine's own share), p50 / p99 / max",
-        `${b.idleLag.p50} / ${b.idleLag.p99} / ${b.idleLag.max} ms`,
+        `${b.idleLag.p50} / ${b.idleLag.p99} / ${b.idleLag.max} ms (load ${b.idleLag.load})`,
         "",
         "",
         "",
@@ -147,7 +147,7 @@ export function speedRows(
   if (lag) {
     rows.push([
       `event-loop lag in Node-RED while pattern-detect backfills and mines (${lag.runs} run${lag.runs === 1 ? "" : "s"} of ${(lag.ms / 1000).toFixed(1)} s), p50 / p99 (worst run's p99) / max`,
-      `${lag.p50} / ${lag.p99} (${lag.p99Worst}) / ${lag.max} ms`,
+      `${lag.p50} / ${lag.p99} (${lag.p99Worst}) / ${lag.max} ms (loop busy ${lag.busyMs} ms; load ${lag.load.join(", ")})`,
       "",
       "",
       "p99 ≤ 10 ms",

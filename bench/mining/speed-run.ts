@@ -41,8 +41,11 @@ export interface SpeedFigures {
     p99: number;
     p99Worst: number;
     max: number;
-    /** Median run length, deploy's end to the first output. */
+    /** Median run length, deploy's end to the first output, and of it the time Node-RED's loop was busy. */
     ms: number;
+    busyMs: number;
+    /** The machine's 1-minute load average after each run. */
+    load: number[];
     routines: number;
     entriesRead: number;
   };
@@ -140,6 +143,8 @@ export async function measureSpeed(
       p99Worst: Math.max(...lags.map((l) => l.p99)),
       max: Math.max(...lags.map((l) => l.max)),
       ms: median(lags.map((l) => l.ms)),
+      busyMs: median(lags.map((l) => l.busyMs)),
+      load: lags.map((l) => l.load),
       routines: lags[0]!.routines,
       entriesRead: lags[0]!.entriesRead,
     };

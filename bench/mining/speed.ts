@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WebSocket, WebSocketServer } from "ws";
@@ -108,24 +109,31 @@ export class RecordingProxy {
   }
 }
 
-/** Event-loop delay p50, p99 and max (ms) while `work` runs, from a histogram sampling every millisecond. */
-export async function eventLoopLag(
-  work: () => Promise<unknown>,
-): Promise<{ p50: number; p99: number; max: number; ms: number }> {
+/**
+ * Event-loop delay p50, p99 and max (ms) while `work` runs, from a histogram sampling every
+ * millisecond; how long the loop was busy (event-loop utilization: its own work, not time spent
+ * waiting for a core); and the machine's 1-minute load average when it ended (on a shared
+ * 2-core machine, other processes' load shows up as lag too).
+ */
+export async function eventLoopLag(work: () => Promise<unknown>): Promise<LagFigures> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const started = performance.now();
+  const utilization = performance.eventLoopUtilization();
   histogram.enable();
   try {
     await work();
   } finally {
     histogram.disable();
   }
+  const busy = performance.eventLoopUtilization(utilization);
   const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
   return {
     p50: ms(histogram.percentile(50)),
     p99: ms(histogram.percentile(99)),
     max: ms(histogram.max),
     ms: Math.round(performance.now() - started),
+    busyMs: Math.round(busy.active),
+    load: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -134,7 +142,12 @@ export interface LagFigures {
   p50: number;
   p99: number;
   max: number;
+  /** Wall time of the work. */
   ms: number;
+  /** Of it, the time the event loop was busy. */
+  busyMs: number;
+  /** The machine's 1-minute load average at the end. */
+  load: number;
 }
 
 /** The simulator child process (sim-child.ts), driven over IPC. */
