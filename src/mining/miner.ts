@@ -149,7 +149,8 @@ export class RoutineMiner {
     const inWindow = this.records.filter((r) => r.ms >= startMs && r.ms <= nowMs);
     const stats = this.emptyStats(inWindow);
     const historyStart = inWindow[0]?.ms ?? nowMs;
-    stats.historyDays = Math.floor((nowMs - historyStart) / DAY_MS);
+    // Rounded: 27.9 days of history read back over a 28-day window are 28 days.
+    stats.historyDays = Math.round((nowMs - historyStart) / DAY_MS);
     if (stats.historyDays < options.minHistoryDays) {
       return {
         routines: [],
