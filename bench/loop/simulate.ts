@@ -219,10 +219,23 @@ function candidatesOf(patterns: readonly MinedPattern[], scores: readonly number
   });
 }
 
-/** One answer to the model, as the product gives it; an update it starts finishes before the next answer (hours apart in a home). */
+/**
+ * One answer to the model, as the product gives it. Answers come hours apart in a home, so what
+ * an answer starts in the background (an update, a trial's verdict and the activation it leads
+ * to) settles before the next one: without that pause the next ask would sometimes meet the old
+ * version and sometimes the new, and figures would change from run to run.
+ */
 async function teach(model: PatternModel, patternId: string, features: Features, approved: boolean, n: number) {
-  const result = await model.addFeedback([{ id: `ask-${n}`, patternId, label: approved ? 1 : 0, features }]);
-  if (result.updateTriggered || model.updating) {
-    while (model.updating) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  await model.addFeedback([{ id: `ask-${n}`, patternId, label: approved ? 1 : 0, features }]);
+  do {
+    while (model.updating) await sleep(2);
+    await sleep(SETTLE_MS);
+  } while (model.updating);
+}
+
+/** Time given to a trial's verdict and activation (a few registry writes) after an answer. */
+const SETTLE_MS = 10;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
