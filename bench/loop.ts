@@ -78,8 +78,10 @@ function goals(figures: LoopFigures): Record<string, { lead: number; worst: numb
   return out;
 }
 
-const pct = (x: number) => `${x.toFixed(0)} %`;
-const points = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(0)}`;
+/** A figure as measured: whole, or to the half a median of an even count of homes can give. */
+const figure = (x: number) => (Number.isInteger(x) ? x.toFixed(0) : x.toFixed(1));
+const pct = (x: number) => `${figure(x)} %`;
+const points = (x: number) => `${x >= 0 ? "+" : ""}${figure(x)}`;
 
 /** The terminal table: one row per ranking. */
 export function table(figures: LoopFigures): string[][] {
@@ -109,6 +111,30 @@ export function table(figures: LoopFigures): string[][] {
   return rows;
 }
 
+/** Why the judged rankings lead as they do, read from the figures. */
+function reasons(figures: LoopFigures): string[] {
+  const out: string[] = [];
+  const shipped = figures.rankings.model?.firstVersion;
+  if (shipped && shipped.never === figures.homes.length) {
+    out.push(
+      `- As shipped, no version was trained within the first ${figures.asks} answers in any home ` +
+        "(`updateThreshold` 100), so `chooseAsks` ranked by the miner's confidence throughout: the same asks " +
+        "as confidence order.",
+    );
+  }
+  const stepwise = figures.rankings.model10;
+  const atOnce = figures.rankings.model10AtOnce;
+  if (stepwise?.lead && atOnce?.lead && stepwise.firstVersion && atOnce.firstVersion) {
+    out.push(
+      `- With updates every 10 answers, the median home had ${figure(stepwise.firstVersion.versionsLive)} ` +
+        `versions live within the ${figures.asks} asks (each new one on trial beside the live one first); with ` +
+        `every version live at once, ${figure(atOnce.firstVersion.versionsLive)}, and the lead over ` +
+        `confidence order was ${points(atOnce.lead.median)} points instead of ${points(stepwise.lead.median)}.`,
+    );
+  }
+  return out;
+}
+
 function versionText(first: LoopFigures["rankings"][string]["firstVersion"]): string {
   if (first === null) return "";
   if (first.medianAsk === null) return `none by ask ${ASKS}`;
@@ -134,9 +160,10 @@ function markdown(figures: LoopFigures, layout: ReturnType<typeof homeLayout>): 
       `- Goal (${LABELS[name as RankingName]} ≥ ${GOAL_POINTS} points above confidence order, median): ` +
         (goal.met
           ? `met, ${points(goal.lead)} points (worst home ${points(goal.worst)}).`
-          : `missed by ${(GOAL_POINTS - goal.lead).toFixed(0)} points: ${points(goal.lead)} (worst home ${points(goal.worst)}).`),
+          : `missed by ${figure(GOAL_POINTS - goal.lead)} points: ${points(goal.lead)} (worst home ${points(goal.worst)}).`),
     );
   }
+  lines.push(...reasons(figures));
   const names = RANKINGS.map((r) => r.name).filter((n) => figures.homes[0]?.share[n] !== undefined);
   lines.push(
     "",
