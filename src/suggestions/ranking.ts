@@ -15,9 +15,10 @@
  * and every rejected "likely" suggestion corrects the model where it was wrong. Measured in the
  * `loop` benchmark section on tuning homes (seeds 101–104, not the reported ones), at 3 asks a
  * day, one exploratory ask a day (a third of the asks) gave fewer approvals over the first 100
- * asks than asking the likeliest only in 5 of 8 runs, more in 2 (e.g. 40 % against 43 %, 47 %
- * against 53 %; at best 82 % against 80 %); the reported figures keep that variant beside this
- * ranking (bench/README.md). `uncertainty` is checked but, for that reason, does not change the order.
+ * asks than asking the likeliest only in 5 of 8 runs (4 homes at two sizes), more in 2 (e.g. 40 % against 43 %, 47 %
+ * against 53 %; at best 82 % against 80 %), and on the 10 reported homes 54 % against 59.5 %
+ * (median, updates every 10 answers; bench/README.md). `uncertainty` is checked but, for that
+ * reason, does not change the order.
  */
 import { describeValue, InvalidInputError } from "../errors";
 import { checkFlag, checkNumber, checkText, checkWholeNumber, MAX_ID_LENGTH } from "../validate";
