@@ -20,11 +20,11 @@ const ASKS_PER_DAY = 3;
 const GOAL_POINTS = 20;
 const LOOP_START_MS = Date.UTC(2026, 4, 4);
 const LOOP_DAYS = 60;
-/** The rankings the goal is judged on: the product as it ships, and with updates every 10 answers. */
+/** The rankings the goal is judged on: the product with its defaults, and with updates every 10 answers. */
 const JUDGED: readonly RankingName[] = ["model", "model10"];
 
 const LABELS: Record<RankingName, string> = {
-  model: "model (product defaults: first version at 100 answers)",
+  model: "model (the product's default settings)",
   model10: "model, updates every 10 answers",
   model10Explore: "model, updates every 10, one exploratory ask a day",
   model10AtOnce: "model, updates every 10, each version live at once (no trial)",

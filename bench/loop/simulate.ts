@@ -37,7 +37,7 @@ export interface Ranking {
 
 /** The rankings, each run in the same loop. */
 export const RANKINGS: readonly Ranking[] = [
-  // The product as it ships: the first version is trained after 100 answers (updateThreshold).
+  // The product with its default settings: when its first version is trained is the model's own rule.
   { name: "model", model: {} },
   // The product with updates every 10 answers: the first version after the 10th (minSamples).
   { name: "model10", model: { updateThreshold: 10 } },
