@@ -9,6 +9,7 @@ import { guardrailSection } from "./guardrail";
 import { haSection } from "./ha";
 import { learningSection } from "./learning";
 import { miningSection } from "./mining";
+import { loopSection } from "./loop";
 import { nodesSection } from "./nodes";
 import type { BenchResult, BenchSection } from "./section";
 import { storeSection } from "./store";
@@ -24,6 +25,7 @@ export const SECTIONS: BenchSection[] = [
   storeSection,
   nodesSection,
   miningSection,
+  loopSection,
 ];
 
 interface Flags {
