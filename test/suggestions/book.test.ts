@@ -29,7 +29,9 @@ async function openBook(clock = { now: T0 }, snoozeDays?: number) {
 describe("SuggestionBook", () => {
   it("writes down an offered pattern in its words, with its score and the miner's confidence", async () => {
     const { book } = await openBook();
-    const [s] = await book.offer([{ pattern: kitchen(), score: 0.7, uncertainty: 0.6, reasons: ["Done today: speaks for it"] }]);
+    const [s] = await book.offer([
+      { pattern: kitchen(), score: 0.7, uncertainty: 0.6, reasons: ["Done today: speaks for it"] },
+    ]);
     expect(s).toMatchObject({
       patternId: "routine-kitchen",
       title: "Turn on Kitchen light at about 06:45 on weekdays",
@@ -59,7 +61,12 @@ describe("SuggestionBook", () => {
     expect(book.stateOf(book.get("routine-kitchen")!)).toBe("asked");
     clock.now += 7 * DAY;
     expect(book.askedOn()).toBe(0);
-    expect(book.askable().map((s) => s.patternId).sort()).toEqual(["routine-b", "routine-kitchen"]);
+    expect(
+      book
+        .askable()
+        .map((s) => s.patternId)
+        .sort(),
+    ).toEqual(["routine-b", "routine-kitchen"]);
     await book.close();
   });
 

@@ -10,7 +10,9 @@ describe("plainReason", () => {
     expect(plainReason({ feature: "pattern_type_time_of_day", value: 0, contribution: -0.1 })).toBe(
       "Not tied to a time of day: speaks against it",
     );
-    expect(plainReason({ feature: "recency_days", value: 2.2, contribution: 0 })).toBe("Last done 2 days ago: no effect");
+    expect(plainReason({ feature: "recency_days", value: 2.2, contribution: 0 })).toBe(
+      "Last done 2 days ago: no effect",
+    );
   });
 
   it("falls back on the feature's own words for a feature of a flow's own", () => {
