@@ -120,7 +120,8 @@ export default function register(RED: NodeRedApi): void {
       if (opened === null || connection === null) return;
       for (const s of opened.all()) {
         const made = s.automationMade;
-        if (!made || made.outcome === "refused") continue;
+        // Refused ones made nothing; those whose fate was already learned are decided.
+        if (!made || made.outcome === "refused" || s.answer?.source.startsWith("ha:implicit")) continue;
         const entityId = made.entityId ?? (await automationEntityId(connection, made.automationId));
         if (entityId !== null) watch.track(entityId, s.patternId, Date.parse(made.at));
       }
