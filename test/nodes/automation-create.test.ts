@@ -104,17 +104,15 @@ describe("pattern-ask without a phone", () => {
       { id: "asked", type: "helper" },
     ]);
     const out = nextMessage(helper.getNode("asked"));
-    helper
-      .getNode("ask")
-      .receive({
-        payload: {
-          id: "routine-porch",
-          title: "Turn on Porch light",
-          description: "x",
-          automation: AUTOMATION,
-          confidence: 0.6,
-        },
-      });
+    helper.getNode("ask").receive({
+      payload: {
+        id: "routine-porch",
+        title: "Turn on Porch light",
+        description: "x",
+        automation: AUTOMATION,
+        confidence: 0.6,
+      },
+    });
     const msg = await out;
     expect(msg.payload).toMatchObject([
       { patternId: "routine-porch", askedVia: "dashboard", question: "Turn on Porch light?\nX." },
