@@ -137,7 +137,12 @@ export default function register(RED: NodeRedApi): void {
       connection.on("status", onStatus);
       if (learnFate) {
         for (const type of ["state_changed", "entity_registry_updated", AUTOMATION_TRIGGERED_EVENT])
-          unsubscribes.push(connection.subscribeEvents(type, observe));
+          unsubscribes.push(
+            connection.subscribeEvents(type, observe).catch((error: unknown) => {
+              this.warn(`cannot watch the automations (${type}): ${asError(error).message}`);
+              return async () => undefined;
+            }),
+          );
         sweep = setInterval(() => {
           for (const feedback of watch.due()) learn(feedback);
         }, SWEEP_MS);
