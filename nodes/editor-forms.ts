@@ -1,8 +1,10 @@
 // Which editor form each node's HTML gets. The build (scripts/copy-assets.js) passes every HTML
 // file through fillEditorForms on its way to dist/, so the editor's defaults and limits are the
 // core's settings specification at build time; the source HTML holds no number of its own.
+import { AUTOMATION_CREATE_FORM } from "./automation-create/automation-create";
 import { HA_SOURCE_FORM } from "./feedback-collector/ha-rules";
 import { INCREMENTAL_UPDATE_FORM } from "./incremental-update/incremental-update";
+import { PATTERN_ASK_FORM } from "./pattern-ask/pattern-ask";
 import { PATTERN_DETECT_FORM } from "./pattern-detect/pattern-detect";
 import { PATTERN_MODEL_FORM } from "./pattern-model/settings";
 import { PATTERN_SCORE_FORM } from "./pattern-score/pattern-score";
@@ -15,6 +17,8 @@ export const EDITOR_FORMS: Readonly<Record<string, FormSpec>> = Object.freeze({
   "incremental-update": INCREMENTAL_UPDATE_FORM,
   "pattern-score": PATTERN_SCORE_FORM,
   "pattern-detect": PATTERN_DETECT_FORM,
+  "pattern-ask": PATTERN_ASK_FORM,
+  "automation-create": AUTOMATION_CREATE_FORM,
 });
 
 /** The marker the build replaces: `/* pattern-quality:editor-form <type> *\/ null`, an expression. */

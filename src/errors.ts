@@ -37,7 +37,9 @@ export type HomeAssistantErrorCode =
   | "ha-unauthorized"
   | "ha-not-connected"
   | "ha-command-failed"
-  | "ha-closed";
+  | "ha-closed"
+  | "ha-refused"
+  | "automation-id-in-use";
 
 /**
  * Errors a user can act on. Every error the core throws is a PatternQualityError with a stable

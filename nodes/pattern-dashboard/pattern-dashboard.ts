@@ -13,6 +13,8 @@ import { errorStatus, missingModelStatus, openingStatus } from "../shared/status
 import { activeStatus } from "../shared/versions";
 import { type DashboardAction, dashboardUser, failureText, parseAction, runAction, successText } from "./actions";
 import { type DashboardNotice, type DashboardSnapshot, dashboardSnapshot, problemSnapshot } from "./snapshot";
+import { type BookHold, holdBook } from "../shared/suggestions";
+import { answerSuggestion, parseSuggestionAction, suggestionMessage, suggestionsView } from "./suggestions";
 
 const TYPE = "pattern-dashboard";
 /** The model emits "metrics" on every feedback; the page gets at most two snapshots a second. */
@@ -126,11 +128,19 @@ export default function register(RED: NodeRedApi): void {
     const detach: Array<() => void> = [];
     // User id → name, from Home Assistant's person entities when a connection is chosen.
     let names: ReadonlyMap<string, string> = new Map();
+    // The suggestion book beside the model: pending suggestions with their buttons.
+    let bookHold: BookHold | null = null;
+    let bookOpening: Promise<BookHold> | null = null;
+    const bookOf = (opened: PatternModel) => {
+      bookOpening ??= holdBook(opened);
+      return bookOpening;
+    };
 
     const snapshot = (): DashboardSnapshot => {
       if (!model) return problemSnapshot(problem ?? "Opening the pattern model…");
       try {
-        return dashboardSnapshot(model, modelNode?.name || "pattern model", feedOf(model), names);
+        const shown = dashboardSnapshot(model, modelNode?.name || "pattern model", feedOf(model), names);
+        return { ...shown, suggestions: bookHold ? suggestionsView(bookHold.book, names) : null };
       } catch (error) {
         // The model closed under a last event (its alert gate lets out what it held when closing).
         return problemSnapshot(`The pattern model is not available: ${asError(error).message}`);
@@ -174,6 +184,17 @@ export default function register(RED: NodeRedApi): void {
           }
           showActive();
           publish();
+          bookOf(opened).then(
+            (held) => {
+              if (closed) return;
+              bookHold = held;
+              // Questions asked and answers given elsewhere show at once.
+              held.book.on("change", schedule);
+              detach.push(() => held.book.off("change", schedule));
+              publish();
+            },
+            (error: unknown) => this.warn(`the suggestions cannot be shown: ${asError(error).message}`),
+          );
           quiet = setInterval(() => {
             if (Date.now() - lastPush >= QUIET_REFRESH_MS) publish();
           }, QUIET_REFRESH_MS);
@@ -194,6 +215,14 @@ export default function register(RED: NodeRedApi): void {
       const to = typeof socketId === "string" ? socketId : null;
       let action: DashboardAction | null = null;
       try {
+        const pressed = parseSuggestionAction(msg.payload);
+        if (pressed !== null) {
+          const opened = model ?? (await openModel(modelNode, TYPE));
+          const held = await bookOf(opened);
+          const answered = await answerSuggestion(opened, held.book, pressed, dashboardUser(msg));
+          publish({ to, level: "success", text: answered.text });
+          return suggestionMessage(msg, answered);
+        }
         action = parseAction(msg.payload);
         const opened = model ?? (await openModel(modelNode, TYPE));
         const payload = await runAction(opened, action, dashboardUser(msg));
@@ -257,7 +286,8 @@ export default function register(RED: NodeRedApi): void {
       if (timer) clearTimeout(timer);
       if (quiet) clearInterval(quiet);
       for (const off of detach.splice(0)) off();
-      done();
+      const released = bookOpening?.then((held) => held.release()).catch(() => undefined);
+      void (released ?? Promise.resolve()).finally(() => done());
     });
   }
 

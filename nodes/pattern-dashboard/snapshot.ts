@@ -2,6 +2,7 @@ import type { DashboardFeed, FeedView } from "../../src/model/dashboard-feed";
 import type { ModelMetrics, PatternModel, PersonDecisions, ScoredPattern } from "../../src/model/pattern-model";
 import type { ActivationRecord, HoldState } from "../../src/versions/registry";
 import { type VersionRow, versionRows } from "../shared/versions";
+import type { SuggestionsView } from "./suggestions";
 
 /** Activations and scored suggestions the widget lists, newest first: a phone's screen, not the whole log. */
 export const ACTIVATIONS_SHOWN = 20;
@@ -45,6 +46,8 @@ export interface DashboardSnapshot {
    * given), and how each person decided.
    */
   decisions: { scored: ScoredPattern[]; people: PersonDecisions[] };
+  /** The suggestion book: pending suggestions in words with their buttons, and answered ones (none yet: null). */
+  suggestions?: SuggestionsView | null;
 }
 
 /** A message for the one dashboard client whose action it answers (all clients when unknown). */

@@ -5,6 +5,7 @@ import {
   type HomeAssistantConnectionOptions,
 } from "../../src/ha/connection";
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from "../shared/red";
+import { notifyServicesRoute } from "./notify-services";
 
 interface HaConnectionDefinition extends NodeDefinition {
   url?: string;
@@ -98,4 +99,5 @@ export default function register(RED: NodeRedApi, options: Partial<HomeAssistant
   }
 
   RED.nodes.registerType("pattern-quality-ha", PatternQualityHa, { credentials: { token: { type: "password" } } });
+  notifyServicesRoute(RED);
 }

@@ -116,6 +116,25 @@ export function connectionSettings(options: HomeAssistantConnectionOptions): Con
   return { url, mode: "standalone", token: token.trim(), timings };
 }
 
+/** Home Assistant's REST API inside an app: the Supervisor proxies it, with SUPERVISOR_TOKEN. */
+export const SUPERVISOR_REST_URL = "http://supervisor/core/api";
+
+/**
+ * The REST API's base for a connection: the Supervisor's in app mode (its websocket URL is the
+ * Supervisor's), else the websocket URL's host with http(s) and `/api`.
+ */
+export function restBaseUrl(settings: Pick<ConnectionSettings, "url" | "mode">): string {
+  const parsed = new URL(settings.url);
+  if (settings.mode === "addon" && parsed.hostname === "supervisor") return SUPERVISOR_REST_URL;
+  parsed.protocol = parsed.protocol === "wss:" ? "https:" : "http:";
+  // ws://host:8123/api/websocket → http://host:8123/api; a proxy path before /api is kept.
+  parsed.pathname = parsed.pathname.replace(/\/websocket\/?$/, "").replace(/\/$/, "");
+  if (!parsed.pathname.endsWith("/api")) parsed.pathname = `${parsed.pathname}/api`;
+  parsed.search = "";
+  parsed.hash = "";
+  return parsed.toString().replace(/\/$/, "");
+}
+
 /** Accepts the address users know (http://homeassistant.local:8123) and derives the websocket URL. */
 export function websocketUrl(url: unknown): string {
   if (typeof url !== "string" || url.trim() === "") {

@@ -7,6 +7,7 @@ import {
   type HaConnectionState,
   type HaConnectionStatus,
   type HomeAssistantConnectionOptions,
+  restBaseUrl,
   seconds,
 } from "./connection-settings";
 import { HomeAssistantError } from "./errors";
@@ -25,6 +26,12 @@ export {
 } from "./connection-settings";
 export type { SubscriptionProblem } from "./subscriptions";
 
+/** What Home Assistant's REST API answered: the HTTP status and the body (JSON parsed, else text). */
+export interface RestAnswer {
+  status: number;
+  body: unknown;
+}
+
 // Kept outside the object so that no inspection, serialization or spread can reach it.
 const tokens = new WeakMap<HomeAssistantConnection, string>();
 
@@ -39,6 +46,8 @@ const tokens = new WeakMap<HomeAssistantConnection, string>();
 export class HomeAssistantConnection extends EventEmitter {
   readonly url: string;
   readonly mode: "standalone" | "addon";
+  /** Home Assistant's REST API base, e.g. http://homeassistant.local:8123/api (the Supervisor's in an app). */
+  readonly restBase: string;
   /** Connection attempts since creation (for diagnostics and tests). */
   attempts = 0;
   /** Home Assistant's version, once connected. */
@@ -62,6 +71,7 @@ export class HomeAssistantConnection extends EventEmitter {
     const settings = connectionSettings(options);
     this.url = settings.url;
     this.mode = settings.mode;
+    this.restBase = restBaseUrl(settings);
     this.timings = settings.timings;
     tokens.set(this, settings.token);
     this.subscriptions = new EventSubscriptions(
@@ -149,6 +159,42 @@ export class HomeAssistantConnection extends EventEmitter {
   /** All entity states. */
   async getStates(): Promise<HassEntity[]> {
     return (await this.command({ type: "get_states" }, "get_states")) as HassEntity[];
+  }
+
+  /**
+   * One request to Home Assistant's REST API (e.g. `POST config/automation/config/<id>`) with
+   * the connection's token; resolves to the status and the parsed body whatever the status.
+   * Rejects with a HomeAssistantError only when Home Assistant cannot be reached or does not
+   * answer in time. The token never appears in what it resolves or rejects with.
+   */
+  async rest(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<RestAnswer> {
+    const url = `${this.restBase}/${path.replace(/^\//, "")}`;
+    const timeoutMs = this.timings.commandTimeoutMs;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${tokens.get(this)!}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
+      });
+    } catch (err) {
+      const timedOut = (err as Error).name === "TimeoutError";
+      throw new HomeAssistantError(
+        timedOut ? "ha-timeout" : "ha-cannot-connect",
+        timedOut
+          ? `Home Assistant did not answer ${method} ${path} within ${seconds(timeoutMs)}.`
+          : `Cannot reach Home Assistant's REST API at ${this.restBase} (${(err as Error).message}).`,
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === "" ? null : JSON.parse(text);
+    } catch {
+      // aiohttp answers 401 and 405 in plain text: kept as text.
+    }
+    return { status: response.status, body: parsed };
   }
 
   /** Sends one command and waits for its result, turning HA's errors into HomeAssistantErrors. */

@@ -60,6 +60,8 @@ export const NOTIFICATION_ACTION_EVENT = "mobile_app_notification_action";
 export const STATE_CHANGED_EVENT = "state_changed";
 /** The event of an entity added to or removed from the registry (automations deleted). */
 export const ENTITY_REGISTRY_UPDATED_EVENT = "entity_registry_updated";
+/** Fired when an automation runs; its context is the context of the changes the run makes. */
+export const AUTOMATION_TRIGGERED_EVENT = "automation_triggered";
 
 /** The rules used when a flow configures nothing (defaults from HA_FEEDBACK_SPEC). */
 export const defaultHaFeedbackRules: HaFeedbackRules = Object.freeze(
@@ -111,6 +113,8 @@ export function haEventTypes(rules: HaFeedbackRules): string[] {
   if (rules.implicit.enabled) {
     types.add(STATE_CHANGED_EVENT);
     types.add(ENTITY_REGISTRY_UPDATED_EVENT);
+    // Its runs' contexts: a person's change of what a run just changed is the run undone by hand.
+    types.add(AUTOMATION_TRIGGERED_EVENT);
   }
   return [...types];
 }

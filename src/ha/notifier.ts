@@ -14,6 +14,8 @@ export interface HouseholdNotifierOptions {
   /** Must match the feedback source's rules so that answers come back as feedback. */
   approvePrefix?: string;
   rejectPrefix?: string;
+  /** With a snooze prefix, questions in words get a third button, "Not now" (e.g. PATTERN_SNOOZE_). */
+  snoozePrefix?: string | null;
   /** Title of alerts and questions (default "Pattern quality"). */
   title?: string;
   /** At most one alert notification per type in this time (default ALERT_NOTIFICATION_INTERVAL_MS; 0: no limit). */
@@ -41,6 +43,14 @@ export interface PatternQuestion {
   /** What the suggested automation does, in words (default: its id). */
   description?: string;
   title?: string;
+  /**
+   * The suggestion as a question ("Turn on Kitchen light at about 06:45 on weekdays"): the
+   * notification then reads it with a question mark, the evidence below, and Approve / Reject
+   * (/ Not now, with a snooze prefix).
+   */
+  question?: string;
+  /** What the question rests on: "done by hand on 17 of 20 weekdays, last 2 days ago". */
+  evidence?: string;
 }
 
 /** The notification id an alert type gets in Home Assistant. */
@@ -73,6 +83,7 @@ export class HouseholdNotifier {
   private readonly questionService: string | null;
   private readonly approvePrefix: string;
   private readonly rejectPrefix: string;
+  private readonly snoozePrefix: string | null;
   private readonly title: string;
   private readonly minIntervalMs: number;
   /** When each alert type was last shown (a Map: the type is the caller's text). */
@@ -89,6 +100,7 @@ export class HouseholdNotifier {
     this.questionService = notifyName(options.questionService, "questionService");
     this.approvePrefix = options.approvePrefix ?? defaultHaFeedbackRules.notificationAction.approvePrefix;
     this.rejectPrefix = options.rejectPrefix ?? defaultHaFeedbackRules.notificationAction.rejectPrefix;
+    this.snoozePrefix = options.snoozePrefix || null;
     this.title = options.title ?? "Pattern quality";
     this.minIntervalMs = checkNumber(options.minIntervalMs ?? ALERT_NOTIFICATION_INTERVAL_MS, "minIntervalMs", {
       min: 0,
@@ -195,19 +207,31 @@ export class HouseholdNotifier {
     }
     // Text only: the id goes into the buttons' action strings as typed.
     const patternId = checkText(question?.patternId, "patternId", MAX_ID_LENGTH);
-    const what = question.description ?? patternId;
+    const actions = [
+      { action: `${this.approvePrefix}${patternId}`, title: "Approve" },
+      { action: `${this.rejectPrefix}${patternId}`, title: "Reject" },
+    ];
+    let message: string;
+    if (question.question) {
+      message = questionText(question.question, question.evidence);
+      // Android shows at most three buttons: Approve, Reject, Not now.
+      if (this.snoozePrefix !== null) actions.push({ action: `${this.snoozePrefix}${patternId}`, title: "Not now" });
+    } else {
+      message = `Keep the suggested automation "${question.description ?? patternId}"?`;
+    }
     await this.connection.callService("notify", this.questionService, {
       title: question.title ?? this.title,
-      message: `Keep the suggested automation "${what}"?`,
-      data: {
-        tag: `pattern_question_${patternId}`,
-        actions: [
-          { action: `${this.approvePrefix}${patternId}`, title: "Approve" },
-          { action: `${this.rejectPrefix}${patternId}`, title: "Reject" },
-        ],
-      },
+      message,
+      data: { tag: `pattern_question_${patternId}`, actions },
     });
   }
+}
+
+/** "Turn on Kitchen light at about 06:45 on weekdays?" and, on the next line, its evidence capitalised. */
+export function questionText(question: string, evidence?: string): string {
+  const asked = `${question.trim().replace(/[.?!:]+$/, "")}?`;
+  const why = evidence?.trim();
+  return why ? `${asked}\n${why.charAt(0).toUpperCase()}${why.slice(1)}.`.replace(/\.\.$/, ".") : asked;
 }
 
 function notifyName(value: string | null | undefined, field: string): string | null {

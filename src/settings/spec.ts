@@ -199,6 +199,27 @@ export const MINING_SPEC = Object.freeze({
   dailyAt: text("03:00"),
 });
 
+/**
+ * Asking the household about suggestions: how many questions a day at most (the best first),
+ * how long "Not now" waits, and the snooze button's action prefix (beside the approve and
+ * reject prefixes of HA_FEEDBACK_SPEC). A phone buzzing more than a few times a day gets muted.
+ */
+export const ASK_SPEC = Object.freeze({
+  asksPerDay: count(3, { min: 0, max: 50 }, "questions"),
+  snoozeDays: amount(7, { above: 0, max: 365 }, "days"),
+  snoozePrefix: text("PATTERN_SNOOZE_"),
+});
+
+/**
+ * What a created automation's fate says: turned off or deleted within `keptDays` is a reject,
+ * kept that long an approve; a person undoing its change by hand within `undoMinutes` counts
+ * against it.
+ */
+export const AUTOMATION_FEEDBACK_SPEC = Object.freeze({
+  keptDays: amount(7, { above: 0, max: 365 }, "days"),
+  undoMinutes: amount(10, { above: 0, max: 24 * 60 }, "minutes"),
+});
+
 /** The defaults of a specification or one of its sections, as a fresh object. */
 export function defaultsOf<S>(spec: S): Defaults<S> {
   const section = spec as Record<string, unknown>;

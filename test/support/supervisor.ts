@@ -1,10 +1,11 @@
 // A stand-in for the Home Assistant Supervisor's part that an app with `homeassistant_api: true`
-// uses: the websocket proxy at ws://supervisor/core/websocket. As the real one does, it answers
+// uses: the websocket proxy at ws://supervisor/core/websocket, and the REST proxy at
+// http://supervisor/core/api/ (the app's token in, the Supervisor's own out). As the real one does, it answers
 // the auth phase itself (the app's SUPERVISOR_TOKEN, nothing else), sends auth_ok, then opens its
 // own authenticated connection to Home Assistant (here the project's simulator) and relays frames
 // both ways, refusing the supervisor/ and hassio/ commands apps must not reach.
 // Processes reach it under the name `supervisor` through supervisor-network.cjs.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import * as path from "node:path";
 import WebSocket, { WebSocketServer } from "ws";
@@ -47,7 +48,11 @@ export class SimulatedSupervisor {
   }
 
   static async start(options: SupervisorOptions): Promise<SimulatedSupervisor> {
-    const http = createServer((_req, res) => {
+    const http = createServer((req, res) => {
+      if ((req.url ?? "").startsWith("/core/api/")) {
+        supervisor.proxyRest(req, res);
+        return;
+      }
       res.writeHead(404, { "content-type": "application/json" });
       res.end('{"result":"error","message":"not simulated"}');
     });
@@ -68,6 +73,39 @@ export class SimulatedSupervisor {
     this.wss.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  /** REST calls made through the proxy (`POST /core/api/config/automation/config/<id>`, …). */
+  readonly restCalls: string[] = [];
+
+  /** `/core/api/<path>` with the app's token → Home Assistant's `/api/<path>` with the Supervisor's own. */
+  private proxyRest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers.authorization !== `Bearer ${this.options.appToken}`) {
+      res.writeHead(401, { "content-type": "text/plain" });
+      res.end("401: Unauthorized");
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const rest = (req.url ?? "").slice("/core/api/".length);
+      this.restCalls.push(`${req.method} ${rest}`);
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      fetch(`${this.options.home.url}/api/${rest}`, {
+        method: req.method,
+        headers: { authorization: `Bearer ${this.coreToken}`, "content-type": "application/json" },
+        body,
+      }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
+    });
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {

@@ -18,6 +18,8 @@ import {
   versionsSection,
 } from "./sections";
 import { addStyles } from "./style";
+import { suggestionBookSection } from "./suggestions";
+import type { SuggestionAction } from "../../nodes/pattern-dashboard/suggestions";
 
 /** The dashboard's socket.io client, as far as the widget uses it. */
 interface DashboardSocket {
@@ -58,6 +60,7 @@ export const PatternDashboard = defineComponent({
     const notice = ref<{ level: DashboardNotice["level"]; text: string } | null>(null);
     const confirming = ref<Switch | null>(null);
     const busy = ref<DashboardAction["action"] | null>(null);
+    const answering = ref<string | null>(null);
 
     const receive = (msg: WidgetMessage | undefined) => {
       if (msg?.payload) snapshot.value = msg.payload;
@@ -66,6 +69,7 @@ export const PatternDashboard = defineComponent({
       if (answer && (answer.to === null || answer.to === socket?.id)) {
         notice.value = { level: answer.level, text: answer.text };
         busy.value = null;
+        answering.value = null;
       }
     };
     track?.(props.id, receive, receive, null);
@@ -73,6 +77,13 @@ export const PatternDashboard = defineComponent({
     const press = (action: DashboardAction) => {
       if (!socket || busy.value) return;
       busy.value = action.action;
+      notice.value = null;
+      socket.emit("widget-action", props.id, { payload: action });
+    };
+    /** A suggestion's button: one press at a time, so a double tap sends one answer. */
+    const answer = (action: SuggestionAction) => {
+      if (!socket || answering.value || busy.value) return;
+      answering.value = action.patternId;
       notice.value = null;
       socket.emit("widget-action", props.id, { payload: action });
     };
@@ -144,6 +155,7 @@ export const PatternDashboard = defineComponent({
       } else {
         const sections = context();
         children.push(
+          suggestionBookSection(current.suggestions, { busy: answering.value, press: answer }),
           modelSection(current.model, sections),
           versionsSection(current.versions, sections),
           h("section", { class: "pq-section pq-chart" }, [
