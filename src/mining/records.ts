@@ -8,6 +8,8 @@ export interface ChangeRecord {
   /** The state it went to ("activated" for scenes and buttons, whose state is a time). */
   to: string;
   cause: Cause;
+  /** changeKey(entityId, to), made once. */
+  key: string;
   /** Local day number and minute of the day. */
   day: number;
   minute: number;

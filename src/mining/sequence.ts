@@ -70,7 +70,7 @@ export function findSequenceRoutines(
     const action = isAction(record);
     const automatedAction = !action && isAutomatedAction(record);
     if (action || automatedAction) {
-      const actionKey = changeKey(record.entityId, record.to);
+      const actionKey = record.key;
       if (action) actionCounts.set(actionKey, (actionCounts.get(actionKey) ?? 0) + 1);
       const seen = new Set<string>();
       for (let i = recent.length - 1; i >= 0; i--) {
@@ -96,7 +96,7 @@ export function findSequenceRoutines(
       }
     }
     if (isTrigger(record)) {
-      const key = changeKey(record.entityId, record.to);
+      const key = record.key;
       recent.push({ record, index, key });
       triggerCounts.set(key, (triggerCounts.get(key) ?? 0) + 1);
       pushTo(triggerTimes, key, record.ms);
