@@ -27,7 +27,7 @@ const books = new Map<PatternModel, OpenBook>();
 export async function holdBook(model: PatternModel, options: { snoozeDays?: number } = {}): Promise<BookHold> {
   let open = books.get(model);
   if (open === undefined) {
-    const opening = SuggestionBook.open(model.settings.storeDir, options);
+    const opening = SuggestionBook.open(model.settings.storeDir);
     const follow = (result: AddFeedbackResult) => {
       void opening.then(async (book) => {
         for (const feedback of result.stored) {
@@ -51,6 +51,8 @@ export async function holdBook(model: PatternModel, options: { snoozeDays?: numb
     held.users--;
     throw error;
   });
+  // The ask node's setting, whichever node opened the book first.
+  if (options.snoozeDays !== undefined) book.setSnoozeDays(options.snoozeDays);
   return {
     book,
     release: async () => {

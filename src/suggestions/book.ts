@@ -102,7 +102,7 @@ export class SuggestionBook {
   readonly problems: StoreProblem[];
   private readonly suggestions = new Map<string, Suggestion>();
   private lines = 0;
-  private readonly snoozeMs: number;
+  private snoozeMs: number;
   private readonly clock: () => number;
 
   private constructor(
@@ -121,10 +121,7 @@ export class SuggestionBook {
 
   /** Opens (creating if needed) the book in a store directory; damaged lines are set aside and reported. */
   static async open(directory: string, options: SuggestionBookOptions = {}): Promise<SuggestionBook> {
-    const days = options.snoozeDays;
-    if (days !== undefined && !(typeof days === "number" && days > 0 && Number.isFinite(days))) {
-      throw new InvalidInputError("snoozeDays", `expected a number of days above 0, got ${describeValue(days)}`);
-    }
+    if (options.snoozeDays !== undefined) checkDays(options.snoozeDays);
     const records: BookRecord[] = [];
     const { store, problems } = await JsonLinesStore.open<BookRecord>({
       directory,
@@ -134,6 +131,11 @@ export class SuggestionBook {
       lock: "suggestions",
     });
     return new SuggestionBook(directory, store, records, problems, options);
+  }
+
+  /** How long a Not now (or an unanswered question) waits from now on; the ask node's setting. */
+  setSnoozeDays(days: number): void {
+    this.snoozeMs = checkDays(days) * DAY_MS;
   }
 
   /** One suggestion, or undefined. */
@@ -325,6 +327,11 @@ export class SuggestionBook {
       this.lines = records.length;
     }
   }
+}
+
+function checkDays(days: unknown): number {
+  if (typeof days === "number" && days > 0 && Number.isFinite(days)) return days;
+  throw new InvalidInputError("snoozeDays", `expected a number of days above 0, got ${describeValue(days)}`);
 }
 
 function emptySuggestion(patternId: string, now: string): Suggestion {
