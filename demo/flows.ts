@@ -151,7 +151,7 @@ function terminalTab(simulated: boolean): FlowNode[] {
         'else if (msg.topic === "implicit") { kind = "learned"; data = { patternId: p.patternId, label: p.label, user: p.user ?? null }; }',
         'else if (msg.topic === "update") { kind = "update"; data = { version: p.version, kind: p.kind, activated: p.activated, trial: p.trial ?? null, samples: p.samples, updateTimeMs: p.updateTimeMs, prequentialAccuracy: p.prequentialAccuracy }; }',
         'else if (p && typeof p.outcome === "string") { kind = "automation"; data = { patternId: p.patternId, outcome: p.outcome, alias: p.alias ?? null, entityId: p.entityId ?? null, message: p.message }; }',
-        'else if (p && typeof p.answer === "string") { kind = "answer"; data = { patternId: p.patternId, answer: p.answer, by: p.by ?? null, title: msg.suggestion?.title ?? null }; }',
+        'else if (p && typeof p.answer === "string") { kind = "answer"; data = { patternId: p.patternId, answer: p.answer, by: p.by ?? null, title: msg.suggestion?.title ?? msg.pattern?.automation?.alias ?? null }; }',
         'else if (p && typeof p.action === "string") { kind = "dashboard"; data = { action: p.action, by: p.by ?? null, version: p.version ?? null }; }',
         'else { kind = "alert"; data = { type: msg.topic, message: p?.message ?? "" }; }',
         'const events = flow.get("events") || [];',
