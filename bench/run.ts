@@ -8,6 +8,7 @@ import path from "node:path";
 import { guardrailSection } from "./guardrail";
 import { haSection } from "./ha";
 import { learningSection } from "./learning";
+import { loopSection } from "./loop";
 import { nodesSection } from "./nodes";
 import type { BenchResult, BenchSection } from "./section";
 import { storeSection } from "./store";
@@ -16,7 +17,14 @@ import { storeSection } from "./store";
  * The sections, in the order they run and appear in the report.
  * To add one: write a BenchSection (see section.ts) and append it here.
  */
-export const SECTIONS: BenchSection[] = [learningSection, guardrailSection, haSection, storeSection, nodesSection];
+export const SECTIONS: BenchSection[] = [
+  learningSection,
+  guardrailSection,
+  haSection,
+  storeSection,
+  nodesSection,
+  loopSection,
+];
 
 interface Flags {
   quick: boolean;

@@ -120,7 +120,8 @@ export default function register(RED: NodeRedApi): void {
       if (opened === null || connection === null) return;
       for (const s of opened.all()) {
         const made = s.automationMade;
-        if (!made || made.outcome === "refused") continue;
+        // Refused ones made nothing; those whose fate was already learned are decided.
+        if (!made || made.outcome === "refused" || s.answer?.source.startsWith("ha:implicit")) continue;
         const entityId = made.entityId ?? (await automationEntityId(connection, made.automationId));
         if (entityId !== null) watch.track(entityId, s.patternId, Date.parse(made.at));
       }
@@ -136,7 +137,12 @@ export default function register(RED: NodeRedApi): void {
       connection.on("status", onStatus);
       if (learnFate) {
         for (const type of ["state_changed", "entity_registry_updated", AUTOMATION_TRIGGERED_EVENT])
-          unsubscribes.push(connection.subscribeEvents(type, observe));
+          unsubscribes.push(
+            connection.subscribeEvents(type, observe).catch((error: unknown) => {
+              this.warn(`cannot watch the automations (${type}): ${asError(error).message}`);
+              return async () => undefined;
+            }),
+          );
         sweep = setInterval(() => {
           for (const feedback of watch.due()) learn(feedback);
         }, SWEEP_MS);

@@ -188,6 +188,9 @@ export default function register(RED: NodeRedApi): void {
             (held) => {
               if (closed) return;
               bookHold = held;
+              // Questions asked and answers given elsewhere show at once.
+              held.book.on("change", schedule);
+              detach.push(() => held.book.off("change", schedule));
               publish();
             },
             (error: unknown) => this.warn(`the suggestions cannot be shown: ${asError(error).message}`),

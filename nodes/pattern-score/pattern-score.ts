@@ -34,6 +34,19 @@ function describePattern(input: unknown, patternId: string): string {
   return patternId;
 }
 
+/**
+ * What a question shows: a mined routine's title as the question, with the evidence its
+ * description adds; else the pattern's description or name.
+ */
+function questionOf(input: unknown, patternId: string): { question?: string; evidence?: string; description: string } {
+  const description = describePattern(input, patternId);
+  const record = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+  const title = trimmedText(record.title);
+  if (title === undefined) return { description };
+  const evidence = description.startsWith(`${title}: `) ? description.slice(title.length + 2) : undefined;
+  return { question: title, description, ...(evidence !== undefined && { evidence }) };
+}
+
 /** The node's form fields that are settings: the ask threshold, the reasons per score, the answer buttons' prefixes. */
 export const PATTERN_SCORE_FORM = {
   threshold: { setting: SCORE_SPEC.askThreshold },
@@ -112,7 +125,7 @@ export default function register(RED: NodeRedApi): void {
           results.forEach((result, i) => {
             if (result.uncertainty <= limit || result.patternId === undefined) return;
             notifier
-              .ask({ patternId: result.patternId, description: describePattern(inputs[i], result.patternId) })
+              .ask({ patternId: result.patternId, ...questionOf(inputs[i], result.patternId) })
               .catch((error: unknown) =>
                 this.warn(
                   `could not ask about pattern ${result.patternId} in Home Assistant: ${asError(error).message}`,

@@ -25,6 +25,10 @@ export function pendingStatus(pending: number, version: string | null): NodeStat
  * goes to the debug sidebar.
  */
 export function errorStatus(error: unknown): NodeStatus {
+  // "to" is a rollback's target: "previous" before two versions have been live, the common case.
+  if (error instanceof PatternQualityError && "field" in error && error.field === "to") {
+    return { fill: "yellow", shape: "ring", text: "no earlier version" };
+  }
   if (error instanceof PatternQualityError && "field" in error) {
     return {
       fill: "red",

@@ -29,12 +29,15 @@ export async function holdBook(model: PatternModel, options: { snoozeDays?: numb
   if (open === undefined) {
     const opening = SuggestionBook.open(model.settings.storeDir);
     const follow = (result: AddFeedbackResult) => {
-      void opening.then(async (book) => {
-        for (const feedback of result.stored) {
-          const { patternId, answer, who } = answerOfFeedback(feedback);
-          await book.answer(patternId, answer, who).catch(() => undefined);
-        }
-      });
+      opening
+        .then(async (book) => {
+          for (const feedback of result.stored) {
+            const { patternId, answer, who } = answerOfFeedback(feedback);
+            await book.answer(patternId, answer, who);
+          }
+        })
+        // A book that could not open (or closed meanwhile) was reported where it was opened.
+        .catch(() => undefined);
     };
     model.on("feedback", follow);
     open = { opening, users: 0, detach: () => model.off("feedback", follow) };

@@ -5,75 +5,44 @@
 // the last line of a suggestion wins on replay, and the file is compacted to one line per
 // suggestion when it has grown to several. Appends are fsync'd before a call resolves, so an
 // answer acknowledged is an answer kept.
+import { EventEmitter } from "node:events";
 import { describeValue, InvalidInputError } from "../errors";
 import type { StoreProblem } from "../store/files";
 import { JsonLinesStore } from "../store/json-lines-store";
 import { checkId, MAX_TEXT_LENGTH } from "../validate";
-import { changedMaterially, type RoutineSignature, signatureOf } from "./signature";
+import { changedMaterially, signatureOf } from "./signature";
+import {
+  acceptRecord,
+  type BookRecord,
+  checkDays,
+  emptySuggestion,
+  isRecord,
+  localDay,
+  type Suggestion,
+  type SuggestionAnswer,
+  type SuggestionAutomation,
+  type SuggestionState,
+  words,
+} from "./suggestion";
+
+export type {
+  Suggestion,
+  SuggestionAnswer,
+  SuggestionAnswerRecord,
+  SuggestionAutomation,
+  SuggestionState,
+} from "./suggestion";
+export { localDay } from "./suggestion";
 
 /** The file in the store directory. */
 export const SUGGESTIONS_FILE = "suggestions.jsonl";
 const DAY_MS = 86_400_000;
-
-/** A household's answer: yes, no, or ask again later. */
-export type SuggestionAnswer = "approve" | "reject" | "snooze";
-
-/** Where a suggestion stands. */
-export type SuggestionState = "new" | "asked" | "snoozed" | "approved" | "rejected";
-
-/** What became of the automation made from an approved suggestion. */
-export interface SuggestionAutomation {
-  automationId: string;
-  /** The automation's entity, found in the entity registry by its unique id; null until found. */
-  entityId: string | null;
-  outcome: "created" | "updated" | "refused";
-  /** Home Assistant's own words when it refused. */
-  message: string;
-  at: string;
-}
-
-/** One answer, with who gave it and where. */
-export interface SuggestionAnswerRecord {
-  answer: SuggestionAnswer;
-  /** A Home Assistant user id, a dashboard user, a flow's name; null when nobody was recorded. */
-  by: string | null;
-  at: string;
-  /** "phone", "dashboard", "flow", "implicit:off", "implicit:undone", … */
-  source: string;
-}
-
-/** A suggestion and everything that happened to it. */
-export interface Suggestion {
-  patternId: string;
-  /** The question in words: "Turn on Kitchen light at about 06:45 on weekdays". */
-  title: string;
-  /** The question with its evidence. */
-  description: string;
-  /** The proposed automation in Home Assistant's config format, when the pattern brought one. */
-  automation: Record<string, unknown> | null;
-  signature: RoutineSignature;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  /** The model's latest P(approve) and uncertainty, and why, in plain words. */
-  score: number | null;
-  uncertainty: number | null;
-  reasons: string[];
-  /** The miner's (or the pattern's own) confidence, 0…1. */
-  minerConfidence: number;
-  asks: number;
-  askedAt: string | null;
-  /** "phone" or "dashboard". */
-  askedVia: string | null;
-  /** The model's P(approve) when it was last asked: what it guessed the answer would be. */
-  guess: number | null;
-  answer: SuggestionAnswerRecord | null;
-  snoozedUntil: string | null;
-  /** The routine as it was rejected; a materially different one is asked again. */
-  rejectedSignature: RoutineSignature | null;
-  automationMade: SuggestionAutomation | null;
-  /** False for an answer that arrived for a suggestion this book never saw (kept, not shown as pending). */
-  known: boolean;
-}
+/**
+ * A suggestion not offered again for this long after the latest offer is a routine the miner no
+ * longer finds (it faded, or its entity is gone): kept with its history, no longer pending.
+ * Three days: the miner runs daily, so a current routine is offered again well within it.
+ */
+export const STALE_AFTER_MS = 3 * DAY_MS;
 
 /** What offering a pattern gives: its words and score, as pattern-score passes them on. */
 export interface OfferedPattern {
@@ -95,13 +64,16 @@ export interface SuggestionBookOptions {
   clock?: () => number;
 }
 
-type BookRecord = { t: "suggestion"; s: Suggestion };
-
-/** The suggestions of one store directory, durable, one writer at a time (a lock file). */
-export class SuggestionBook {
+/**
+ * The suggestions of one store directory, durable, one writer at a time (a lock file). Emits
+ * "change" (the pattern ids) once changes are durable, for views that show the book.
+ */
+export class SuggestionBook extends EventEmitter {
   readonly problems: StoreProblem[];
   private readonly suggestions = new Map<string, Suggestion>();
   private lines = 0;
+  /** The latest offer of any suggestion (epoch ms). */
+  private latestSeenMs = 0;
   private snoozeMs: number;
   private readonly clock: () => number;
 
@@ -112,10 +84,11 @@ export class SuggestionBook {
     problems: StoreProblem[],
     options: SuggestionBookOptions,
   ) {
+    super();
     this.problems = problems;
     this.snoozeMs = (options.snoozeDays ?? 7) * DAY_MS;
     this.clock = options.clock ?? Date.now;
-    for (const record of records) this.suggestions.set(record.s.patternId, record.s);
+    for (const record of records) this.take(record.s);
     this.lines = records.length;
   }
 
@@ -165,7 +138,7 @@ export class SuggestionBook {
   /** Known suggestions waiting for an answer (new, asked, or snoozed), best score first. */
   pending(now = this.clock()): Suggestion[] {
     return this.all()
-      .filter((s) => s.known && ["new", "asked", "snoozed"].includes(this.stateOf(s, now)))
+      .filter((s) => this.isCurrent(s) && ["new", "asked", "snoozed"].includes(this.stateOf(s, now)))
       .sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
   }
 
@@ -223,7 +196,7 @@ export class SuggestionBook {
   /** Suggestions that may be asked now: known, new or whose snooze (or unanswered ask) has run out. */
   askable(now = this.clock()): Suggestion[] {
     return this.all().filter((s) => {
-      if (!s.known) return false;
+      if (!this.isCurrent(s)) return false;
       const state = this.stateOf(s, now);
       if (state === "new") return true;
       return state === "asked" && s.askedAt !== null && now - Date.parse(s.askedAt) >= this.snoozeMs;
@@ -304,6 +277,16 @@ export class SuggestionBook {
     return undefined;
   }
 
+  private take(suggestion: Suggestion): void {
+    this.suggestions.set(suggestion.patternId, suggestion);
+    if (suggestion.known) this.latestSeenMs = Math.max(this.latestSeenMs, Date.parse(suggestion.lastSeenAt));
+  }
+
+  /** Known, and offered lately: within STALE_AFTER_MS of the latest offer of any suggestion. */
+  private isCurrent(suggestion: Suggestion): boolean {
+    return suggestion.known && this.latestSeenMs - Date.parse(suggestion.lastSeenAt) <= STALE_AFTER_MS;
+  }
+
   /** Waits for pending writes, then closes the file and gives the lock back. */
   close(): Promise<void> {
     return this.store.close();
@@ -315,7 +298,7 @@ export class SuggestionBook {
     await this.store.append(
       changed.map((s) => ({ t: "suggestion", s })),
       (record) => {
-        this.suggestions.set(record.s.patternId, record.s);
+        this.take(record.s);
         this.lines++;
       },
     );
@@ -326,57 +309,9 @@ export class SuggestionBook {
       await this.store.compact(records, since);
       this.lines = records.length;
     }
+    this.emit(
+      "change",
+      changed.map((s) => s.patternId),
+    );
   }
-}
-
-function checkDays(days: unknown): number {
-  if (typeof days === "number" && days > 0 && Number.isFinite(days)) return days;
-  throw new InvalidInputError("snoozeDays", `expected a number of days above 0, got ${describeValue(days)}`);
-}
-
-function emptySuggestion(patternId: string, now: string): Suggestion {
-  return {
-    patternId,
-    title: patternId,
-    description: patternId,
-    automation: null,
-    signature: signatureOf(null),
-    firstSeenAt: now,
-    lastSeenAt: now,
-    score: null,
-    uncertainty: null,
-    reasons: [],
-    minerConfidence: 0,
-    asks: 0,
-    askedAt: null,
-    askedVia: null,
-    guess: null,
-    answer: null,
-    snoozedUntil: null,
-    rejectedSignature: null,
-    automationMade: null,
-    known: true,
-  };
-}
-
-/** A line of the file, checked enough that replay cannot build a suggestion without its id. */
-function acceptRecord(value: unknown): BookRecord {
-  if (!isRecord(value) || value.t !== "suggestion" || !isRecord(value.s) || typeof value.s.patternId !== "string") {
-    throw new Error("not a suggestion record");
-  }
-  return value as unknown as BookRecord;
-}
-
-/** The local calendar day of a time, as the household counts "today". */
-export function localDay(ms: number): string {
-  const date = new Date(ms);
-  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
-}
-
-function words(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, 500) : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

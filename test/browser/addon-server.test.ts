@@ -444,7 +444,7 @@ describe("the Home Assistant app", () => {
             30_000,
           );
           expect(automation.alias).toBe(question.replace(/\?$/, ""));
-          expect(supervisor.restRequests).toContain(`POST /core/api/config/automation/config/${automationId}`);
+          expect(supervisor.restCalls).toContain(`POST config/automation/config/${automationId}`);
           await page.locator(`li[data-answered="${patternId}"]`).waitFor({ timeout: 30_000 });
           expect(errors).toEqual([]);
         } finally {

@@ -176,9 +176,9 @@ describe.skipIf(skipReason !== null)(
       expect(logLines(red.output(), "error")).toEqual([]);
     });
 
-    it("offers the package's four examples in the editor's Import > Examples", async () => {
+    it("offers the package's five examples in the editor's Import > Examples", async () => {
       const files = (await fs.readdir(path.join(installed, "examples"))).filter((f) => f.endsWith(".json"));
-      expect(files).toHaveLength(4);
+      expect(files).toHaveLength(5);
     });
 
     /** An empty workspace, deployed, and the editor reloaded on it: each example is judged alone. */
@@ -194,7 +194,7 @@ describe.skipIf(skipReason !== null)(
     }
 
     // phone-answers last: the test after the loop looks at its connection, still deployed.
-    for (const example of ["learn-and-score", "full-loop", "dashboard", "phone-answers"]) {
+    for (const example of ["learn-and-score", "full-loop", "dashboard", "suggestion-loop", "phone-answers"]) {
       it(`imports and deploys the ${example} example with no validation warning and no error in the log`, async () => {
         await emptyEditor();
         // From the library route the Import > Examples menu reads, i.e. from the installed package.

@@ -161,3 +161,27 @@ describe("SuggestionBook", () => {
     await book.close();
   });
 });
+
+describe("SuggestionBook: what is current", () => {
+  it("leaves a routine the miner no longer offers out of the pending and askable ones, keeping its history", async () => {
+    const { book, clock } = await openBook();
+    await book.offer([{ pattern: kitchen() }, { pattern: kitchen(600, "routine-b") }]);
+    clock.now += 4 * DAY;
+    await book.offer([{ pattern: kitchen(600, "routine-b") }]);
+    expect(book.pending().map((s) => s.patternId)).toEqual(["routine-b"]);
+    expect(book.askable().map((s) => s.patternId)).toEqual(["routine-b"]);
+    expect(book.get("routine-kitchen")).toBeDefined();
+    await book.close();
+  });
+
+  it("tells who shows it when its content changed", async () => {
+    const { book } = await openBook();
+    const changes: string[][] = [];
+    book.on("change", (ids: string[]) => changes.push(ids));
+    await book.offer([{ pattern: kitchen() }]);
+    await book.answer("routine-kitchen", "approve", { source: "flow" });
+    await book.answer("routine-kitchen", "approve", { source: "flow" });
+    expect(changes).toEqual([["routine-kitchen"], ["routine-kitchen"]]);
+    await book.close();
+  });
+});

@@ -28,3 +28,39 @@ describe("plainReason", () => {
     expect(plainReasons("nope")).toEqual([]);
   });
 });
+
+describe("plainReason for every standard feature it words", () => {
+  it("says something of its own for each, both ways", () => {
+    const features = [
+      "pattern_type_time_of_day",
+      "pattern_type_co_occurrence",
+      "confidence_raw",
+      "confidence_normalized",
+      "device_count_total",
+      "device_count_unique",
+      "area_count",
+      "occurrence_count_total",
+      "occurrence_frequency",
+      "occurrence_trend_direction",
+      "recency_days",
+      "age_days",
+      "time_span_days",
+    ];
+    const said = new Set<string>();
+    for (const feature of features) {
+      for (const value of [0, 1, 3, -1]) {
+        const text = plainReason({ feature, value, contribution: 0.1 });
+        expect(text).not.toContain(feature);
+        said.add(text);
+      }
+    }
+    expect(said.size).toBeGreaterThan(30);
+    expect(plainReason({ feature: "occurrence_frequency", value: 2, contribution: 1 })).toBe(
+      "Done about 2 times a day: speaks for it",
+    );
+    expect(plainReason({ feature: "pattern_type_co_occurrence", value: 1, contribution: 1 })).toBe(
+      "One thing follows another: speaks for it",
+    );
+    expect(plainReason({ feature: "mystery", value: 1, contribution: -1 })).toBe("Mystery: speaks against it");
+  });
+});

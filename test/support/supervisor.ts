@@ -1,10 +1,9 @@
 // A stand-in for the Home Assistant Supervisor's part that an app with `homeassistant_api: true`
-// uses: the websocket proxy at ws://supervisor/core/websocket and the REST proxy at
-// http://supervisor/core/api/. As the real one does, it answers the websocket's auth phase itself
-// (the app's SUPERVISOR_TOKEN, nothing else), sends auth_ok, then opens its own authenticated
-// connection to Home Assistant (here the project's simulator) and relays frames both ways,
-// refusing the supervisor/ and hassio/ commands apps must not reach; REST requests with the
-// app's token as a bearer are sent on to Home Assistant's /api/ with the Supervisor's own token.
+// uses: the websocket proxy at ws://supervisor/core/websocket, and the REST proxy at
+// http://supervisor/core/api/ (the app's token in, the Supervisor's own out). As the real one does, it answers
+// the auth phase itself (the app's SUPERVISOR_TOKEN, nothing else), sends auth_ok, then opens its
+// own authenticated connection to Home Assistant (here the project's simulator) and relays frames
+// both ways, refusing the supervisor/ and hassio/ commands apps must not reach.
 // Processes reach it under the name `supervisor` through supervisor-network.cjs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -38,8 +37,6 @@ export class SimulatedSupervisor {
   appLogins = 0;
   /** Auth attempts with any other token. */
   refusedLogins = 0;
-  /** REST requests relayed to Home Assistant, as "METHOD /core/api/…". */
-  readonly restRequests: string[] = [];
 
   private readonly sockets = new Set<WebSocket>();
   private readonly coreToken = "supervisor-own-home-assistant-token";
@@ -57,9 +54,15 @@ export class SimulatedSupervisor {
   }
 
   static async start(options: SupervisorOptions): Promise<SimulatedSupervisor> {
-    let supervisor: SimulatedSupervisor | undefined;
-    const http = createServer((req, res) => void supervisor!.rest(req, res));
-    supervisor = new SimulatedSupervisor(http, new WebSocketServer({ noServer: true }), options);
+    const http = createServer((req, res) => {
+      if ((req.url ?? "").startsWith("/core/api/")) {
+        supervisor.proxyRest(req, res);
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end('{"result":"error","message":"not simulated"}');
+    });
+    const supervisor = new SimulatedSupervisor(http, new WebSocketServer({ noServer: true }), options);
     http.on("upgrade", (req, socket: Socket, head) => supervisor.upgrade(req, socket, head));
     await new Promise<void>((resolve) => http.listen(options.port ?? 0, "127.0.0.1", resolve));
     return supervisor;
@@ -78,31 +81,37 @@ export class SimulatedSupervisor {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  /** `/core/api/<path>` with the app's token → Home Assistant's `/api/<path>` with the Supervisor's. */
-  private async rest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? "/";
-    const reply = (status: number, body: string) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(body);
-    };
-    if (!url.startsWith("/core/api/")) return reply(404, '{"result":"error","message":"not simulated"}');
+  /** REST calls made through the proxy (`POST /core/api/config/automation/config/<id>`, …). */
+  readonly restCalls: string[] = [];
+
+  /** `/core/api/<path>` with the app's token → Home Assistant's `/api/<path>` with the Supervisor's own. */
+  private proxyRest(req: IncomingMessage, res: ServerResponse): void {
     if (req.headers.authorization !== `Bearer ${this.options.appToken}`) {
-      this.refusedLogins++;
-      return reply(401, '{"result":"error","message":"Unauthorized"}');
+      res.writeHead(401, { "content-type": "text/plain" });
+      res.end("401: Unauthorized");
+      return;
     }
-    this.restRequests.push(`${req.method} ${url.split("?")[0]}`);
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await fetch(`${this.options.home.url}/api/${url.slice("/core/api/".length)}`, {
-      method: req.method,
-      headers: {
-        authorization: `Bearer ${this.coreToken}`,
-        "content-type": req.headers["content-type"] ?? "application/json",
-      },
-      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const rest = (req.url ?? "").slice("/core/api/".length);
+      this.restCalls.push(`${req.method} ${rest}`);
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      fetch(`${this.options.home.url}/api/${rest}`, {
+        method: req.method,
+        headers: { authorization: `Bearer ${this.coreToken}`, "content-type": "application/json" },
+        body,
+      }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
     });
-    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
-    res.end(Buffer.from(await answer.arrayBuffer()));
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
