@@ -81,8 +81,18 @@ export function standingLine(list: VersionList): string {
 }
 
 /** The terminal line of a flow event, or null for one not worth a line. */
-export function eventLine(event: DemoEvent, names: ReadonlyMap<string, string>): string | null {
+export function eventLine(
+  event: DemoEvent,
+  names: ReadonlyMap<string, string>,
+  titles: Map<string, string> = new Map(),
+): string | null {
   const d = event.data;
+  // Suggestions by their words: the titles seen in questions and automations name them later.
+  if (event.kind === "asked")
+    for (const s of d.asked as { patternId: string; title: string }[]) titles.set(s.patternId, s.title);
+  if (typeof d.patternId === "string" && typeof (d.title ?? d.alias) === "string")
+    titles.set(d.patternId, String(d.title ?? d.alias));
+  const title = (id: unknown) => `"${titles.get(String(id)) ?? String(id)}"`;
   const who = (id: unknown) => (typeof id === "string" ? (names.get(id) ?? id) : "someone");
   switch (event.kind) {
     case "mined":
@@ -94,7 +104,7 @@ export function eventLine(event: DemoEvent, names: ReadonlyMap<string, string>):
     }
     case "answer": {
       const verb = d.answer === "approve" ? "approved" : d.answer === "reject" ? "rejected" : "said not now to";
-      return `${who(d.by)} ${verb} "${d.title ?? d.patternId}"`;
+      return `${who(d.by)} ${verb} ${title(d.patternId)}`;
     }
     case "automation":
       if (d.outcome === "skipped") return null;
@@ -102,7 +112,7 @@ export function eventLine(event: DemoEvent, names: ReadonlyMap<string, string>):
         ? `automation refused by Home Assistant: ${d.message}`
         : `automation ${d.outcome}: "${d.alias}" (${d.entityId ?? "entity not found yet"})`;
     case "learned":
-      return `learned from the automation's fate: ${d.label === 1 ? "kept (approve)" : "undone (reject)"} · ${d.patternId}${d.user ? ` · by ${who(d.user)}` : ""}`;
+      return `learned from the automation's fate: ${title(d.patternId)} ${d.label === 1 ? "kept (approve)" : "undone (reject)"}${d.user ? ` by ${who(d.user)}` : ""}`;
     case "update": {
       const trial = d.trial as { against?: string } | null;
       const status = trial

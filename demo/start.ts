@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       life.start();
     }
     const names = life?.names ?? new Map<string, string>();
+    const titles = new Map<string, string>();
     const prefix = () => (life ? `${life.when()}  ` : `${new Date().toTimeString().slice(0, 5)}  `);
     // Trials decided before this start were printed then.
     const storeDir = path.join(options.dir, "pattern-quality", "household");
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
       try {
         for (const event of await fetchEvents(red.url, after)) {
           after = event.seq;
-          const line = eventLine(event, names);
+          const line = eventLine(event, names, titles);
           if (line) for (const part of line.split("\n")) say(`${prefix()}${part}`);
         }
         // A version's trial is printed once decided (the registry records its evaluation then).

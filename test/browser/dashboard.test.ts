@@ -27,13 +27,6 @@ interface VersionList {
   versions: { id: string; active: boolean }[];
 }
 
-interface Metrics {
-  feedbackCount: number;
-  parkedCount: number;
-  pending: number;
-  updating: boolean;
-}
-
 interface Activation {
   at: string;
   from: string | null;
@@ -100,7 +93,7 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     await demo.waitForOutput(/mined: \d+ routines in the logbook/, 60_000);
     await demo.waitForOutput(/asked on the phone: "[A-Z].+\?"/, 60_000);
     await demo.waitForOutput(/automation created: ".+" \(automation\./, 60_000);
-    await demo.waitForOutput(/learned from the automation's fate: undone \(reject\)/, 150_000);
+    await demo.waitForOutput(/learned from the automation's fate: ".+" undone \(reject\)/, 150_000);
     const list = await eventually(async () => {
       const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
       return body.versions.length >= 2 ? body : undefined;
