@@ -7,7 +7,7 @@ const path = require("node:path");
 const express = require("express");
 const RED = require("node-red");
 const settings = require("./settings.js");
-const { applyOptions, householdFlow } = require("./household.js");
+const { applyOptions, appliedOptions, householdFlow } = require("./household.js");
 
 const PORT = Number(process.env.PATTERN_QUALITY_INGRESS_PORT || 8099);
 const INGRESS_PROXY = (process.env.PATTERN_QUALITY_INGRESS_FROM || "172.30.32.2").split(",").map((a) => a.trim());
@@ -19,9 +19,21 @@ function fromIngress(address) {
   return INGRESS_PROXY.includes(plain);
 }
 
+/** Where the options last applied to the flow are kept, to apply only those changed since. */
+const appliedFile = path.join(settings.userDir, ".applied-options.json");
+
+function readApplied() {
+  try {
+    return JSON.parse(fs.readFileSync(appliedFile, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The flows file: on the very first start (no flows yet) the household flow; on every start the
- * app's options applied to it (mining, questions on the phone, creating automations).
+ * app's options changed since the last start applied to it (mining, questions on the phone,
+ * creating automations).
  */
 function prepareFlows() {
   const flowsFile = path.join(settings.userDir, settings.flowFile);
@@ -41,13 +53,15 @@ function prepareFlows() {
     console.log("[pattern-quality] first start: the household flow is deployed");
   }
   if (!Array.isArray(flows)) return;
-  const { changes, problems } = applyOptions(flows, settings.options);
+  const firstStart = !fs.existsSync(flowsFile);
+  const { changes, problems } = applyOptions(flows, settings.options, firstStart ? null : readApplied());
   for (const problem of problems) console.warn(`[pattern-quality] ${problem}`);
-  if (changes.length > 0 || !fs.existsSync(flowsFile)) {
-    fs.mkdirSync(settings.userDir, { recursive: true });
+  fs.mkdirSync(settings.userDir, { recursive: true });
+  if (changes.length > 0 || firstStart) {
     fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
     if (changes.length > 0) console.log(`[pattern-quality] options applied: ${changes.join(", ")}`);
   }
+  fs.writeFileSync(appliedFile, JSON.stringify(appliedOptions(settings.options)));
 }
 
 prepareFlows();

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const stop = (code: number) => {
     stopping ??= (async () => {
       say(
-        `\nStopping: the household (its state kept), Node-RED (it flushes the model store)${ha.simulated ? ", the Home Assistant simulator" : ""}…`,
+        `\nStopping: ${life ? "the household (its state kept), " : ""}Node-RED (it flushes the model store)${ha.simulated ? ", the Home Assistant simulator" : ""}…`,
       );
       await life?.stop();
       await red?.stop();
