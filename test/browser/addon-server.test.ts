@@ -8,7 +8,6 @@
 // household flow, which finds the home's routines and asks about them without any flow written.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { promises as fs, readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -33,17 +32,6 @@ const SUPERVISOR_STOP_TIMEOUT_MS = 10_000;
 const appFolder = path.join(projectRoot, "addon");
 const appVersion = /^version:\s*"?([^"\s]+)"?/m.exec(readFileSync(path.join(appFolder, "config.yaml"), "utf8"))![1]!;
 const skipBrowser = browserSkipReason();
-const { applyOptions, appliedOptions, householdFlow } = createRequire(import.meta.url)(
-  path.join(appFolder, "household.js"),
-) as {
-  applyOptions(
-    flows: Record<string, unknown>[],
-    options: Record<string, unknown>,
-    previous?: Record<string, unknown> | null,
-  ): { changes: string[] };
-  appliedOptions(options: Record<string, unknown>): Record<string, unknown>;
-  householdFlow(): Record<string, unknown>[];
-};
 
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
 function dockerfileInstructions(text: string): { keyword: string; args: string }[] {
@@ -378,41 +366,6 @@ describe("the Home Assistant app", () => {
       }
       expect(firstQuestionMs).toBeLessThan(120_000);
     }, 150_000);
-
-    it("turns each part of the household flow off by its option, and on again", () => {
-      const flows = householdFlow();
-      const off = applyOptions(flows, {
-        mine_routines: false,
-        create_automations: false,
-        phone_notify_service: "",
-        asks_per_day: 0,
-      });
-      const node = (id: string) => flows.find((n) => n.id === id)!;
-      expect(node("pq-home-detect").d).toBe(true);
-      expect(node("pq-home-create").d).toBe(true);
-      expect(node("pq-home-ask")).toMatchObject({ notifyService: "", asksPerDay: 0 });
-      expect(off.changes).toEqual(["mining routines off", "creating automations off", "0 questions a day"]);
-      const on = {
-        mine_routines: true,
-        create_automations: true,
-        phone_notify_service: "mobile_app_x",
-        asks_per_day: 3,
-      };
-      applyOptions(flows, on, appliedOptions({ ...on, mine_routines: false, create_automations: false }));
-      expect(node("pq-home-detect").d).toBeUndefined();
-      expect(node("pq-home-create").d).toBeUndefined();
-      expect(node("pq-home-ask").notifyService).toBe("notify.mobile_app_x");
-    });
-
-    it("leaves a setting changed in the editor alone while its option stays as it was", () => {
-      const flows = householdFlow();
-      const options = { mine_routines: true, create_automations: true, phone_notify_service: "", asks_per_day: 3 };
-      const ask = flows.find((n) => n.id === "pq-home-ask")!;
-      // Chosen in the editor's "Ask on" list after the first start; the option is still empty.
-      ask.notifyService = "notify.mobile_app_annas_phone";
-      expect(applyOptions(flows, options, appliedOptions(options)).changes).toEqual([]);
-      expect(ask.notifyService).toBe("notify.mobile_app_annas_phone");
-    });
 
     it("keeps serving while the Supervisor is down, and subscribes again when it is back", async () => {
       const [, supervisorPort] = supervisor.address.split(":");
