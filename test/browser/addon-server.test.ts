@@ -130,6 +130,32 @@ describe("the Home Assistant app", () => {
   const appToken = randomBytes(24).toString("hex");
   const app = () => path.join(root, "opt", "pattern-quality");
 
+  /** Starts the app's server as run.sh does (the image's paths under the test's root), until its flows run. */
+  const startServer = async () => {
+    output = "";
+    startedAt = Date.now();
+    server = spawn(process.execPath, ["--require", supervisorNetworkHook, path.join(app(), "server.js")], {
+      cwd: app(),
+      env: {
+        ...process.env,
+        PATTERN_QUALITY_DATA: inRoot(root, "data"),
+        PATTERN_QUALITY_INGRESS_PORT: String(port),
+        // The ingress proxy's address, standing for 172.30.32.2.
+        PATTERN_QUALITY_INGRESS_FROM: "127.0.0.1",
+        SUPERVISOR_TOKEN: appToken,
+        PATTERN_QUALITY_TEST_SUPERVISOR: supervisor.address,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    await eventually(
+      async () => (output.includes("Started flows") ? true : undefined),
+      "Node-RED in the app to start its flows",
+      60_000,
+    );
+  };
+
   const ingressGet = (route: string) => fetch(`${ingress.entry}${route}`, { headers: { cookie: ingress.cookie } });
 
   beforeAll(async () => {
@@ -166,27 +192,7 @@ describe("the Home Assistant app", () => {
     supervisor = await SimulatedSupervisor.start({ home, appToken, coreUserId: supervisorUser.id });
     port = await freePort();
     ingress = await IngressProxy.start({ appPort: port, fromAddress: "127.0.0.1" });
-    startedAt = Date.now();
-    server = spawn(process.execPath, ["--require", supervisorNetworkHook, path.join(app(), "server.js")], {
-      cwd: app(),
-      env: {
-        ...process.env,
-        PATTERN_QUALITY_DATA: data,
-        PATTERN_QUALITY_INGRESS_PORT: String(port),
-        // The ingress proxy's address, standing for 172.30.32.2.
-        PATTERN_QUALITY_INGRESS_FROM: "127.0.0.1",
-        SUPERVISOR_TOKEN: appToken,
-        PATTERN_QUALITY_TEST_SUPERVISOR: supervisor.address,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    await eventually(
-      async () => (output.includes("Started flows") ? true : undefined),
-      "Node-RED in the app to start its flows",
-      60_000,
-    );
+    await startServer();
   }, 240_000);
 
   afterAll(async () => {
@@ -203,7 +209,8 @@ describe("the Home Assistant app", () => {
 
   describe("its build", () => {
     it("has its context assembled from the app folder and the package packed from the repository", async () => {
-      for (const file of ["config.yaml", "Dockerfile", "install.sh", "run.sh", "server.js", "settings.js", "DOCS.md"])
+      const files = ["config.yaml", "Dockerfile", "install.sh", "run.sh", "server.js", "settings.js", "DOCS.md"];
+      for (const file of [...files, "household.js", "household-flow.json"])
         await expect(fs.stat(path.join(context, file)), file).resolves.toBeTruthy();
       expect(await fs.readdir(path.join(context, "package"))).toContain(`${PACKAGE}-${appVersion}.tgz`);
       const png = (file: string) => {
@@ -437,5 +444,21 @@ describe("the Home Assistant app", () => {
       expect(await exited).toBe(0);
       expect(Date.now() - started).toBeLessThan(SUPERVISOR_STOP_TIMEOUT_MS);
     }, 30_000);
+
+    it("applies the options changed in its configuration on the next start: mining and creating turned off", async () => {
+      const optionsFile = path.join(root, "data", "options.json");
+      const options = JSON.parse(await fs.readFile(optionsFile, "utf8"));
+      await fs.writeFile(optionsFile, JSON.stringify({ ...options, mine_routines: false, create_automations: false }));
+      await startServer();
+      expect(output).toContain("options applied: mining routines off, creating automations off");
+      const flows = JSON.parse(await fs.readFile(path.join(root, "data", "node-red", "flows.json"), "utf8")) as Record<
+        string,
+        unknown
+      >[];
+      const disabled = flows.filter((node) => node.d === true).map((node) => node.type);
+      expect(disabled.sort()).toEqual(["automation-create", "pattern-detect"]);
+      // The phone, unchanged in the options, stays as it was.
+      expect(flows.find((node) => node.type === "pattern-ask")).toMatchObject({ notifyService: `notify.${PHONE}` });
+    }, 90_000);
   });
 });
