@@ -160,7 +160,14 @@ export default function register(RED: NodeRedApi): void {
       if (!approval.approved) {
         return { ...msg, payload: { ...base, outcome: "skipped", message: "Not an approval: nothing created." } };
       }
-      const automation = approval.automation ?? opened?.get(approval.patternId)?.automation ?? null;
+      const known = opened?.get(approval.patternId);
+      const automation = approval.automation ?? known?.automation ?? null;
+      if (automation === null && opened !== null && !known?.known) {
+        // An answer to a suggestion that is no longer there (the book kept the answer): nothing to make.
+        const message = `Suggestion ${approval.patternId} is no longer known: nothing created.`;
+        show({ fill: "yellow", shape: "ring", text: "unknown suggestion" });
+        return { ...msg, payload: { ...base, outcome: "skipped", message } };
+      }
       if (automation === null) {
         throw new InvalidInputError(
           "msg.pattern.automation",

@@ -86,7 +86,9 @@ describe.skipIf(!built && !process.env.CI)(
     it("refuse a message with that error, and create no store", async () => {
       const res = await fetch(`${red.url}/inject/${decide.id}`, { method: "POST" });
       expect(res.status).toBe(200);
-      await red.waitForOutput(new RegExp(`\\[error\\] \\[feedback-collector:${collector.id}\\] Error: .*${NOTICE}`));
+      await red.waitForOutput(
+        new RegExp(`\\[error\\] \\[feedback-collector:${collector.name || collector.id}\\] Error: .*${NOTICE}`),
+      );
       expect(existsSync(path.join(red.userDir, "pattern-quality"))).toBe(false);
     });
   },

@@ -234,6 +234,7 @@ describe("haFeedbackRules", () => {
       implicit: { enabled: true },
     });
     expect(haEventTypes(rules).sort()).toEqual([
+      "automation_triggered",
       "entity_registry_updated",
       "mobile_app_notification_action",
       "pattern_feedback",

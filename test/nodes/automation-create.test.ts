@@ -56,11 +56,23 @@ describe("automation-create", () => {
 
   it("says which suggestion has no proposed automation to create", async () => {
     const sim = await startSimulator();
-    await helper.load(nodes, flow(sim.url, await tempDir()), { ha: { token: ADMIN } });
+    await helper.load(nodes, flow(sim.url, await tempDir(), { model: "" }), { ha: { token: ADMIN } });
     const create = helper.getNode("create");
     const error = nextError(create);
     create.receive({ payload: { patternId: "routine-unknown", label: "approve" } });
     expect((await error).message).toMatch(/no proposed automation known for suggestion routine-unknown/);
+  });
+
+  it("skips an approval for a suggestion that is no longer there, saying so", async () => {
+    const sim = await startSimulator();
+    await helper.load(nodes, flow(sim.url, await tempDir()), { ha: { token: ADMIN } });
+    const made = nextMessage(helper.getNode("made"));
+    helper.getNode("create").receive({ payload: { patternId: "routine-gone", label: "approve" } });
+    expect((await made).payload).toMatchObject({
+      patternId: "routine-gone",
+      outcome: "skipped",
+      message: "Suggestion routine-gone is no longer known: nothing created.",
+    });
   });
 
   it("creates without a model, and updates the same automation when approved again", async () => {
