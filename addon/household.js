@@ -22,7 +22,12 @@ function notifyService(value) {
   if (text === "") return { service: "" };
   const service = text.startsWith("notify.") ? text : `notify.${text}`;
   if (!/^notify\.[a-z0-9_]+$/.test(service))
-    return { service: "", problem: `phone_notify_service "${text}" is not a notify service such as notify.mobile_app_annas_phone: questions go to the dashboard only` };
+    return {
+      service: "",
+      problem:
+        `phone_notify_service "${text}" is not a notify service such as notify.mobile_app_annas_phone: ` +
+        "questions go to the dashboard only",
+    };
   return { service };
 }
 
