@@ -7,6 +7,7 @@ const path = require("node:path");
 const express = require("express");
 const RED = require("node-red");
 const settings = require("./settings.js");
+const { applyOptions, appliedOptions, householdFlow } = require("./household.js");
 
 const PORT = Number(process.env.PATTERN_QUALITY_INGRESS_PORT || 8099);
 const INGRESS_PROXY = (process.env.PATTERN_QUALITY_INGRESS_FROM || "172.30.32.2").split(",").map((a) => a.trim());
@@ -18,57 +19,52 @@ function fromIngress(address) {
   return INGRESS_PROXY.includes(plain);
 }
 
-/**
- * The household's decisions from Home Assistant into the dashboard's model: a connection in app
- * mode (no URL, no token: the Supervisor's) and a feedback-collector listening to answers of
- * actionable notifications and to the custom pattern_feedback event.
- */
-function homeAssistantTab(modelId) {
-  const tab = "pq-addon-ha-tab";
-  return [
-    { id: tab, type: "tab", label: "Home Assistant decisions", disabled: false, info: "" },
-    { id: "pq-addon-ha", type: "pattern-quality-ha", name: "Home Assistant (app)", url: "" },
-    {
-      id: "pq-addon-comment", type: "comment", z: tab, name: "Decisions from Home Assistant → the model",
-      info: "Answers to actionable notifications whose action is PATTERN_APPROVE_<pattern id> or PATTERN_REJECT_<pattern id>, and the event pattern_feedback with {pattern_id, decision}, become feedback. Score your patterns (pattern-score, with a patternId) before you suggest them, so an answer carrying only the id is matched to their features.",
-      x: 250, y: 40, wires: [],
-    },
-    {
-      id: "pq-addon-feedback", type: "feedback-collector", z: tab, name: "household decisions", model: modelId, ha: "pq-addon-ha",
-      notificationAction: true, approvePrefix: "PATTERN_APPROVE_", rejectPrefix: "PATTERN_REJECT_",
-      customEvent: true, customEventType: "pattern_feedback", helperEntities: false, entityIds: "",
-      patternAttribute: "pattern_id", decisionAttribute: "decision", implicit: false,
-      entityTemplate: "automation.pattern_{id}", implicitDays: 7, x: 200, y: 100, wires: [["pq-addon-debug"]],
-    },
-    { id: "pq-addon-debug", type: "debug", z: tab, name: "stored", active: false, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg", statusVal: "", statusType: "auto", x: 420, y: 100, wires: [] },
-  ];
+/** Where the options last applied to the flow are kept, to apply only those changed since. */
+const appliedFile = path.join(settings.userDir, ".applied-options.json");
+
+function readApplied() {
+  try {
+    return JSON.parse(fs.readFileSync(appliedFile, "utf8"));
+  } catch {
+    return null;
+  }
 }
 
 /**
- * The dashboard example without a group of nodes labelled as simulated (a stand-in household
- * that feeds the example's model): here the household's real decisions come from Home Assistant,
- * and invented ones must not reach the same model.
+ * The flows file: on the very first start (no flows yet) the household flow; on every start the
+ * app's options changed since the last start applied to it (mining, questions on the phone,
+ * creating automations).
  */
-function withoutSimulatedNodes(flows) {
-  const simulated = new Set(
-    flows.filter((node) => node.type === "group" && /simulated/i.test(node.name || "")).map((node) => node.id),
-  );
-  return flows.filter((node) => !simulated.has(node.id) && !simulated.has(node.g));
-}
-
-/** On the very first start, the example flows: the dashboard (with Rollback buttons), fed from Home Assistant. */
-function installExampleFlows() {
+function prepareFlows() {
   const flowsFile = path.join(settings.userDir, settings.flowFile);
-  if (settings.options.install_example_flows === false || fs.existsSync(flowsFile)) return;
-  const examples = path.join(path.dirname(require.resolve("node-red-contrib-pattern-quality/package.json")), "examples");
-  const dashboard = withoutSimulatedNodes(JSON.parse(fs.readFileSync(path.join(examples, "dashboard.json"), "utf8")));
-  const model = dashboard.find((node) => node.type === "pattern-model");
-  const flows = model ? [...dashboard, ...homeAssistantTab(model.id)] : dashboard;
+  let flows;
+  if (fs.existsSync(flowsFile)) {
+    try {
+      flows = JSON.parse(fs.readFileSync(flowsFile, "utf8"));
+    } catch (error) {
+      // Node-RED reports an unreadable flows file itself; the options wait for a good one.
+      console.warn(`[pattern-quality] flows.json is not readable JSON, options not applied: ${error.message}`);
+      return;
+    }
+  } else if (settings.options.household_flow === false) {
+    return;
+  } else {
+    flows = householdFlow();
+    console.log("[pattern-quality] first start: the household flow is deployed");
+  }
+  if (!Array.isArray(flows)) return;
+  const firstStart = !fs.existsSync(flowsFile);
+  const { changes, problems } = applyOptions(flows, settings.options, firstStart ? null : readApplied());
+  for (const problem of problems) console.warn(`[pattern-quality] ${problem}`);
   fs.mkdirSync(settings.userDir, { recursive: true });
-  fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
+  if (changes.length > 0 || firstStart) {
+    fs.writeFileSync(flowsFile, JSON.stringify(flows, null, 2));
+    if (changes.length > 0) console.log(`[pattern-quality] options applied: ${changes.join(", ")}`);
+  }
+  fs.writeFileSync(appliedFile, JSON.stringify(appliedOptions(settings.options)));
 }
 
-installExampleFlows();
+prepareFlows();
 
 const app = express();
 const server = http.createServer(app);

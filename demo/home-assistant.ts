@@ -1,80 +1,69 @@
 import { randomBytes } from "node:crypto";
 import { HomeAssistantSimulator } from "../src/testing/ha-simulator/simulator";
-import { MEMBERS } from "./loop";
+import { type GeneratedHome, generateHome } from "../src/testing/simulation/home-history";
 import type { DemoOptions } from "./options";
+import type { HouseholdState } from "./state";
 
-/** The Home Assistant the demo talks to: the embedded simulator, or a real one. */
+/** The household's phone: the simulator's notify service, named in the flow's ask household node. */
+export const PHONE = "mobile_app_household_phone";
+
+/** The Home Assistant the demo talks to: the embedded simulator with a generated home, or a real one. */
 export interface DemoHomeAssistant {
   /** Base URL (http or https), as the connection node's form takes it. */
   url: string;
   token: string;
   /** One line for the terminal; never contains the token. */
   description: string;
-  /** Resolves true once the flow listens for answers (known for the simulator only), false after the timeout. */
-  listening(timeoutMs: number): Promise<boolean>;
-  /** The household's answer, as an event on Home Assistant's bus. */
-  answer(patternId: string, approve: boolean, user: string): Promise<void>;
+  /** The simulator and its home; undefined with a real Home Assistant. */
+  simulated?: { simulator: HomeAssistantSimulator; home: GeneratedHome };
   stop(): Promise<void>;
 }
 
-/** The household's phone, as the simulator's notify service and the answers' origin. */
-const PHONE = "mobile_app_household_phone";
-
 /**
- * Starts the simulator, or connects the demo to the real Home Assistant of HA_URL/HA_TOKEN. With
- * the simulator the household answers actionable notifications (`mobile_app_notification_action`,
- * as a phone does); with a real Home Assistant it fires the custom `pattern_feedback` event
- * instead, so no phone is impersonated there.
+ * Starts the simulator serving the generated home of the state's seed (four weeks of logbook
+ * ending at `homeEnd`), puts back the automations created before a restart (off ones off) and
+ * sets its clock where the household left it; or takes the real Home Assistant of HA_URL/HA_TOKEN.
+ * The flow connects as the home's "Supervisor" user, as it would inside the Home Assistant app.
  */
-export async function startHomeAssistant(options: DemoOptions): Promise<DemoHomeAssistant> {
+export async function startHomeAssistant(options: DemoOptions, state: HouseholdState): Promise<DemoHomeAssistant> {
   if (options.homeAssistant) {
     const { url, token } = options.homeAssistant;
     const base = url.replace(/\/+$/, "");
-    return {
-      url: base,
-      token,
-      description: `${base} (your Home Assistant)`,
-      async answer(patternId, approve) {
-        const response = await fetch(`${base}/api/events/pattern_feedback`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ pattern_id: patternId, decision: approve ? "approve" : "reject" }),
-        });
-        if (!response.ok)
-          throw new Error(`Home Assistant refused the pattern_feedback event (HTTP ${response.status})`);
-      },
-      listening: async () => true,
-      stop: async () => undefined,
-    };
+    return { url: base, token, description: `${base} (your Home Assistant)`, stop: async () => undefined };
   }
+  const home = generateHome({ seed: state.seed, now: new Date(state.homeEnd) });
+  const supervisor = home.users.find((user) => user.name === "Supervisor");
   const token = randomBytes(24).toString("hex");
-  // Each member has a login and a person entity, as in a real household: the dashboard shows their names.
-  const users = new Map(MEMBERS.map((member) => [member, randomBytes(16).toString("hex")]));
   const simulator = await HomeAssistantSimulator.start({
-    tokens: [{ token, admin: true, name: "Demo admin" }],
+    home,
+    tokens: [{ token, admin: true, ...(supervisor ? { userId: supervisor.id } : {}) }],
     notifyServices: [PHONE],
-    people: [...users].map(([member, userId]) => ({ name: member.charAt(0).toUpperCase() + member.slice(1), userId })),
   });
+  for (const kept of state.automations) {
+    const response = await fetch(`${simulator.url}/api/config/automation/config/${encodeURIComponent(kept.id)}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(kept.config),
+    });
+    if (!response.ok) throw new Error(`the simulator refused automation ${kept.id} back: HTTP ${response.status}`);
+    const entityId = await automationEntity(simulator.url, token, kept.id);
+    if (kept.off && entityId) simulator.setState(entityId, "off");
+  }
+  simulator.setClock(new Date(state.clock));
   return {
     url: simulator.url,
     token,
-    description: `${simulator.url} (embedded simulator)`,
-    async answer(patternId, approve, user) {
-      if (!users.has(user)) users.set(user, randomBytes(16).toString("hex"));
-      simulator.fireEvent(
-        "mobile_app_notification_action",
-        { action: `${approve ? "PATTERN_APPROVE_" : "PATTERN_REJECT_"}${patternId}`, device_id: PHONE },
-        { origin: "REMOTE", userId: users.get(user)! },
-      );
-    },
-    async listening(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (simulator.subscriptionCount("mobile_app_notification_action") === 0) {
-        if (Date.now() > deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      return true;
-    },
+    description: `${simulator.url} (embedded simulator: a generated home, seed ${state.seed}, 4 weeks of logbook)`,
+    simulated: { simulator, home },
     stop: () => simulator.stop(),
   };
+}
+
+/** The entity of an automation id: the automation whose state's `id` attribute it is (REST /api/states). */
+export async function automationEntity(url: string, token: string, automationId: string): Promise<string | null> {
+  const response = await fetch(`${url}/api/states`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) return null;
+  const states = (await response.json()) as { entity_id: string; attributes?: Record<string, unknown> }[];
+  const found = states.find((s) => s.entity_id.startsWith("automation.") && s.attributes?.id === automationId);
+  return found?.entity_id ?? null;
 }

@@ -1,53 +1,65 @@
-import { randomUUID } from "node:crypto";
-import type { Pattern } from "../src/features/pattern-features";
-import type { Label } from "../src/feedback/feedback";
-import { SimulatedHousehold } from "../src/testing/simulation/household";
-
-/** One suggested automation, with a pattern id unique across demo runs. */
-export interface Suggestion {
-  id: string;
-  pattern: Pattern;
-  at: Date;
-}
+import { createHash } from "node:crypto";
 
 /**
- * The demo's household: the simulated household of the package (hidden "routines" taste) living
- * in real time, which turns to its "savings" taste after `tasteChangeAfter` answers: drift.
+ * The demo household's hidden tastes, over what it reads in a question and what the standard
+ * features can see too: a routine that follows something ("… when the door opens": a sequence,
+ * `pattern_type_co_occurrence`) or one kept to some days ("on weekdays", "at weekends": its
+ * automation has a condition, `metadata_has_conditions`), against one done every day.
  */
-export class DemoHousehold {
-  private readonly household: SimulatedHousehold;
-  private readonly run = randomUUID().slice(0, 8);
-  private answers = 0;
+export type TasteName = "sequences-and-weekdays" | "every-day";
 
-  constructor(
-    private readonly tasteChangeAfter: number,
-    rate: number,
-  ) {
-    // The household's clock runs with the wall clock, so the pattern ages and recencies it
-    // decides on are the ones pattern-score computes when it scores the pattern.
-    this.household = new SimulatedHousehold({
-      seed: Date.now() % 2 ** 31,
-      start: new Date(),
-      hoursBetween: 1 / (rate * 3600),
-    });
-  }
+/** The taste's words, for the terminal. */
+export const TASTE_WORDS: Record<TasteName, string> = {
+  "sequences-and-weekdays":
+    "likes routines that follow something and routines kept to weekdays or weekends, not every-day ones",
+  "every-day": "now likes every-day routines, and no longer wants routines that follow something",
+};
 
-  /** True once the taste has changed. */
-  get tasteChanged(): boolean {
-    return this.household.taste !== "routines";
-  }
+/** What a question is about, as the household reads it in the notification. */
+export type RoutineKind = "sequence" | "some-days" | "every-day";
 
-  /** The next pattern to suggest. */
-  suggest(): Suggestion {
-    const { pattern, at } = this.household.suggest();
-    const id = `${this.run}-${String(pattern.id ?? this.answers)}`;
-    return { id, pattern: { ...pattern, id }, at };
-  }
+/** The kind of routine a question asks about, from its words. */
+export function kindOf(question: string): RoutineKind {
+  const title = question.split("\n")[0] ?? "";
+  if (/ when /.test(title)) return "sequence";
+  if (/ every day\??$/.test(title)) return "every-day";
+  return "some-days";
+}
 
-  /** The household's decision on a suggestion (its taste, with a little noise). */
-  answer(suggestion: Suggestion): Label {
-    if (this.answers === this.tasteChangeAfter) this.household.changeTaste("savings");
-    this.answers += 1;
-    return this.household.decide(suggestion.pattern, suggestion.at);
-  }
+/** Whether a taste wants a kind of routine. */
+export function wants(taste: TasteName, kind: RoutineKind): boolean {
+  return taste === "sequences-and-weekdays" ? kind !== "every-day" : kind === "every-day";
+}
+
+/** A number in [0, 1) fixed by the seed and the words, so a restarted household decides as before. */
+export function draw(seed: number, ...words: string[]): number {
+  const digest = createHash("sha256")
+    .update([seed, ...words].join("|"))
+    .digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/** An answer on the phone. */
+export type PhoneAnswer = "approve" | "reject" | "snooze";
+
+/** Share of answers given against the taste (a mis-tap, a mood): the household regrets them later. */
+export const NOISE = 0.1;
+/** Share of first questions answered "Not now". */
+export const SNOOZE = 0.15;
+
+/**
+ * The household's answer to a question: by its taste, "Not now" now and then the first time, and
+ * against its taste now and then (which it regrets once the automation runs).
+ */
+export function answerFor(
+  taste: TasteName,
+  seed: number,
+  patternId: string,
+  question: string,
+  firstTime: boolean,
+): PhoneAnswer {
+  if (firstTime && draw(seed, "snooze", patternId) < SNOOZE) return "snooze";
+  const liked = wants(taste, kindOf(question));
+  const mistaken = draw(seed, "noise", taste, patternId) < NOISE;
+  return liked !== mistaken ? "approve" : "reject";
 }

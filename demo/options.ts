@@ -4,18 +4,20 @@ import path from "node:path";
 export interface DemoOptions {
   /** The project root: Node-RED loads this package from here. */
   root: string;
-  /** Node-RED's user directory; the model store, flows and log live below it. */
+  /** Node-RED's user directory; the model store, flows, log and the household's state live below it. */
   dir: string;
   /** Port for Node-RED on 127.0.0.1; 0 picks a free one. */
   port: number;
   /** A real Home Assistant, when both are set; otherwise the embedded simulator is used. */
   homeAssistant?: { url: string; token: string };
-  /** Suggestions the simulated household answers per second. */
-  rate: number;
-  /** After this many answers in one run, the household's taste changes. */
+  /** Real seconds a simulated day lasts (the simulator's clock runs this much faster than real time). */
+  daySeconds: number;
+  /** After this many answers the household's taste changes (drift); kept across restarts. */
   tasteChangeAfter: number;
-  /** The household stops after this many answers in one run (Infinity: never; 0: it stays silent). */
-  answers: number;
+  /** False: the household stays silent (DEMO_ANSWERS=0); answer on the dashboard yourself. */
+  householdAnswers: boolean;
+  /** Seed of the generated home (a new one is chosen and kept on the first start). */
+  seed?: number;
   /** Secret that encrypts Node-RED's credentials file. */
   credentialSecret?: string;
 }
@@ -33,10 +35,11 @@ export function demoOptions(env: NodeJS.ProcessEnv, root: string): DemoOptions {
     root,
     dir: path.resolve(root, env.DEMO_DIR?.trim() || ".demo"),
     port: integer(env, "PORT", 1880, 0, 65535),
-    rate: number(env, "DEMO_RATE", 4, 0.1, 200),
-    tasteChangeAfter: integer(env, "DEMO_TASTE_CHANGE_AFTER", 400, 1, Number.MAX_SAFE_INTEGER),
-    answers: env.DEMO_ANSWERS?.trim() ? integer(env, "DEMO_ANSWERS", 0, 0, Number.MAX_SAFE_INTEGER) : Infinity,
+    daySeconds: number(env, "DEMO_DAY_SECONDS", 60, 2, 86_400),
+    tasteChangeAfter: integer(env, "DEMO_TASTE_CHANGE_AFTER", 10, 1, Number.MAX_SAFE_INTEGER),
+    householdAnswers: env.DEMO_ANSWERS?.trim() !== "0",
   };
+  if (env.DEMO_SEED?.trim()) options.seed = integer(env, "DEMO_SEED", 1, 1, 2 ** 31 - 1);
   if (haUrl && haToken) options.homeAssistant = { url: haUrl, token: haToken };
   const secret = env.NODE_RED_CREDENTIAL_SECRET?.trim();
   if (secret) options.credentialSecret = secret;

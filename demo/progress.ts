@@ -1,12 +1,25 @@
-/** Where the demo flow lists recent updates and alerts for the terminal (GET, `?after=<seq>`). */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+
+/** Where the demo flow lists its recent events for the terminal (GET, `?after=<seq>`). */
 export const EVENTS_PATH = "/pattern-quality-demo/events";
+
+/** A version's trial, as the admin API's version list carries it. */
+export interface VersionEvaluation {
+  outcome: string;
+  accuracy: number;
+  samples: number;
+  against: string | null;
+  againstAccuracy: number | null;
+  decidedAt: string;
+}
 
 /** One row of the admin API's version list, as far as the demo reads it. */
 export interface VersionRow {
   id: string;
   kind?: string;
-  /** Prequential accuracy in percent, or null. */
-  accuracy?: number | null;
+  /** Accuracy over the answers it gave while active, in percent, or null. */
+  liveAccuracy?: number | null;
   active?: boolean;
 }
 
@@ -16,12 +29,27 @@ export interface VersionList {
   versions: VersionRow[];
 }
 
-/** An update's result or an alert, as the demo flow recorded it. */
+/** A version as the model store's registry (versions.json) keeps it, with its trial once decided. */
+export interface StoredVersion {
+  id: string;
+  evaluation: VersionEvaluation | null;
+}
+
+/** The registry of a model store: the versions with their trials, and the active one. */
+export async function readRegistry(storeDir: string): Promise<{ activeId: string | null; versions: StoredVersion[] }> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(storeDir, "versions.json"), "utf8"));
+  } catch {
+    return { activeId: null, versions: [] };
+  }
+}
+
+/** An event of the household flow, as the demo flow recorded it. */
 export interface DemoEvent {
   seq: number;
   at: string;
-  topic: string;
-  payload: Record<string, unknown>;
+  kind: string;
+  data: Record<string, unknown>;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -35,7 +63,7 @@ export function fetchVersions(baseUrl: string, modelId: string): Promise<Version
   return getJson<VersionList>(`${baseUrl}/pattern-quality/${encodeURIComponent(modelId)}/versions`);
 }
 
-/** Fetches the updates and alerts recorded after `after`. */
+/** Fetches the events recorded after `after`. */
 export function fetchEvents(baseUrl: string, after: number): Promise<DemoEvent[]> {
   return getJson<DemoEvent[]>(`${baseUrl}${EVENTS_PATH}?after=${after}`);
 }
@@ -44,34 +72,70 @@ function percent(value: unknown): string {
   return typeof value === "number" && Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : "–";
 }
 
-function clock(at: string): string {
-  const date = new Date(at);
-  return Number.isFinite(date.getTime()) ? date.toTimeString().slice(0, 8) : "--:--:--";
-}
-
 /** Where a stored model stands, for the first lines of a (re)started demo. */
 export function standingLine(list: VersionList): string {
-  if (list.versions.length === 0)
-    return "Model: no version yet; the first one comes after the minimum number of answers.";
+  if (list.versions.length === 0) return "Model: no version yet; the first one comes after 6 answers.";
   const active = list.versions.find((row) => row.id === list.activeVersion);
-  const accuracy = typeof active?.accuracy === "number" ? `${active.accuracy.toFixed(1)} %` : "–";
-  return `Model: ${list.versions.length} stored version(s); active ${list.activeVersion ?? "none"} (accuracy ${accuracy}). Continuing from there.`;
+  const accuracy = typeof active?.liveAccuracy === "number" ? `${active.liveAccuracy.toFixed(1)} %` : "–";
+  return `Model: ${list.versions.length} stored version(s); active ${list.activeVersion ?? "none"} (live accuracy ${accuracy}). Continuing from there.`;
 }
 
-/** The terminal line of an update (version, accuracy, update time) or of an alert. */
-export function eventLine(event: DemoEvent): string {
-  const p = event.payload;
-  if (event.topic === "update") {
-    const parts = [
-      clock(event.at),
-      String(p.version ?? "?").padEnd(6),
-      String(p.kind ?? "?").padEnd(11),
-      `accuracy ${percent(p.prequentialAccuracy)}`,
-      `update ${typeof p.updateTimeMs === "number" ? Math.round(p.updateTimeMs) : "–"} ms`,
-      `${typeof p.samples === "number" ? p.samples : "–"} samples`,
-      p.activated === false ? "kept inactive (guardrail)" : "active",
-    ];
-    return parts.join(" · ");
+/** The terminal line of a flow event, or null for one not worth a line. */
+export function eventLine(
+  event: DemoEvent,
+  names: ReadonlyMap<string, string>,
+  titles: Map<string, string> = new Map(),
+): string | null {
+  const d = event.data;
+  // Suggestions by their words: the titles seen in questions and automations name them later.
+  if (event.kind === "asked")
+    for (const s of d.asked as { patternId: string; title: string }[]) titles.set(s.patternId, s.title);
+  if (typeof d.patternId === "string" && typeof (d.title ?? d.alias) === "string")
+    titles.set(d.patternId, String(d.title ?? d.alias));
+  const title = (id: unknown) => `"${titles.get(String(id)) ?? String(id)}"`;
+  const who = (id: unknown) => (typeof id === "string" ? (names.get(id) ?? id) : "someone");
+  switch (event.kind) {
+    case "mined":
+      return d.notice ? `mined: ${String(d.notice)}` : `mined: ${d.count} routines in the logbook`;
+    case "asked": {
+      const asked = d.asked as { title: string; via: string }[];
+      if (asked.length === 0) return null;
+      return asked.map((s) => `asked on the ${s.via}: "${s.title}?"`).join("\n");
+    }
+    case "answer": {
+      const verb = d.answer === "approve" ? "approved" : d.answer === "reject" ? "rejected" : "said not now to";
+      return `${who(d.by)} ${verb} ${title(d.patternId)}`;
+    }
+    case "automation":
+      if (d.outcome === "skipped") return null;
+      return d.outcome === "refused"
+        ? `automation refused by Home Assistant: ${d.message}`
+        : `automation ${d.outcome}: "${d.alias}" (${d.entityId ?? "entity not found yet"})`;
+    case "learned":
+      return `learned from the automation's fate: ${title(d.patternId)} ${d.label === 1 ? "kept (approve)" : "undone (reject)"}${d.user ? ` by ${who(d.user)}` : ""}`;
+    case "update": {
+      const trial = d.trial as { against?: string } | null;
+      const status = trial
+        ? `on trial beside ${trial.against ?? "the active version"}`
+        : d.activated
+          ? "live"
+          : "kept back (the active version stays)";
+      return `version ${d.version} (${d.kind}) trained on ${d.samples} answers in ${typeof d.updateTimeMs === "number" ? Math.round(d.updateTimeMs) : "–"} ms: ${status}`;
+    }
+    case "dashboard":
+      return `dashboard: ${d.action}${d.version ? ` ${d.version}` : ""} by ${d.by ?? "someone"}`;
+    case "alert":
+      return `alert ${d.type}: ${d.message}`;
+    default:
+      return null;
   }
-  return `${clock(event.at)} alert ${event.topic}: ${String(p.message ?? "")}`;
+}
+
+/** The line of a version's trial once it is decided: its outcome, its accuracy and the other's on the same answers. */
+export function trialLine(row: StoredVersion, activeVersion: string | null): string | null {
+  const e = row.evaluation;
+  if (!e) return null;
+  const against = e.against ? ` vs ${e.against}'s ${percent(e.againstAccuracy)}` : "";
+  const now = row.id === activeVersion ? "live now" : "not live";
+  return `version ${row.id} trial decided: ${e.outcome} (accuracy ${percent(e.accuracy)}${against} on ${e.samples} answers it had not learned) · ${now}`;
 }

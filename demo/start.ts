@@ -1,17 +1,19 @@
 /**
- * `npm start`: Node-RED with this package, Dashboard 2 and the demo flows, a Home Assistant
- * (the embedded simulator unless HA_URL and HA_TOKEN are set) and a simulated household that
- * answers suggested patterns. Prints the URLs and one line per model version; Ctrl-C stops all.
+ * `npm start`: the household loop of the Home Assistant app in Node-RED, against the embedded
+ * simulator's generated home (four weeks of logbook) and a simulated household living there a
+ * simulated day a minute (or against a real Home Assistant, HA_URL and HA_TOKEN, where you answer
+ * on the dashboard). Prints the URLs and what happens; Ctrl-C stops all and keeps the state.
  */
 import path from "node:path";
 import { DEMO_MODEL_ID } from "./flows";
-import { DemoHousehold } from "./household";
-import { startNodeRed, type RunningNodeRed } from "./node-red";
-import { demoOptions, type DemoOptions } from "./options";
-import { prepareUserDir } from "./user-dir";
-import { eventLine, fetchEvents, fetchVersions, standingLine } from "./progress";
 import { startHomeAssistant } from "./home-assistant";
-import { HouseholdLoop } from "./loop";
+import { TASTE_WORDS } from "./household";
+import { HouseholdLife } from "./life";
+import { type RunningNodeRed, startNodeRed } from "./node-red";
+import { type DemoOptions, demoOptions } from "./options";
+import { eventLine, fetchEvents, fetchVersions, readRegistry, standingLine, trialLine } from "./progress";
+import { loadState, newState, saveState } from "./state";
+import { prepareUserDir } from "./user-dir";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -41,20 +43,24 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const ha = await startHomeAssistant(options);
+  await import("node:fs").then((fs) => fs.promises.mkdir(options.dir, { recursive: true }));
+  const kept = await loadState(options.dir);
+  const state = kept ?? newState(options.seed ?? 1 + Math.floor(Math.random() * 1_000_000), new Date());
+  if (!kept) await saveState(options.dir, state);
+  const ha = await startHomeAssistant(options, state);
   let red: RunningNodeRed | undefined;
-  let loop: HouseholdLoop | undefined;
+  let life: HouseholdLife | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = (code: number) => {
     stopping ??= (async () => {
       say(
-        `\nStopping: the household, Node-RED (it flushes the model store)${options.homeAssistant ? "" : ", the Home Assistant simulator"}…`,
+        `\nStopping: ${life ? "the household (its state kept), " : ""}Node-RED (it flushes the model store)${ha.simulated ? ", the Home Assistant simulator" : ""}…`,
       );
-      await loop?.stop();
+      await life?.stop();
       await red?.stop();
       await ha.stop();
-      say("Stopped. `npm start` again continues from the stored model.");
+      say("Stopped. `npm start` again continues from the stored model and the household's state.");
       process.exitCode = code;
     })();
     return stopping;
@@ -63,12 +69,11 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop(0));
 
   try {
-    const settingsFile = await prepareUserDir(options, ha.token);
-    red = await startNodeRed({
-      dir: options.dir,
-      settingsFile,
-      env: { PATTERN_QUALITY_HA_URL: ha.url },
+    const settingsFile = await prepareUserDir(options, ha.token, {
+      simulated: ha.simulated !== undefined,
+      daySeconds: options.daySeconds,
     });
+    red = await startNodeRed({ dir: options.dir, settingsFile, env: { PATTERN_QUALITY_HA_URL: ha.url } });
     red.exited.then((code) => {
       if (!stopping) {
         say(`Node-RED stopped unexpectedly (exit code ${code}); its log is ${red!.logFile}`);
@@ -79,11 +84,24 @@ async function main(): Promise<void> {
     say(`Dashboard:         ${red.url}/dashboard`);
     say(`Home Assistant:    ${ha.description}`);
     say(`Demo directory:    ${options.dir} (Node-RED log: ${path.relative(process.cwd(), red.logFile)})`);
-    say(
-      options.answers === 0
-        ? "Household:         silent (DEMO_ANSWERS=0)"
-        : `Household:         answers ${options.rate} suggestions/s; its taste changes after ${options.tasteChangeAfter} answers`,
-    );
+    if (!ha.simulated) say("Household:         you: answer on the dashboard (questions are not sent to a phone)");
+    else {
+      const silent = options.householdAnswers
+        ? "answers on its phone"
+        : "silent (DEMO_ANSWERS=0): answer on the dashboard";
+      say(
+        `Household:         ${silent}; hidden taste: it ${TASTE_WORDS[state.taste]}` +
+          `${state.answers > 0 ? ` (${state.answers} answers so far)` : ""}`,
+      );
+      const where = kept
+        ? `continuing at simulated day ${state.day + 1}`
+        : "starting where the home's 4 weeks of logbook end";
+      say(
+        options.householdAnswers
+          ? `Time:              a simulated day every ${options.daySeconds} s (DEMO_DAY_SECONDS), faster than real time; mining each simulated day; ${where}`
+          : `Time:              stopped at simulated day ${state.day + 1} while the household is silent`,
+      );
+    }
     say("Press Ctrl-C to stop.\n");
 
     say(
@@ -91,25 +109,49 @@ async function main(): Promise<void> {
         await untilAnswered(
           () => fetchVersions(red!.url, DEMO_MODEL_ID),
           60_000,
-          () => stopping !== undefined,
+          () => !!stopping,
         ),
       ),
     );
-    const household = new DemoHousehold(options.tasteChangeAfter, options.rate);
-    loop = new HouseholdLoop({ household, ha, nodeRedUrl: red.url, rate: options.rate, answers: options.answers, say });
-    if (options.answers > 0) {
-      // Answers fired before the flow listens in Home Assistant would be lost: wait for it.
-      if (!(await ha.listening(30_000)))
-        say("Home Assistant: the flow is not subscribed to the answers yet; answering anyway");
-      loop.start();
+    if (ha.simulated && options.householdAnswers) {
+      life = new HouseholdLife({
+        ...ha.simulated,
+        state,
+        dir: options.dir,
+        haUrl: ha.url,
+        haToken: ha.token,
+        nodeRedUrl: red.url,
+        daySeconds: options.daySeconds,
+        tasteChangeAfter: options.tasteChangeAfter,
+        say,
+      });
+      life.start();
     }
-
+    const names = life?.names ?? new Map<string, string>();
+    const titles = new Map<string, string>();
+    const prefix = () => (life ? `${life.when()}  ` : `${new Date().toTimeString().slice(0, 5)}  `);
+    // Trials decided before this start were printed then.
+    const storeDir = path.join(options.dir, "pattern-quality", "household");
+    const trials = new Set((await readRegistry(storeDir)).versions.filter((v) => v.evaluation).map((v) => v.id));
     let after = 0;
+    let polls = 0;
     while (!stopping) {
       try {
         for (const event of await fetchEvents(red.url, after)) {
-          say(eventLine(event));
           after = event.seq;
+          const line = eventLine(event, names, titles);
+          if (line) for (const part of line.split("\n")) say(`${prefix()}${part}`);
+        }
+        // A version's trial is printed once decided (the registry records its evaluation then).
+        if (polls++ % 3 === 0) {
+          const registry = await readRegistry(storeDir);
+          for (const row of registry.versions) {
+            const line = trialLine(row, registry.activeId);
+            if (line && !trials.has(row.id)) {
+              trials.add(row.id);
+              say(`${prefix()}${line}`);
+            }
+          }
         }
       } catch {
         // Node-RED may be busy starting or stopping the flows; the next poll tells.

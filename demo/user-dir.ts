@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { demoFlows, DEMO_HA_ID } from "./flows";
+import { DEMO_HA_ID, demoFlows, type FlowTuning } from "./flows";
 import { credentialSecret, encryptCredentials, settingsSource } from "./node-red";
 
 /**
@@ -12,6 +12,7 @@ import { credentialSecret, encryptCredentials, settingsSource } from "./node-red
 export async function prepareUserDir(
   options: { root: string; dir: string; port: number; credentialSecret?: string },
   haToken: string,
+  tuning: FlowTuning = { simulated: true, daySeconds: 60 },
 ): Promise<string> {
   await fs.mkdir(options.dir, { recursive: true });
   const secret = await credentialSecret(options.dir, options.credentialSecret);
@@ -27,7 +28,7 @@ export async function prepareUserDir(
     () => false,
   );
   if (!flowsExist) {
-    const flows = await demoFlows(options.root);
+    const flows = await demoFlows(options.root, tuning);
     await fs.writeFile(flowsFile, `${JSON.stringify(flows, null, 2)}\n`);
   }
   const credentials = encryptCredentials(secret, { [DEMO_HA_ID]: { token: haToken } });

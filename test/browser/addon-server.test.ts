@@ -2,8 +2,10 @@
 // by scripts/addon-context.js (the app folder plus the package packed from a clean copy of HEAD),
 // the Dockerfile's COPY and install steps run into a temporary root, then the app's server behind
 // an emulated ingress proxy (only its address may connect; the path prefix in X-Ingress-Path),
-// reaching Home Assistant (the project's simulator) through a simulated Supervisor's
-// ws://supervisor/core/websocket with the app's SUPERVISOR_TOKEN.
+// reaching Home Assistant (the project's simulator serving a generated home with four weeks of
+// logbook) through a simulated Supervisor's ws://supervisor/core/websocket and
+// http://supervisor/core/api with the app's SUPERVISOR_TOKEN. Its first start deploys the
+// household flow, which finds the home's routines and asks about them without any flow written.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promises as fs, readFileSync } from "node:fs";
@@ -12,14 +14,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HomeAssistantSimulator } from "../../src/testing/ha-simulator/simulator";
+import { generateHome } from "../../src/testing/simulation/home-history";
 import { IngressProxy } from "../support/ingress-proxy";
 import { freePort } from "../support/node-red";
 import { cleanCopyOfHead, lockedVersion } from "../support/pack";
 import { SimulatedSupervisor, supervisorNetworkHook } from "../support/supervisor";
-import { browserSkipReason, eventually, launchChromium, projectRoot } from "./support";
+import { artifactsDir, browserSkipReason, eventually, launchChromium, projectRoot } from "./support";
 
 const PACKAGE = "node-red-contrib-pattern-quality";
-const MODEL = "pq-dash-model";
+const MODEL = "pq-home-model";
+/** The household's phone, as the app's options name it. */
+const PHONE = "mobile_app_household_phone";
+const generated = generateHome({ seed: 7 });
+const supervisorUser = generated.users.find((user) => user.name === "Supervisor")!;
 /** The Supervisor's default `timeout` before it kills an app that was asked to stop. */
 const SUPERVISOR_STOP_TIMEOUT_MS = 10_000;
 const appFolder = path.join(projectRoot, "addon");
@@ -117,8 +124,37 @@ describe("the Home Assistant app", () => {
   let port: number;
   let server: ChildProcess;
   let output = "";
+  let startedAt = 0;
+  /** Milliseconds from the server's start to the first question about a mined routine. */
+  let firstQuestionMs = 0;
   const appToken = randomBytes(24).toString("hex");
   const app = () => path.join(root, "opt", "pattern-quality");
+
+  /** Starts the app's server as run.sh does (the image's paths under the test's root), until its flows run. */
+  const startServer = async () => {
+    output = "";
+    startedAt = Date.now();
+    server = spawn(process.execPath, ["--require", supervisorNetworkHook, path.join(app(), "server.js")], {
+      cwd: app(),
+      env: {
+        ...process.env,
+        PATTERN_QUALITY_DATA: inRoot(root, "data"),
+        PATTERN_QUALITY_INGRESS_PORT: String(port),
+        // The ingress proxy's address, standing for 172.30.32.2.
+        PATTERN_QUALITY_INGRESS_FROM: "127.0.0.1",
+        SUPERVISOR_TOKEN: appToken,
+        PATTERN_QUALITY_TEST_SUPERVISOR: supervisor.address,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    await eventually(
+      async () => (output.includes("Started flows") ? true : undefined),
+      "Node-RED in the app to start its flows",
+      60_000,
+    );
+  };
 
   const ingressGet = (route: string) => fetch(`${ingress.entry}${route}`, { headers: { cookie: ingress.cookie } });
 
@@ -141,33 +177,22 @@ describe("the Home Assistant app", () => {
     await fs.mkdir(data);
     await fs.writeFile(
       path.join(data, "options.json"),
-      JSON.stringify({ log_level: "info", install_example_flows: true, credential_secret: "" }),
+      JSON.stringify({
+        log_level: "info",
+        household_flow: true,
+        mine_routines: true,
+        phone_notify_service: `notify.${PHONE}`,
+        asks_per_day: 3,
+        create_automations: true,
+        credential_secret: "",
+      }),
     );
 
-    home = await HomeAssistantSimulator.start();
-    supervisor = await SimulatedSupervisor.start({ home, appToken });
+    home = await HomeAssistantSimulator.start({ home: generated, notifyServices: [PHONE] });
+    supervisor = await SimulatedSupervisor.start({ home, appToken, coreUserId: supervisorUser.id });
     port = await freePort();
     ingress = await IngressProxy.start({ appPort: port, fromAddress: "127.0.0.1" });
-    server = spawn(process.execPath, ["--require", supervisorNetworkHook, path.join(app(), "server.js")], {
-      cwd: app(),
-      env: {
-        ...process.env,
-        PATTERN_QUALITY_DATA: data,
-        PATTERN_QUALITY_INGRESS_PORT: String(port),
-        // The ingress proxy's address, standing for 172.30.32.2.
-        PATTERN_QUALITY_INGRESS_FROM: "127.0.0.1",
-        SUPERVISOR_TOKEN: appToken,
-        PATTERN_QUALITY_TEST_SUPERVISOR: supervisor.address,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    await eventually(
-      async () => (output.includes("Started flows") ? true : undefined),
-      "Node-RED in the app to start its flows",
-      60_000,
-    );
+    await startServer();
   }, 240_000);
 
   afterAll(async () => {
@@ -184,7 +209,8 @@ describe("the Home Assistant app", () => {
 
   describe("its build", () => {
     it("has its context assembled from the app folder and the package packed from the repository", async () => {
-      for (const file of ["config.yaml", "Dockerfile", "install.sh", "run.sh", "server.js", "settings.js", "DOCS.md"])
+      const files = ["config.yaml", "Dockerfile", "install.sh", "run.sh", "server.js", "settings.js", "DOCS.md"];
+      for (const file of [...files, "household.js", "household-flow.json"])
         await expect(fs.stat(path.join(context, file)), file).resolves.toBeTruthy();
       expect(await fs.readdir(path.join(context, "package"))).toContain(`${PACKAGE}-${appVersion}.tgz`);
       const png = (file: string) => {
@@ -300,30 +326,26 @@ describe("the Home Assistant app", () => {
       expect(await exchange(port, "127.0.0.2")).toBe("");
     });
 
-    it("deploys the dashboard and the Home Assistant decisions flow on the first start", async () => {
+    it("deploys the household flow on the first start, with the options applied", async () => {
       const flows = JSON.parse(await fs.readFile(path.join(root, "data", "node-red", "flows.json"), "utf8")) as Record<
         string,
         unknown
       >[];
-      expect(flows.filter((node) => node.type === "tab").map((node) => node.label)).toEqual([
-        "Pattern quality dashboard",
-        "Home Assistant decisions",
-      ]);
+      expect(flows.filter((node) => node.type === "tab").map((node) => node.label)).toEqual(["Household suggestions"]);
       const connection = flows.find((node) => node.type === "pattern-quality-ha");
+      // No URL and no token: the Supervisor's, in app mode.
       expect(connection).toMatchObject({ url: "" });
-      // The household's model learns from Home Assistant only: no stand-in household feeds it here.
-      const collectors = flows.filter((node) => node.type === "feedback-collector");
-      expect(collectors).toEqual([expect.objectContaining({ ha: connection!.id, model: MODEL })]);
-      expect(flows.filter((node) => /simulated/i.test(String(node.name ?? "")))).toEqual([]);
+      const of = (type: string) => flows.filter((node) => node.type === type);
+      for (const type of ["pattern-detect", "pattern-score", "pattern-ask", "automation-create", "pattern-dashboard"])
+        expect(of(type), type).toHaveLength(1);
+      expect(of("pattern-ask")[0]).toMatchObject({ notifyService: `notify.${PHONE}`, asksPerDay: 3, model: MODEL });
+      expect(of("automation-create")[0]).toMatchObject({ ha: connection!.id, model: MODEL, learnFate: true });
+      expect(flows.filter((node) => node.d === true)).toEqual([]);
     });
 
     it("reaches Home Assistant through the Supervisor with its SUPERVISOR_TOKEN, for admin-only events", async () => {
       await eventually(
-        async () =>
-          home.subscriptionCount("mobile_app_notification_action") >= 1 &&
-          home.subscriptionCount("pattern_feedback") >= 1
-            ? true
-            : undefined,
+        async () => (home.subscriptionCount("mobile_app_notification_action") >= 1 ? true : undefined),
         "the app's subscriptions through the Supervisor",
         30_000,
       );
@@ -332,33 +354,38 @@ describe("the Home Assistant app", () => {
       expect(output).not.toContain(appToken);
     });
 
-    it("stores a decision fired in Home Assistant in the dashboard's model", async () => {
-      const metrics = async () => (await (await ingressGet(`pattern-quality/${MODEL}/metrics`)).json()) as any;
-      const before = await metrics();
-      home.fireEvent("pattern_feedback", { pattern_id: "hallway-sunset", decision: "approve" });
-      // The pattern was never scored here, so its answer waits (parked) for the pattern's features.
+    it("asks about the home's own routines on the phone in words within minutes of its first start", async () => {
+      const questions = () => home.serviceCalls.filter((call) => call.domain === "notify" && call.service === PHONE);
       await eventually(
-        async () => {
-          const now = await metrics();
-          return now.feedbackCount + now.parkedCount > before.feedbackCount + before.parkedCount ? now : undefined;
-        },
-        "the decision in the model",
-        30_000,
+        async () => (questions().length > 0 ? true : undefined),
+        "the first question on the phone",
+        120_000,
       );
-    });
+      firstQuestionMs = Date.now() - startedAt;
+      console.log(`the app: first question on the phone ${(firstQuestionMs / 1000).toFixed(1)} s after its start`);
+      const asked = questions().map(
+        (call) => call.serviceData as { message: string; data: { actions: { title: string }[] } },
+      );
+      expect(asked.length).toBeLessThanOrEqual(3);
+      for (const question of asked) {
+        expect(question.message).toMatch(/^[A-Z][^\n]+\?\n.+ of \d+ .+/);
+        expect(question.data.actions.map((action) => action.title)).toEqual(["Approve", "Reject", "Not now"]);
+      }
+      expect(firstQuestionMs).toBeLessThan(120_000);
+    }, 150_000);
 
     it("keeps serving while the Supervisor is down, and subscribes again when it is back", async () => {
       const [, supervisorPort] = supervisor.address.split(":");
       await supervisor.stop();
       await eventually(
-        async () => (home.subscriptionCount("pattern_feedback") === 0 ? true : undefined),
+        async () => (home.subscriptionCount("mobile_app_notification_action") === 0 ? true : undefined),
         "the relayed connection to close",
         10_000,
       );
       expect((await ingressGet(`pattern-quality/${MODEL}/versions`)).status).toBe(200);
       supervisor = await SimulatedSupervisor.start({ home, appToken, port: Number(supervisorPort) });
       await eventually(
-        async () => (home.subscriptionCount("pattern_feedback") >= 1 ? true : undefined),
+        async () => (home.subscriptionCount("mobile_app_notification_action") >= 1 ? true : undefined),
         "the subscriptions renewed through the Supervisor",
         60_000,
       );
@@ -366,23 +393,42 @@ describe("the Home Assistant app", () => {
     }, 90_000);
 
     it.skipIf(skipBrowser !== null)(
-      `shows the editor and the dashboard in a browser through ingress${skipBrowser ? ` (skipped: ${skipBrowser})` : ""}`,
+      `shows the home's suggestions on the dashboard through ingress, and one approval creates the automation${skipBrowser ? ` (skipped: ${skipBrowser})` : ""}`,
       async () => {
         const browser = await launchChromium();
         try {
-          const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+          const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
           await context.addCookies([{ name: "ingress_session", value: ingress.session, url: ingress.origin }]);
           const errors: string[] = [];
           const page = await context.newPage();
           page.on("pageerror", (error) => errors.push(error.message));
           await page.goto(ingress.entry);
           // The palette is filled over the editor's websocket: it passed the proxy too.
-          await page.locator('.red-ui-palette-node[data-palette-type="pattern-score"]').waitFor({ timeout: 60_000 });
-          await page.locator(".red-ui-tab-label", { hasText: "Home Assistant decisions" }).waitFor();
+          await page.locator('.red-ui-palette-node[data-palette-type="pattern-detect"]').waitFor({ timeout: 60_000 });
+          await page.locator(".red-ui-tab-label", { hasText: "Household suggestions" }).waitFor();
           await page.goto(`${ingress.entry}dashboard/`);
-          // The widgets come over Dashboard 2's socket.io connection, through the proxy as well.
-          await page.getByRole("button", { name: "Retrain now" }).waitFor({ timeout: 60_000 });
+          // The widget comes over Dashboard 2's socket.io connection, through the proxy as well.
+          const suggestion = page.locator("li.pq-suggestion[data-suggestion]").first();
+          await suggestion.waitFor({ timeout: 60_000 });
           expect(new URL(page.url()).pathname.startsWith(`${ingress.ingressPath}/dashboard/`)).toBe(true);
+          const question = (await suggestion.locator(".pq-question").textContent())!;
+          // In words, not by id: "Turn on Kitchen light at about 06:45 on weekdays?"
+          expect(question).toMatch(/^[A-Z][a-z]+ .+\?$/);
+          expect(question).not.toMatch(/routine-[0-9a-f]{12}/);
+          const patternId = (await suggestion.getAttribute("data-suggestion"))!;
+          const shot = path.join(await artifactsDir(), "app-dashboard-390.png");
+          await page.screenshot({ path: shot, fullPage: true });
+
+          await suggestion.getByRole("button", { name: "Approve" }).click();
+          const automationId = `pattern_quality_${patternId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+          const automation = await eventually(
+            async () => home.automation(automationId),
+            "the automation created in Home Assistant through the Supervisor",
+            30_000,
+          );
+          expect(automation.alias).toBe(question.replace(/\?$/, ""));
+          expect(supervisor.restCalls).toContain(`POST config/automation/config/${automationId}`);
+          await page.locator(`li[data-answered="${patternId}"]`).waitFor({ timeout: 30_000 });
           expect(errors).toEqual([]);
         } finally {
           await browser.close();
@@ -398,5 +444,21 @@ describe("the Home Assistant app", () => {
       expect(await exited).toBe(0);
       expect(Date.now() - started).toBeLessThan(SUPERVISOR_STOP_TIMEOUT_MS);
     }, 30_000);
+
+    it("applies the options changed in its configuration on the next start: mining and creating turned off", async () => {
+      const optionsFile = path.join(root, "data", "options.json");
+      const options = JSON.parse(await fs.readFile(optionsFile, "utf8"));
+      await fs.writeFile(optionsFile, JSON.stringify({ ...options, mine_routines: false, create_automations: false }));
+      await startServer();
+      expect(output).toContain("options applied: mining routines off, creating automations off");
+      const flows = JSON.parse(await fs.readFile(path.join(root, "data", "node-red", "flows.json"), "utf8")) as Record<
+        string,
+        unknown
+      >[];
+      const disabled = flows.filter((node) => node.d === true).map((node) => node.type);
+      expect(disabled.sort()).toEqual(["automation-create", "pattern-detect"]);
+      // The phone, unchanged in the options, stays as it was.
+      expect(flows.find((node) => node.type === "pattern-ask")).toMatchObject({ notifyService: `notify.${PHONE}` });
+    }, 90_000);
   });
 });

@@ -1,5 +1,8 @@
-// The demo end to end in a real browser: `npm start` in a temporary directory, the household
-// answers until a few versions exist, then a person rolls back from the Dashboard 2 page.
+// The demo end to end in a real browser: `npm start` in a temporary directory, a simulated day
+// every few seconds; the household answers the questions about its home's routines on its phone
+// and undoes the automations it does not want until a few versions exist, then a person rolls
+// back from the Dashboard 2 page; a restart keeps the version, the household's taste and its
+// progress.
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,19 +19,12 @@ import {
   type RunningDemo,
 } from "./support";
 
-const MODEL = "pq-dash-model";
+const MODEL = "pq-home-model";
 const skipReason = browserSkipReason();
 
 interface VersionList {
   activeVersion: string | null;
   versions: { id: string; active: boolean }[];
-}
-
-interface Metrics {
-  feedbackCount: number;
-  parkedCount: number;
-  pending: number;
-  updating: boolean;
 }
 
 interface Activation {
@@ -79,9 +75,8 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "pattern-quality-demo-"));
-    // 200 quick answers at 40 per update give several versions; then the household falls
-    // silent, so nothing activates a newer version behind the test's back.
-    demo = await startDemo(dir, { DEMO_RATE: "40", DEMO_ANSWERS: "200", DEMO_TASTE_CHANGE_AFTER: "1000000" });
+    // A simulated day every 3 s: the household answers 3 questions a day; its taste changes after 10.
+    demo = await startDemo(dir, { DEMO_DAY_SECONDS: "3", DEMO_SEED: "7" });
     browser = await launchChromium();
   }, 180_000);
 
@@ -94,34 +89,28 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
     expect(code).toBe(0);
   }, 60_000);
 
-  it("shows at least three versions once the household has answered", async () => {
-    await demo.waitForOutput(/household: done after 200 answers/, 120_000);
-    // Settled: every answer stored and no update running or due, so no version can appear later.
-    await eventually(async () => {
-      const metrics = await getJson<Metrics>(`${demo.url}/pattern-quality/${MODEL}/metrics`);
-      return metrics.feedbackCount === 200 && metrics.parkedCount === 0 && metrics.pending < 40 && !metrics.updating
-        ? metrics
-        : undefined;
-    }, "the model to settle");
-    const list = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
-    expect(list.versions.length).toBeGreaterThanOrEqual(3);
-    // Every answer came the household's way: an actionable notification answered in Home Assistant.
+  it("mines the home, asks in words, creates the approved automations, and learns from the answers", async () => {
+    await demo.waitForOutput(/mined: \d+ routines in the logbook/, 60_000);
+    await demo.waitForOutput(/asked on the phone: "[A-Z].+\?"/, 60_000);
+    await demo.waitForOutput(/automation created: ".+" \(automation\./, 60_000);
+    await demo.waitForOutput(/learned from the automation's fate: ".+" undone \(reject\)/, 150_000);
+    const list = await eventually(async () => {
+      const body = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
+      return body.versions.length >= 2 ? body : undefined;
+    }, "two versions");
+    // Every answer came the household's way: on its phone, or from what became of an automation.
     const sources = new Set(
       (await storeLines<{ source: string }>(demo, "feedback.jsonl")).map((feedback) => feedback.source),
     );
-    expect([...sources]).toEqual(["ha:mobile_app_notification_action"]);
+    expect([...sources].sort()).toEqual(["ha:implicit", "ha:mobile_app_notification_action"]);
     expect(list.activeVersion).not.toBeNull();
-    // The terminal shows one progress line per version (it polls Node-RED every second).
-    const lines = await eventually(
-      async () => {
-        const printed = list.versions.filter((version) => new RegExp(`${version.id} .*accuracy`).test(demo.output()));
-        return printed.length === list.versions.length ? printed : undefined;
-      },
-      "a progress line per version",
-      10_000,
-    );
-    expect(lines).toHaveLength(list.versions.length);
-  }, 180_000);
+    // The terminal names each version when it is trained.
+    for (const version of list.versions.slice(0, -1))
+      await demo.waitForOutput(
+        new RegExp(`version ${version.id} \\((initial|incremental|full)\\) trained on \\d+ answers`),
+        10_000,
+      );
+  }, 240_000);
 
   it("switches to another version with its row's button, confirmed, recorded with the reason dashboard", async () => {
     const before = await getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`);
@@ -171,7 +160,15 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
 
   it("keeps the rolled-back version active after Node-RED restarts", async () => {
     expect(await demo.stop()).toBe(0);
+    const kept = JSON.parse(await fs.readFile(path.join(dir, "household.json"), "utf8"));
     demo = await startDemo(dir, { DEMO_ANSWERS: "0" });
+    // The household's changed taste and its progress come back with it.
+    expect(kept.taste).toBe("every-day");
+    await demo.waitForOutput(
+      new RegExp(`hidden taste: it now likes every-day routines.* \\(${kept.answers} answers so far\\)`),
+      10_000,
+    );
+    await demo.waitForOutput(new RegExp(`stopped at simulated day ${kept.day + 1}`), 10_000);
     const list = await eventually(
       () => getJson<VersionList>(`${demo.url}/pattern-quality/${MODEL}/versions`),
       "the versions after the restart",

@@ -28,6 +28,8 @@ export interface SupervisorOptions {
   appToken: string;
   /** Default: a free port. A restarted Supervisor keeps its address. */
   port?: number;
+  /** The user the Supervisor acts as in Home Assistant (its system user "Supervisor" in a generated home). */
+  coreUserId?: string;
 }
 
 export class SimulatedSupervisor {
@@ -44,7 +46,11 @@ export class SimulatedSupervisor {
     private readonly wss: WebSocketServer,
     private readonly options: SupervisorOptions,
   ) {
-    options.home.addToken(this.coreToken);
+    options.home.addToken(
+      options.coreUserId === undefined
+        ? this.coreToken
+        : { token: this.coreToken, userId: options.coreUserId, admin: true, name: "Supervisor" },
+    );
   }
 
   static async start(options: SupervisorOptions): Promise<SimulatedSupervisor> {
