@@ -3,11 +3,14 @@ import type { FeatureSchema } from "../features/schema";
 import { TrainingHistory } from "../learning/history";
 import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor } from "../learning/monitor";
+import { type Burst, RECENT_ANSWERS, type RecentAnswer, type SetAside } from "./burst";
 import type { Challenge } from "./challenge";
 import type { OwnFigures } from "./own-figures";
 
 /** A feedback as replay needs it: its label and its features, given or remembered. */
 export interface LabelledPattern {
+  /** Its feedback log seq (set-aside feedback is never replayed). */
+  seq?: number;
   patternId: string;
   label: Label;
   features?: Features;
@@ -43,6 +46,14 @@ export class LiveLearning {
   accuracyAlerted: string | null = null;
   /** The new version on trial beside the live one (see Challenge), if any. */
   challenge: Challenge | null = null;
+  /** A newer version waiting for that trial to end; it answers (and learns) the same feedback meanwhile. */
+  waiting: Challenge | null = null;
+  /** A rise of the error rate not yet known to be a change of taste or a passing burst (see Burst). */
+  burst: Burst | null = null;
+  /** Feedback set aside (a burst that passed): never trained on, never replayed. */
+  setAside: SetAside[] = [];
+  /** The live model's latest answers, to find where a burst began. */
+  readonly recent: RecentAnswer[] = [];
   /** The live version's own figures (null while untrained). */
   own: OwnFigures | null = null;
 
@@ -98,10 +109,15 @@ export class LiveLearning {
     const p = learner.predictProba(x);
     const { drift } = this.monitor.update(p, label);
     this.own?.count(p, label, seq);
-    this.challenge?.observe(x, label, p);
+    const burst = this.burst?.state === "open" ? this.burst : null;
+    const referenceP = burst ? burst.observe(x, label) : null;
+    this.challenge?.observe(x, label, p, referenceP, seq);
+    this.waiting?.observe(x, label, p, referenceP, seq);
     learner.learnOne(x, label);
     const history = this.history as TrainingHistory;
     history.add(x, label);
+    this.recent.push({ row: history.endSeq - 1, seq, wrong: (p >= 0.5 ? 1 : 0) !== label });
+    if (this.recent.length > RECENT_ANSWERS) this.recent.splice(0, this.recent.length - RECENT_ANSWERS);
     if (drift && this.monitor.driftRaisedError) {
       this.change = {
         seq: history.endSeq - this.monitor.samplesSinceChange,
@@ -119,14 +135,31 @@ export class LiveLearning {
     lookup: (patternId: string) => Features | undefined,
   ): void {
     for (const record of records) {
+      if (this.isSetAside(record.seq)) continue;
       const features = record.features ?? lookup(record.patternId);
       const x = features && this.vectorOrNull(features);
       if (x) learner.learnOne(x, record.label);
     }
   }
 
-  /** Makes `learner` the live one, counting its own figures; accuracy checks count from now. */
+  /** True when feedback log `seq` lies in a range set aside. */
+  isSetAside(seq: number | undefined | null): boolean {
+    if (seq === undefined || seq === null) return false;
+    return this.setAside.some((range) => seq >= range.fromSeq && seq < range.toSeq);
+  }
+
+  /** History row ranges set aside, as `[from, to)` pairs (for training). */
+  get skippedRows(): Array<[number, number]> {
+    return this.setAside.map((range) => [range.fromRow, range.toRow]);
+  }
+
+  /**
+   * Makes `learner` the live one, counting its own figures; accuracy checks count from now. A
+   * challenger that goes live stops being one in the same step, so no feedback is learned twice.
+   */
   goLive(learner: PatternLearner, own: OwnFigures): void {
+    if (this.challenge?.learner === learner) this.challenge = null;
+    if (this.waiting?.learner === learner) this.waiting = null;
     this.learner = learner;
     this.own = own;
     this.accuracyAlerted = null;

@@ -1,28 +1,31 @@
 import { EventEmitter } from "node:events";
-import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
+import { InvalidInputError, PatternQualityError } from "../errors";
 import { checkSetting, UPDATE_SPEC } from "../settings/spec";
 import { checkText, MAX_NOTE_LENGTH } from "../validate";
 import type { Features, Feedback } from "../feedback/feedback";
 import type { FeedbackLog, StoredFeedback } from "../feedback/log";
 import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
-import { strongestReasons } from "../learning/explain";
 import { TimingStats } from "../learning/timing";
 import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
-import { type Alert, accuracyDropAlert, driftAlert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
+import { checkAccuracy } from "./accuracy-watch";
+import { type Alert, heldAlert, storeErrorAlert, storeProblemAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
 import { DecisionBook, type DecisionsOptions, type DecisionsView } from "./decisions";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
+import { BurstWatch } from "./bursts";
 import { LiveLearning } from "./live-learning";
 import { closeModelStore, type ModelStore, openModelStore } from "./model-store";
 import { saveMonitor } from "./monitor-file";
 import { PatternMemory } from "./pattern-memory";
 import { restore } from "./restore";
-import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreReason, ScoreResult } from "./results";
-import { parseScoreInput, reasonCount, scoreInputPatternId } from "./score-input";
+import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreResult } from "./results";
+import { scoreInputPatternId } from "./score-input";
+import { type ScoringContext, scoreBatch, scoreOne } from "./scoring";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
 import { Trials } from "./trial";
+import { type KeptTrials, loadTrials, saveTrials } from "./trial-file";
 import { type UpdateMode, UpdateQueue } from "./update-queue";
 import { runUpdate, type UpdateContext, type UpdateFailure, type UpdateResult } from "./update-run";
 import { ModelVersions } from "./versions";
@@ -62,6 +65,10 @@ export class PatternModel extends EventEmitter {
   private readonly memory: PatternMemory;
   private readonly activation: Activation;
   private readonly trials: Trials;
+  private readonly bursts: BurstWatch;
+  private readonly scoring: ScoringContext;
+  /** Bursts and trials are settled one after another, in the order feedback came. */
+  private settling: Promise<void> = Promise.resolve();
   private readonly timing = new TimingStats(1000);
   /** Alerts while opening are kept for openAlerts; after that they are emitted. */
   private readonly alertGate = new AlertGate((alert) =>
@@ -103,18 +110,19 @@ export class PatternModel extends EventEmitter {
       log,
       this.memory,
       (event) => this.emit("activated", event),
-      (challenge, outcome) => this.trials.end(challenge, outcome),
+      (outcome) => this.trials.endAll(outcome),
     );
-    this.trials = new Trials({
-      settings,
+    const save = () => this.saveTrials();
+    const alert = (a: Alert) => this.alert(a);
+    const parts = { settings, live: this.live, registry, log, memory: this.memory, alert, save };
+    this.trials = new Trials({ ...parts, activation: this.activation, by: BY });
+    this.bursts = new BurstWatch({ ...parts, trials: this.trials });
+    this.scoring = {
       live: this.live,
-      registry,
-      activation: this.activation,
-      log,
       memory: this.memory,
-      by: BY,
-      alert: (alert) => this.alert(alert),
-    });
+      decisions: this.decisionBook,
+      activeVersion: () => this.activeVersion,
+    };
     const context: UpdateContext = {
       settings,
       live: this.live,
@@ -149,9 +157,12 @@ export class PatternModel extends EventEmitter {
       const model = new PatternModel(settings, store);
       const { log, registry } = store;
       const alert = (a: Alert) => model.alert(a);
+      const kept = await loadTrials(settings.storeDir);
+      if (kept.problem) alert(storeProblemAlert(kept.problem));
+      model.live.setAside = kept.kept?.setAside ?? [];
       const context = { storeDir: settings.storeDir, log, memory: model.memory, registry, live: model.live, by: BY };
-      if (await restore({ ...context, alert })) model.driftDetected();
-      await model.trials.resumeAfterOpen();
+      await restore({ ...context, alert });
+      await model.trials.resume(kept.kept);
       model.opened = true;
       // Listeners attach once open() resolves; the alerts of opening reach them just after.
       setImmediate(() => {
@@ -218,7 +229,7 @@ export class PatternModel extends EventEmitter {
     await this.memory.settle(appended.added, parked);
     if (drift) this.driftDetected();
     this.checkAccuracy();
-    this.settleTrial();
+    this.settle();
     const updateTriggered = this.maybeAutoUpdate();
     const result: AddFeedbackResult = {
       stored: appended.added,
@@ -262,39 +273,12 @@ export class PatternModel extends EventEmitter {
    */
   score(input: unknown, field = "payload", options: ScoreOptions = {}): ScoreResult {
     this.assertOpen();
-    const reasons = reasonCount(options.reasons);
-    const parsed = parseScoreInput(input, field, this.live.schema, (id) => this.memory.lookup(id));
-    if (parsed.patternId !== undefined && parsed.given) {
-      if (!this.live.schema && parsed.schema) this.live.adoptSchema(parsed.schema);
-      this.memory.remember(parsed.patternId, parsed.features).catch(() => undefined);
-    }
-    const explained = reasons > 0 ? this.explain(parsed.features, field, reasons) : null;
-    const score = explained ? explained.score : this.live.predict(parsed.features, field);
-    const result: ScoreResult = {
-      score,
-      label: score >= 0.5 ? "approve" : "reject",
-      uncertainty: 1 - Math.abs(2 * score - 1),
-      version: this.live.trained ? this.activeVersion : null,
-    };
-    if (parsed.patternId !== undefined) result.patternId = parsed.patternId;
-    if (explained) {
-      result.reasons = explained.reasons;
-      result.baseScore = explained.baseScore;
-      result.otherContribution = explained.otherContribution;
-    }
-    this.decisionBook.noteScore(result);
-    return result;
+    return scoreOne(this.scoring, input, field, options);
   }
 
   /** Scores a batch; a bad item throws InvalidInputError naming it (`payload[2].…`), nothing remembered. */
   scoreMany(inputs: readonly unknown[], options: ScoreOptions = {}): ScoreResult[] {
-    if (!Array.isArray(inputs)) {
-      throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
-    }
-    reasonCount(options.reasons);
-    const lookup = (id: string) => this.memory.lookup(id);
-    for (const [i, input] of inputs.entries()) parseScoreInput(input, `payload[${i}]`, this.live.schema, lookup);
-    return inputs.map((input, i) => this.score(input, `payload[${i}]`, options));
+    return scoreBatch(this.scoring, inputs, options);
   }
 
   /**
@@ -387,20 +371,6 @@ export class PatternModel extends EventEmitter {
 
   // ---- learning and its alerts ----
 
-  /** The score taken apart: the live learner's explanation and its `count` strongest reasons (none while untrained). */
-  private explain(
-    features: Features,
-    field: string,
-    count: number,
-  ): { score: number; reasons: ScoreReason[]; baseScore: number; otherContribution: number } {
-    const { learner, schema } = this.live;
-    if (!learner || !schema) return { score: 0.5, reasons: [], baseScore: 0.5, otherContribution: 0 };
-    const x = schema.vector(features, field);
-    const explanation = learner.explain(x);
-    const { reasons, others } = strongestReasons(explanation, schema, x, count);
-    return { score: explanation.proba, reasons, baseScore: explanation.base, otherContribution: others };
-  }
-
   private async switchFor(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
     const entry = await this.activation.byPerson(target, cause);
     this.alert(heldAlert({ version: entry.id, by: cause.by, reason: cause.reason }, this.settings.guardrail.holdUntil));
@@ -422,12 +392,18 @@ export class PatternModel extends EventEmitter {
     let drift = false;
     for (const feedback of parked) drift = this.learn(features, feedback, null) || drift;
     if (drift) this.driftDetected();
-    this.settleTrial();
+    this.settle();
   }
 
-  /** Acts on a trial the new feedback decided (in the background; a disk failure becomes an alert). */
-  private settleTrial(): void {
-    this.trials.settle().catch((error: unknown) => this.alert(storeErrorAlert("deciding a trial", error)));
+  /**
+   * Acts on a burst and a trial the new feedback resolved (in the background, one settling after
+   * another; a disk failure becomes an alert).
+   */
+  private settle(): void {
+    this.settling = this.settling
+      .then(() => this.bursts.settle())
+      .then(() => this.trials.settle())
+      .catch((error: unknown) => this.alert(storeErrorAlert("deciding a trial", error)));
   }
 
   private maybeAutoUpdate(): boolean {
@@ -440,32 +416,23 @@ export class PatternModel extends EventEmitter {
     return true;
   }
 
+  /**
+   * The error rate rose: a burst opens (provisional, see Burst) and an update starts at once,
+   * without waiting for the threshold, so a real change of taste goes live fast. What the burst
+   * was is said when it is resolved (a drift alert for a change of taste).
+   */
   private driftDetected(): void {
-    if (!this.settings.alerts.drift) return;
-    const { samples, driftCount, fadingAccuracy } = this.live.monitor.snapshot();
-    this.alert(driftAlert(this.activeVersion, { samples, driftCount, fadingAccuracy }));
+    if (!this.live.monitor.driftRaisedError) return;
+    this.bursts.open();
+    if (this.settings.autoUpdate && !this.closing && this.pending > 0 && !this.queue.queued) {
+      this.queue.request("incremental", "drift").catch(() => undefined);
+    }
   }
 
-  /** The active version's live accuracy against what its trial measured (once per activation). */
+  /** The live accuracy against the model's own before it (once per activation). */
   private checkAccuracy(): void {
-    const active = this.activeVersion;
-    const own = this.live.own;
-    if (!active || !own || own.version !== active || this.live.accuracyAlerted === active) return;
-    // Its own recent answers since it became live (not the model's, which include earlier versions').
-    const recent = own.sinceLive;
-    if (recent.answers < this.settings.minSamples) return;
-    const evaluation = this.registry.get(active).evaluation;
-    if (!evaluation) return;
-    const alert = accuracyDropAlert(
-      active,
-      { prequentialAccuracy: own.snapshot().accuracy, fadingAccuracy: recent.fadingAccuracy },
-      { prequentialAccuracy: evaluation.accuracy, fadingAccuracy: evaluation.accuracy },
-      this.settings.alerts.accuracyDropPoints,
-    );
-    if (alert) {
-      this.live.accuracyAlerted = active;
-      this.alert(alert);
-    }
+    const alert = checkAccuracy(this.live, this.activeVersion, this.settings.alerts.accuracyDropPoints);
+    if (alert) this.alert(alert);
   }
 
   /** Every alert passes the gate, which holds back and counts repeats of an identical one. */
@@ -481,6 +448,22 @@ export class PatternModel extends EventEmitter {
       if (own) await this.registry.recordFigures(own.version, { live: own.snapshot() });
     } catch (error) {
       this.alert(storeErrorAlert("saving the live metrics", error));
+    }
+    await this.saveTrials();
+  }
+
+  /** Keeps the trials' evidence and the feedback set aside in the store (a failure becomes an alert). */
+  private async saveTrials(): Promise<void> {
+    const { live } = this;
+    const kept: KeptTrials = {
+      running: live.challenge && !live.challenge.solo ? live.challenge.toJSON() : null,
+      waiting: live.waiting?.toJSON() ?? null,
+      setAside: live.setAside,
+    };
+    try {
+      await saveTrials(this.settings.storeDir, kept);
+    } catch (error) {
+      this.alert(storeErrorAlert("saving the trials", error));
     }
   }
 
@@ -500,6 +483,8 @@ export class PatternModel extends EventEmitter {
     ]);
     clearTimeout(timer);
     await this.memory.idle();
+    await this.bursts.idle();
+    await this.settling;
     await this.saveMonitor();
     await closeModelStore(this.store);
   }

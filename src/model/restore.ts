@@ -54,8 +54,17 @@ export async function restore(context: RestoreContext): Promise<boolean> {
   const watermark = active?.entry.trainedOn.feedbackWatermark ?? 0;
   const latest = Math.max(0, ...registry.list().map((v) => v.trainedOn.feedbackWatermark));
   let drift = false;
+  // Feedback set aside (a burst that passed) is neither trained on nor learned online again: after
+  // a restart it is not in the history at all, so its ranges there are empty.
+  const aside = live.setAside.map((range) => ({ ...range, fromRow: -1, toRow: -1 }));
+  live.setAside = aside;
   for (const record of log.entries()) {
     live.learnedSeq = record.seq;
+    const range = aside.find((r) => record.seq >= r.fromSeq && record.seq < r.toSeq);
+    if (range) {
+      range.fromRow = range.toRow = live.history?.endSeq ?? 0;
+      continue;
+    }
     const features = record.features ?? memory.lookup(record.patternId);
     if (!features || !live.history || !live.learner) continue;
     const x = live.vectorOrNull(features);
@@ -69,6 +78,7 @@ export async function restore(context: RestoreContext): Promise<boolean> {
       live.history.add(x, record.label);
     }
   }
+  for (const range of aside) if (range.fromRow < 0) range.fromRow = range.toRow = live.history?.endSeq ?? 0;
   // Parked feedback whose pattern became known was learned by the replay above.
   memory.forgetLearnedParked();
   return drift;

@@ -114,7 +114,7 @@ export async function runUpdate(context: UpdateContext, request: UpdateRequest):
     context.failed(failure);
     if (isStoreFailure(error)) {
       context.alert(storeErrorAlert(`the ${request.mode} update`, error));
-    } else if (request.reason === "auto-update") {
+    } else if (request.reason === "auto-update" || request.reason === "drift") {
       // Nobody awaits an automatic update: its failure must reach the flow as an alert.
       context.alert(updateFailedAlert({ ...failure }));
     }
@@ -175,13 +175,14 @@ async function train(context: UpdateContext, plan: UpdatePlan): Promise<Trained>
   const { learner, history, fromSeq, toSeq } = plan;
   if (plan.kind === "full") {
     const watermark = live.learnedSeq;
-    const done = await trainer.full(learner, history);
+    const done = await trainer.full(learner, history, live.skippedRows);
     return { model: done.model, treesReplaced: done.model.treeCount, samples: toSeq - history.firstSeq, watermark };
   }
   // After a change of taste, new trees learn only from the rows since it (see incrementalPlan).
   const change = live.change;
   const done = await trainer.incremental(learner, { fromSeq }, history, {
     change: change ? { rows: Math.max(1, history.endSeq - change.seq), fresh: change.fresh } : undefined,
+    skip: live.skippedRows,
   });
   if (change && live.change?.count === change.count) live.change = { ...change, fresh: false };
   live.claimedSeq = history.endSeq;
@@ -246,8 +247,10 @@ async function finish(
     });
     if (activated) await trials.startAlone(entry.id);
   } else {
-    const waitingFor = await trials.start(entry, candidate, parentId as string);
-    trial = { against: parentId as string, samplesNeeded, waitingFor };
+    // Beside the version live now: a trial that ended during the update may have promoted another.
+    const against = registry.activeId ?? (parentId as string);
+    const waitingFor = await trials.start(entry, candidate, against);
+    trial = { against, samplesNeeded, waitingFor };
   }
   const totalMs = performance.now() - plan.started;
   context.timing.record(totalMs);
@@ -271,9 +274,13 @@ async function finish(
   };
 }
 
-/** A person switched versions while the update trained: its version, built on the old one, must not go live. */
+/**
+ * A person switched versions while the update trained: its version, built on the old one, must not
+ * go live. A version the product promoted meanwhile (a trial that ended) is no person's switch:
+ * the new version then goes on trial beside the version now live, or waits (see Trials.start).
+ */
 function switchedMeanwhile(context: UpdateContext, plan: UpdatePlan): boolean {
-  return context.registry.activeId !== plan.parentId || context.activation.personSwitches !== plan.switches;
+  return context.activation.personSwitches !== plan.switches;
 }
 
 /** Resolves after the event loop has had a turn (timers and I/O callbacks that are due run first). */

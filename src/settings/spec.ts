@@ -124,6 +124,18 @@ export const PATTERN_MODEL_SPEC = Object.freeze({
     /** New feedback a new version answers beside the active one before it is judged (a clear difference decides sooner). */
     samples: count(50, { min: 1, max: 100_000 }, "feedback"),
     /**
+     * The longest a trial runs: a version whose interval has not cleared the allowed drop by then is
+     * kept back as unproven. 300: three updates at the default threshold, where the 95 % interval of
+     * two versions that disagree on 6 % of answers is about ±3 points.
+     */
+    maxSamples: count(300, { min: 1, max: 100_000 }, "feedback"),
+    /**
+     * How long a rise of the error rate must last, with the model from before it still wrong, before
+     * it counts as a change of taste and versions that learned it may go live. A burst of wrong
+     * answers shorter than this (minus the few feedback it takes to see it end) never goes live.
+     */
+    confirmChange: count(120, { min: 10, max: 100_000 }, "feedback"),
+    /**
      * What ends the hold a person's activate or rollback sets: a new version that proves better
      * on feedback received after it ("better"), or only a person resuming ("resume").
      */

@@ -1,0 +1,151 @@
+import type { Label } from "../feedback/feedback";
+import { Adwin } from "../learning/adwin";
+import type { PatternLearner } from "../learning/learner";
+
+/** A range of feedback set aside: log seqs `[fromSeq, toSeq)`, history rows `[fromRow, toRow)`. */
+export interface SetAside {
+  fromSeq: number;
+  toSeq: number;
+  fromRow: number;
+  toRow: number;
+  /** Why, in words ("a burst of 96 answers the model got wrong, which passed"). */
+  reason: string;
+}
+
+/** What a burst turned out to be: still open, a real change of taste, a passing burst, or a false alarm. */
+export type BurstState = "open" | "confirmed" | "passed" | "noise";
+
+/** The recent answers of the live model, from which the start of a burst is found. */
+export interface RecentAnswer {
+  row: number;
+  seq: number | null;
+  wrong: boolean;
+}
+
+/** Most recent live answers kept to find where a burst began (ADWIN finds it within its window). */
+export const RECENT_ANSWERS = 512;
+/** Answers before a burst that give the live model's usual error rate. */
+const BASELINE_ANSWERS = 200;
+/** Significance of the rise of the reference's error over its usual rate that confirms a change. */
+const CONFIRM_Z = 2.58;
+
+/**
+ * A rise of the live model's error rate the drift detector found, treated as provisional. It may
+ * be a real change of taste, or a burst of wrong answers that passes (a phone whose buttons were
+ * mapped the wrong way round, a guest answering): for the first stretch the two look the same.
+ *
+ * A reference, the live model as it was just before the burst (rebuilt from its version file and
+ * the feedback before the burst), is frozen: it learns nothing of the burst. Its errors on each
+ * feedback since the start tell what the burst is:
+ * - **passed** when they fall back (an ADWIN over them finds a fall): the burst's answers are set
+ *   aside, and what learned them online is rebuilt without them;
+ * - **confirmed** once the burst has lasted `confirmAfter` feedback with the reference's error
+ *   still clearly above its usual rate (z ≥ 2.58): a real change, and versions grown on it may go live;
+ * - **noise** when after `confirmAfter` its error is not clearly above usual: a false alarm.
+ * Until then no version that learned any of the burst goes live.
+ */
+export class Burst {
+  /** The reference's 0/1 errors on every feedback from the start, in order. */
+  private readonly errors: number[] = [];
+  private readonly fall = new Adwin(0.002);
+  private endRow: number | null = null;
+  private resolved: BurstState = "open";
+  /** The live model's error rate before the burst. */
+  readonly usualError: number;
+
+  constructor(
+    /** The first history row of the burst. */
+    readonly fromRow: number,
+    /** Its feedback log seq (null when it was learned late). */
+    readonly fromSeq: number,
+    /** The live answers before it, for the usual error rate. */
+    before: readonly RecentAnswer[],
+    /** Feedback the burst must last before it counts as a change. */
+    private readonly confirmAfter: number,
+    /** The reference: the live model before the burst (frozen). */
+    readonly reference: PatternLearner,
+  ) {
+    const usual = before.slice(-BASELINE_ANSWERS);
+    this.usualError = usual.length === 0 ? 0.5 : usual.filter((a) => a.wrong).length / usual.length;
+  }
+
+  /** Where the burst began: the split of the recent answers where the error rate rose most clearly. */
+  static startOf(recent: readonly RecentAnswer[], window: number): number {
+    const from = Math.max(0, recent.length - window - 32);
+    let best = Math.max(0, recent.length - window);
+    let bestScore = Number.NEGATIVE_INFINITY;
+    let after = 0;
+    for (let i = from; i < recent.length; i++) after += recent[i]?.wrong ? 1 : 0;
+    let before = 0;
+    let beforeCount = 0;
+    for (let i = 0; i < from; i++) {
+      before += recent[i]?.wrong ? 1 : 0;
+      beforeCount++;
+    }
+    for (let k = from; k <= recent.length - 5; k++) {
+      const afterCount = recent.length - k;
+      if (beforeCount >= 5) {
+        // The standardised rise of the error rate at this split (a CUSUM-like split statistic).
+        const rise = after / afterCount - before / beforeCount;
+        const score = rise * Math.sqrt((beforeCount * afterCount) / (beforeCount + afterCount));
+        if (score > bestScore) {
+          bestScore = score;
+          best = k;
+        }
+      }
+      const wrong = recent[k]?.wrong ? 1 : 0;
+      before += wrong;
+      beforeCount++;
+      after -= wrong;
+    }
+    return best;
+  }
+
+  /** Feedback since the burst began (those the reference answered). */
+  get length(): number {
+    return this.errors.length;
+  }
+
+  /** What the burst is so far. */
+  get state(): BurstState {
+    return this.resolved;
+  }
+
+  /** The rows after the burst (once it passed): from this history row on the answers are usual again. */
+  get passedAtRow(): number | null {
+    return this.endRow;
+  }
+
+  /** The reference's error rate over the burst so far. */
+  get referenceError(): number {
+    return this.errors.length === 0 ? 0 : this.errors.reduce((a, b) => a + b, 0) / this.errors.length;
+  }
+
+  /** The reference answers one feedback of the burst; returns its P(approve). */
+  observe(x: Float64Array, label: Label): number {
+    const p = this.reference.predictProba(x);
+    this.record((p >= 0.5 ? 1 : 0) !== label);
+    return p;
+  }
+
+  /** Records the reference's answer (right or wrong) and decides what the burst is when it can. */
+  record(wrong: boolean): BurstState {
+    if (this.resolved !== "open") return this.resolved;
+    const before = this.fall.mean;
+    const value = wrong ? 1 : 0;
+    this.errors.push(value);
+    if (this.fall.update(value) && this.fall.mean < before) {
+      // The reference is right again: the burst ended where the detector's window now starts.
+      this.endRow = this.fromRow + this.errors.length - this.fall.width;
+      this.resolved = "passed";
+      return this.resolved;
+    }
+    if (this.errors.length >= this.confirmAfter) {
+      const n = this.errors.length;
+      const rate = this.referenceError;
+      const se = Math.sqrt(Math.max(1e-9, this.usualError * (1 - this.usualError)) / n);
+      this.resolved = (rate - this.usualError) / se >= CONFIRM_Z ? "confirmed" : "noise";
+    }
+    return this.resolved;
+  }
+}
