@@ -70,12 +70,24 @@ export function accuracyDropAlert(
   };
 }
 
+/** The drift detector fired and the rise lasted: the household's taste seems to have changed. */
+export function driftAlert(version: string | null, details: Record<string, unknown>): Alert {
+  return {
+    type: "drift",
+    severity: "warning",
+    message:
+      "the error rate changed significantly: the household's preferences may have shifted; consider a full update",
+    details: { version, ...details },
+  };
+}
+
 /**
  * What a rise of the error rate turned out to be: a change of taste (confirmed: a drift alert), or a
  * burst of answers that passed (set aside: a warning, as someone may be answering for the wrong
  * pattern or with the buttons swapped). A false alarm raises nothing.
  */
 export function burstAlert(
+  version: string | null,
   state: BurstState,
   length: number,
   referenceError: number,
@@ -94,15 +106,19 @@ export function burstAlert(
       details: { ...range, referenceError, usualError },
     };
   }
+  const details = { state, length, referenceError, usualError };
+  if (state === "confirmed") {
+    const alert = driftAlert(version, details);
+    alert.message =
+      `the household's taste changed: for ${length} answers the model from before has been wrong on ` +
+      `${pct(referenceError)} (usually ${pct(usualError)}); versions that learned the change may go live`;
+    return alert;
+  }
   return {
     type: "drift",
-    severity: state === "confirmed" ? "warning" : "info",
-    message:
-      state === "confirmed"
-        ? `the household's taste changed: for ${length} answers the earlier model has been wrong on ` +
-          `${pct(referenceError)} (usually ${pct(usualError)}); versions that learned the change may go live`
-        : `a rise of the error rate was a false alarm (${pct(referenceError)} wrong, usually ${pct(usualError)})`,
-    details: { state, length, referenceError, usualError },
+    severity: "info",
+    message: `a rise of the error rate was a false alarm (${pct(referenceError)} wrong, usually ${pct(usualError)})`,
+    details,
   };
 }
 

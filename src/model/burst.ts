@@ -26,8 +26,13 @@ export interface RecentAnswer {
 export const RECENT_ANSWERS = 512;
 /** Answers before a burst that give the live model's usual error rate. */
 const BASELINE_ANSWERS = 200;
-/** Significance of the rise of the reference's error over its usual rate that confirms a change. */
+/** Significance of the rise of the reference's error over its usual rate that makes a burst more than noise. */
 const CONFIRM_Z = 2.58;
+/**
+ * The reference's latest answers that tell whether the burst still goes on when it is decided:
+ * 20 separate a usual 12 % error from a changed 50 % with about 2 % wrong calls either way.
+ */
+const LATEST = 20;
 
 /**
  * A rise of the live model's error rate the drift detector found, treated as provisional. It may
@@ -128,6 +133,34 @@ export class Burst {
     return p;
   }
 
+  /**
+   * After `confirmAfter` feedback: noise when the reference's error over the burst is not clearly
+   * above usual; else passed when its latest LATEST answers are likelier at its usual error rate
+   * than at the burst's (a likelihood ratio), confirmed otherwise.
+   */
+  private decide(): void {
+    const errors = this.errors;
+    const earlier = errors.slice(0, -LATEST);
+    const latest = errors.slice(-LATEST);
+    const clamp = (v: number) => Math.min(0.99, Math.max(0.01, v));
+    const usual = clamp(this.usualError);
+    const burst = clamp(earlier.reduce((a, b) => a + b, 0) / Math.max(1, earlier.length));
+    const se = Math.sqrt((usual * (1 - usual)) / Math.max(1, earlier.length));
+    if ((burst - usual) / se < CONFIRM_Z) {
+      this.resolved = "noise";
+      return;
+    }
+    const wrong = latest.reduce((a, b) => a + b, 0);
+    const right = latest.length - wrong;
+    const favoursUsual = wrong * Math.log(usual / burst) + right * Math.log((1 - usual) / (1 - burst)) > 0;
+    if (!favoursUsual) {
+      this.resolved = "confirmed";
+      return;
+    }
+    this.resolved = "passed";
+    this.endRow = this.fromRow + fallOf(errors);
+  }
+
   /** Records the reference's answer (right or wrong) and decides what the burst is when it can. */
   record(wrong: boolean): BurstState {
     if (this.resolved !== "open") return this.resolved;
@@ -135,17 +168,32 @@ export class Burst {
     const value = wrong ? 1 : 0;
     this.errors.push(value);
     if (this.fall.update(value) && this.fall.mean < before) {
-      // The reference is right again: the burst ended where the detector's window now starts.
-      this.endRow = this.fromRow + this.errors.length - this.fall.width;
+      // The reference is right again: the burst ended where its errors fall most clearly (the
+      // detector's own cut lies on a bucket boundary, up to half the burst off).
+      this.endRow = this.fromRow + fallOf(this.errors);
       this.resolved = "passed";
       return this.resolved;
     }
-    if (this.errors.length >= this.confirmAfter) {
-      const n = this.errors.length;
-      const rate = this.referenceError;
-      const se = Math.sqrt(Math.max(1e-9, this.usualError * (1 - this.usualError)) / n);
-      this.resolved = (rate - this.usualError) / se >= CONFIRM_Z ? "confirmed" : "noise";
-    }
+    if (this.errors.length >= this.confirmAfter) this.decide();
     return this.resolved;
   }
+}
+
+/** Where a run of errors falls most clearly: the split maximizing the standardised fall of the error rate. */
+function fallOf(errors: readonly number[]): number {
+  const total = errors.reduce((a, b) => a + b, 0);
+  let before = errors.slice(0, 5).reduce((a, b) => a + b, 0);
+  let best = errors.length;
+  let bestScore = 0;
+  for (let k = 5; k <= errors.length - 5; before += errors[k++] as number) {
+    const after = total - before;
+    const n0 = k;
+    const n1 = errors.length - k;
+    const score = (before / n0 - after / n1) * Math.sqrt((n0 * n1) / (n0 + n1));
+    if (score > bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return best;
 }

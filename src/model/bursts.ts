@@ -44,6 +44,11 @@ export class BurstWatch {
       });
   }
 
+  /** True while a burst's reference is being built. */
+  get busy(): boolean {
+    return this.opening !== null;
+  }
+
   /** Resolves once a burst being opened has its reference. */
   async idle(): Promise<void> {
     await this.opening;
@@ -51,7 +56,7 @@ export class BurstWatch {
 
   /** Acts on a burst the latest feedback resolved. */
   async settle(): Promise<void> {
-    const { live, trials } = this.context;
+    const { live, trials, registry } = this.context;
     const burst = live.burst;
     if (!burst || burst.state === "open") return;
     live.burst = null;
@@ -62,7 +67,10 @@ export class BurstWatch {
     // A change of taste (versions grown on it may now go live) or a false alarm (nothing changed).
     if (burst.state === "noise") live.change = null;
     trials.burstEnded();
-    this.context.alert(burstAlert(burst.state, burst.length, burst.referenceError, burst.usualError, null));
+    // A false alarm is for the record only; drift alerts can be turned off.
+    if (burst.state === "confirmed" && this.context.settings.alerts.drift) {
+      this.context.alert(burstAlert(registry.activeId, "confirmed", burst.length, burst.referenceError, burst.usualError, null));
+    }
   }
 
   private async build(): Promise<void> {
@@ -117,7 +125,7 @@ export class BurstWatch {
       const rebuilt = await this.rebuild(challenge.version, challenge.watermark);
       if (rebuilt && challenge.learner) challenge.learner = rebuilt;
     }
-    this.context.alert(burstAlert("passed", burst.length, burst.referenceError, burst.usualError, range));
+    this.context.alert(burstAlert(active, "passed", burst.length, burst.referenceError, burst.usualError, range));
     await this.context.save();
   }
 

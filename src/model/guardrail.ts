@@ -112,7 +112,9 @@ export function pairedInterval(counts: PairCounts): [number, number] | null {
   const [l1, u1] = wilson(a + b, n);
   const [l2, u2] = wilson(a + c, n);
   const margins = (a + b) * (c + d) * (a + c) * (b + d);
-  const phi = margins === 0 ? 0 : Math.max(-1, Math.min(1, (a * d - b * c) / Math.sqrt(margins)));
+  // The correlation, shrunk by n / (n + 1): at φ = 1 (a handful of answers, all alike) Newcombe's
+  // interval would collapse to zero width; the shrinkage leaves it unchanged to 1 % from 100 answers.
+  const phi = margins === 0 ? 0 : (Math.max(-1, Math.min(1, (a * d - b * c) / Math.sqrt(margins))) * n) / (n + 1);
   const below = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
   const above = Math.sqrt(Math.max(0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2));
   const difference = p1 - p2;

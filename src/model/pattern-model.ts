@@ -201,6 +201,20 @@ export class PatternModel extends EventEmitter {
   }
 
   /**
+   * Resolves once nothing runs in the background: no update, no burst being looked into, no trial
+   * being decided (what a test or a benchmark waits for between feedback).
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const settling = this.settling;
+      await this.queue.idle();
+      await this.bursts.idle();
+      await settling;
+      if (!this.queue.running && this.settling === settling && !this.bursts.busy) return;
+    }
+  }
+
+  /**
    * Stores and learns a batch of feedback `{patternId, label, features?, id?, user?, source?}`.
    * Everything is validated first (InvalidInputError naming e.g. `payload[3].label`; nothing
    * stored). Resolves once the batch is durable and learned online; an update the batch

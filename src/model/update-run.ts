@@ -225,7 +225,8 @@ async function finish(
     metrics: {
       updateTimeMs: performance.now() - plan.started,
       treesReplaced: trained.treesReplaced,
-      newSamples: plan.toSeq - plan.fromSeq,
+      // The new rows it learned: those set aside (a burst that passed) are not.
+      newSamples: plan.toSeq - plan.fromSeq - skippedWithin(live.skippedRows, plan.fromSeq, plan.toSeq),
     },
     note: `${request.reason}; ${guardrail}`,
   });
@@ -281,6 +282,11 @@ async function finish(
  */
 function switchedMeanwhile(context: UpdateContext, plan: UpdatePlan): boolean {
   return context.activation.personSwitches !== plan.switches;
+}
+
+/** How many rows of `[from, to)` lie in the ranges set aside. */
+function skippedWithin(skipped: Array<[number, number]>, from: number, to: number): number {
+  return skipped.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0);
 }
 
 /** Resolves after the event loop has had a turn (timers and I/O callbacks that are due run first). */

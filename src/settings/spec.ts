@@ -134,7 +134,7 @@ export const PATTERN_MODEL_SPEC = Object.freeze({
      * it counts as a change of taste and versions that learned it may go live. A burst of wrong
      * answers shorter than this (minus the few feedback it takes to see it end) never goes live.
      */
-    confirmChange: count(120, { min: 10, max: 100_000 }, "feedback"),
+    confirmChange: count(130, { min: 10, max: 100_000 }, "feedback"),
     /**
      * What ends the hold a person's activate or rollback sets: a new version that proves better
      * on feedback received after it ("better"), or only a person resuming ("resume").

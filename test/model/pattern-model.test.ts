@@ -1155,15 +1155,33 @@ describe("holding automatic activation after a person's switch", () => {
     );
   });
 
-  it("puts the version on trial again after a restart, with its evidence afresh", async () => {
+  it("resumes the trial running at a restart with the evidence kept in the store", async () => {
     const { dir, model } = await twoVersions();
     await model.addFeedback(feedback(30, { seed: 46 }));
     await model.update("full");
     await model.addFeedback(feedback(5, { seed: 47 }));
+    const before = model.metrics().trial!.verdict;
     expect(model.metrics().trial).toMatchObject({ version: "v0003", verdict: { samples: 5 } });
     await model.close();
     const after = await open(dir);
-    expect(after.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 0 } });
+    // The same 5 answers, the same figures: the verdict after the restart uses all the evidence.
+    expect(after.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 5 } });
+    expect(after.metrics().trial!.verdict.interval).toEqual(before.interval);
+    await after.addFeedback(feedback(3, { seed: 48 }));
+    expect(after.metrics().trial!.verdict.samples).toBe(8);
     await promote(after, "v0003");
+  });
+
+  it("sets a damaged trials file aside and reports it like the other store files", async () => {
+    const { dir, model } = await twoVersions();
+    await model.close();
+    await fs.writeFile(path.join(dir, "trials.json"), "{ not json");
+    const alerts: Alert[] = [];
+    const after = await open(dir);
+    for (const alert of after.openAlerts) alerts.push(alert);
+    expect(alerts.some((a) => a.type === "store-error" && a.message.includes("trials.json is damaged"))).toBe(true);
+    const names = await fs.readdir(dir);
+    expect(names.some((n) => n.startsWith("trials.json.corrupt"))).toBe(true);
+    await after.close();
   });
 });
