@@ -12,6 +12,8 @@
  * accuracy is scikit-learn's random forest retrained in full every 50 feedback, test-then-train
  * on the same order (bench/sklearn_forest.py).
  */
+import { appendFileSync } from "node:fs";
+import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { Label } from "../src/feedback/feedback";
@@ -188,6 +190,8 @@ async function runGuardrail(options: BenchOptions): Promise<BenchResult> {
         const stream = streamsFor(seed, options.quick).find((s) => s.name === name) as ProtocolStream;
         const figures = await seedFigures(stream, seed, name === "household" || name === "sea");
         (perStream[name] as SeedFigures[])[seed - 1] = figures;
+        // Each seed's figures as they come, so a long run that is stopped still tells what it measured.
+        appendFileSync(path.join(options.resultsDir, "guardrail-seeds.jsonl"), `${JSON.stringify({ name, seed, figures })}\n`);
         process.stdout.write(` ${name}:${seed}`);
       });
     }
@@ -262,7 +266,8 @@ function spread(values: Array<number | null | undefined>, worstIsHigh: boolean):
 
 type Summary = Record<string, Record<string, Spread | string>>;
 
-function summarise(perStream: Record<string, SeedFigures[]>): Summary {
+/** The summary of per-seed figures (also of a partial run's guardrail-seeds.jsonl). */
+export function summarise(perStream: Record<string, SeedFigures[]>): Summary {
   const out: Summary = {};
   for (const [name, seeds] of Object.entries(perStream)) {
     const row: Record<string, Spread | string> = {
@@ -294,7 +299,8 @@ function summarise(perStream: Record<string, SeedFigures[]>): Summary {
   return out;
 }
 
-function summaryTable(summary: Summary, seeds: number): string[][] {
+/** The summary as a table: median and worst seed per figure, with the issue's target. */
+export function summaryTable(summary: Summary, seeds: number): string[][] {
   const table: string[][] = [["stream", "figure", `median (${seeds} seeds)`, "worst", "target"]];
   const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(1)} %`);
   const pts = (v: number | null) => (v === null ? "-" : `${v >= 0 ? "+" : ""}${v.toFixed(1)}`);
