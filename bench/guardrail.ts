@@ -191,7 +191,10 @@ async function runGuardrail(options: BenchOptions): Promise<BenchResult> {
         const figures = await seedFigures(stream, seed, name === "household" || name === "sea");
         (perStream[name] as SeedFigures[])[seed - 1] = figures;
         // Each seed's figures as they come, so a long run that is stopped still tells what it measured.
-        appendFileSync(path.join(options.resultsDir, "guardrail-seeds.jsonl"), `${JSON.stringify({ name, seed, figures })}\n`);
+        appendFileSync(
+          path.join(options.resultsDir, "guardrail-seeds.jsonl"),
+          `${JSON.stringify({ name, seed, figures })}\n`,
+        );
         process.stdout.write(` ${name}:${seed}`);
       });
     }
@@ -222,7 +225,11 @@ async function runGuardrail(options: BenchOptions): Promise<BenchResult> {
 }
 
 /** scikit-learn's prequential accuracy per stream and seed (full retrain every 50, as FACTS.md measures it). */
-async function sklearnFigures(perStream: Record<string, SeedFigures[]>, seeds: number[], quick: boolean): Promise<void> {
+async function sklearnFigures(
+  perStream: Record<string, SeedFigures[]>,
+  seeds: number[],
+  quick: boolean,
+): Promise<void> {
   // Its fits take 0.2–0.6 s each: every seed on WDBC, the first 3 seeds on the longer streams.
   const requests: Record<string, Record<string, unknown>> = {};
   for (const seed of seeds) {
@@ -260,7 +267,9 @@ function spread(values: Array<number | null | undefined>, worstIsHigh: boolean):
   if (known.length === 0) return { median: null, worst: null, n: 0 };
   const mid = known.length / 2;
   const median =
-    known.length % 2 === 1 ? (known[Math.floor(mid)] as number) : ((known[mid - 1] as number) + (known[mid] as number)) / 2;
+    known.length % 2 === 1
+      ? (known[Math.floor(mid)] as number)
+      : ((known[mid - 1] as number) + (known[mid] as number)) / 2;
   return { median, worst: worstIsHigh ? (known.at(-1) as number) : (known[0] as number), n: known.length };
 }
 
@@ -271,28 +280,55 @@ export function summarise(perStream: Record<string, SeedFigures[]>): Summary {
   const out: Summary = {};
   for (const [name, seeds] of Object.entries(perStream)) {
     const row: Record<string, Spread | string> = {
-      accuracy: spread(seeds.map((f) => f.accuracy), false),
-      sklearn: spread(seeds.map((f) => f.sklearn), false),
+      accuracy: spread(
+        seeds.map((f) => f.accuracy),
+        false,
+      ),
+      sklearn: spread(
+        seeds.map((f) => f.sklearn),
+        false,
+      ),
       gapPoints: spread(
         seeds.map((f) => (f.sklearn === null ? null : 100 * (f.accuracy - f.sklearn))),
         false,
       ),
-      activations: spread(seeds.map((f) => f.activations), false),
-      rejected: spread(seeds.map((f) => f.rejected), true),
-      alertsWarning: spread(seeds.map((f) => Object.values(f.alerts).reduce((a, b) => a + b, 0)), true),
-      accuracyDropAlerts: spread(seeds.map((f) => f.alerts["accuracy-drop"] ?? 0), true),
+      activations: spread(
+        seeds.map((f) => f.activations),
+        false,
+      ),
+      rejected: spread(
+        seeds.map((f) => f.rejected),
+        true,
+      ),
+      alertsWarning: spread(
+        seeds.map((f) => Object.values(f.alerts).reduce((a, b) => a + b, 0)),
+        true,
+      ),
+      accuracyDropAlerts: spread(
+        seeds.map((f) => f.alerts["accuracy-drop"] ?? 0),
+        true,
+      ),
     };
     if (seeds.some((f) => f.changeLive !== undefined)) {
       const never = seeds.filter((f) => f.changeLive === null).length;
-      row.changeLive = spread(seeds.map((f) => f.changeLive ?? Number.POSITIVE_INFINITY), true);
-      row.recovery = spread(seeds.map((f) => f.recovery ?? Number.POSITIVE_INFINITY), true);
+      row.changeLive = spread(
+        seeds.map((f) => f.changeLive ?? Number.POSITIVE_INFINITY),
+        true,
+      );
+      row.recovery = spread(
+        seeds.map((f) => f.recovery ?? Number.POSITIVE_INFINITY),
+        true,
+      );
       if (never > 0) row.changeNever = `${never} seeds never`;
     }
     const positions = new Set(seeds.flatMap((f) => Object.keys(f.poison ?? {})));
     for (const p of positions) {
       const runs = seeds.map((f) => f.poison?.[p]).filter((r) => r !== undefined);
       row[`poisonLive@${p}`] = `${runs.filter((r) => r.live).length} of ${runs.length}`;
-      row[`poisonLoss@${p}`] = spread(runs.map((r) => r.lossPoints), true);
+      row[`poisonLoss@${p}`] = spread(
+        runs.map((r) => r.lossPoints),
+        true,
+      );
     }
     out[name] = row;
   }
@@ -306,7 +342,12 @@ export function summaryTable(summary: Summary, seeds: number): string[][] {
   const pts = (v: number | null) => (v === null ? "-" : `${v >= 0 ? "+" : ""}${v.toFixed(1)}`);
   const num = (v: number | null) => (v === null ? "-" : Number.isFinite(v) ? String(Math.round(v)) : "never");
   for (const [name, row] of Object.entries(summary)) {
-    const add = (figure: string, value: Spread | string | undefined, fmt: (v: number | null) => string, target = "") => {
+    const add = (
+      figure: string,
+      value: Spread | string | undefined,
+      fmt: (v: number | null) => string,
+      target = "",
+    ) => {
       if (value === undefined) return;
       if (typeof value === "string") table.push([name, figure, value, "", target]);
       else table.push([name, figure, fmt(value.median), fmt(value.worst), target]);

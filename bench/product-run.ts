@@ -75,7 +75,14 @@ export async function feedProduct(
     if (event.by === "pattern-model") run.activations.push({ version: event.to, at: run.proba.length });
   });
   model.on("alert", (alert: { type: string; severity: string; details: Record<string, unknown> }) => {
-    if (process.env.PQ_DEBUG) console.log(run.proba.length, alert.type, alert.severity, (alert as unknown as { message: string }).message.slice(0, 120), JSON.stringify(alert.details).slice(0, 200));
+    if (process.env.PQ_DEBUG)
+      console.log(
+        run.proba.length,
+        alert.type,
+        alert.severity,
+        (alert as unknown as { message: string }).message.slice(0, 120),
+        JSON.stringify(alert.details).slice(0, 200),
+      );
     if (alert.severity !== "info") run.alerts[alert.type] = (run.alerts[alert.type] ?? 0) + 1;
     if (alert.type === "guardrail-rejected" && alert.severity === "warning") run.rejected++;
     if (alert.type === "burst-set-aside") run.setAside++;

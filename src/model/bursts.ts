@@ -69,7 +69,9 @@ export class BurstWatch {
     trials.burstEnded();
     // A false alarm is for the record only; drift alerts can be turned off.
     if (burst.state === "confirmed" && this.context.settings.alerts.drift) {
-      this.context.alert(burstAlert(registry.activeId, "confirmed", burst.length, burst.referenceError, burst.usualError, null));
+      this.context.alert(
+        burstAlert(registry.activeId, "confirmed", burst.length, burst.referenceError, burst.usualError, null),
+      );
     }
   }
 
@@ -134,7 +136,11 @@ export class BurstWatch {
    * (up to `untilSeq`, exclusive, else all learned so far) but the feedback set aside. Null when
    * its file cannot be loaded (reported).
    */
-  private async rebuild(id: string, watermark: number, untilSeq = Number.POSITIVE_INFINITY): Promise<PatternLearner | null> {
+  private async rebuild(
+    id: string,
+    watermark: number,
+    untilSeq = Number.POSITIVE_INFINITY,
+  ): Promise<PatternLearner | null> {
     const { live, registry, log, memory } = this.context;
     let learner: PatternLearner;
     try {

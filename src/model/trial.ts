@@ -98,7 +98,9 @@ export class Trials {
       verdict: challenge.verdict(),
       waiting: live.waiting?.version ?? null,
       waitingVerdict: live.waiting?.verdict() ?? null,
-      waitingFor: this.gated(challenge) ? "a burst of answers the live model got wrong: a change of taste or not" : null,
+      waitingFor: this.gated(challenge)
+        ? "a burst of answers the live model got wrong: a change of taste or not"
+        : null,
     };
   }
 
@@ -191,7 +193,8 @@ export class Trials {
     if (waiting && !live.challenge) {
       live.waiting = null;
       if (waiting.against === registry.activeId) live.challenge = waiting;
-      else await this.record(waiting, `superseded by ${promoted ?? registry.activeId}, which went live while it waited`);
+      else
+        await this.record(waiting, `superseded by ${promoted ?? registry.activeId}, which went live while it waited`);
     }
     await this.context.save();
   }
@@ -225,7 +228,10 @@ export class Trials {
     const { registry, activation, by } = this.context;
     const hold = registry.hold;
     const cause = {
-      reason: endsHold && hold ? `challenger promoted: ended the hold set by ${hold.by} at ${hold.version}` : "challenger promoted",
+      reason:
+        endsHold && hold
+          ? `challenger promoted: ended the hold set by ${hold.by} at ${hold.version}`
+          : "challenger promoted",
       by,
     };
     return activation.exclusive(async () => {

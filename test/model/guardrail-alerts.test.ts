@@ -60,7 +60,11 @@ describe("guardrail", () => {
     // 300 alike: ±0.8 points, not worse.
     expect(evidence(repeat(300, [true, true])).verdict(RULES).outcome).toBe("not-worse");
     // 12 lost and 12 won in 300: the interval (−3.1 to +3.1) never clears −2: unproven at the limit.
-    const even = [...repeat(12, [false, true] as [boolean, boolean]), ...repeat(12, [true, false]), ...repeat(276, [true, true])];
+    const even = [
+      ...repeat(12, [false, true] as [boolean, boolean]),
+      ...repeat(12, [true, false]),
+      ...repeat(276, [true, true]),
+    ];
     const verdict = evidence(even).verdict(RULES);
     expect(verdict.outcome).toBe("unproven");
     expect(verdict.message).toContain("not shown to be within the allowed drop");
@@ -104,7 +108,9 @@ describe("guardrail", () => {
       expect(low).toBeLessThanOrEqual(verdict.differencePoints!);
       expect(high).toBeGreaterThanOrEqual(verdict.differencePoints!);
       // The message shows this very interval…
-      expect(verdict.message).toContain(`${low >= 0 ? "+" : ""}${low.toFixed(1)} to ${high >= 0 ? "+" : ""}${high.toFixed(1)}`);
+      expect(verdict.message).toContain(
+        `${low >= 0 ? "+" : ""}${low.toFixed(1)} to ${high >= 0 ? "+" : ""}${high.toFixed(1)}`,
+      );
       // …and the outcome agrees with it.
       const tooFew = n < Math.min(MIN_EVIDENCE, rules.samples);
       if (verdict.outcome === "better") expect(low).toBeGreaterThan(0);

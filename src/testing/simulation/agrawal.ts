@@ -40,23 +40,33 @@ const FUNCTIONS: ReadonlyArray<(p: Person) => boolean> = [
     (p.age >= 40 && p.age < 60 && p.salary >= 75_000 && p.salary <= 125_000) ||
     (p.age >= 60 && p.salary >= 25_000 && p.salary <= 75_000),
   (p) =>
-    (p.age < 40 && p.elevel <= 1) || (p.age >= 40 && p.age < 60 && p.elevel >= 1 && p.elevel <= 3) || (p.age >= 60 && p.elevel >= 2),
+    (p.age < 40 && p.elevel <= 1) ||
+    (p.age >= 40 && p.age < 60 && p.elevel >= 1 && p.elevel <= 3) ||
+    (p.age >= 60 && p.elevel >= 2),
   (p) =>
-    (p.age < 40 && (p.elevel <= 1 ? p.salary >= 25_000 && p.salary <= 75_000 : p.salary >= 50_000 && p.salary <= 100_000)) ||
+    (p.age < 40 &&
+      (p.elevel <= 1 ? p.salary >= 25_000 && p.salary <= 75_000 : p.salary >= 50_000 && p.salary <= 100_000)) ||
     (p.age >= 40 &&
       p.age < 60 &&
       (p.elevel >= 1 && p.elevel <= 3
         ? p.salary >= 50_000 && p.salary <= 100_000
         : p.salary >= 75_000 && p.salary <= 125_000)) ||
-    (p.age >= 60 && (p.elevel >= 2 ? p.salary >= 50_000 && p.salary <= 100_000 : p.salary >= 25_000 && p.salary <= 75_000)),
+    (p.age >= 60 &&
+      (p.elevel >= 2 ? p.salary >= 50_000 && p.salary <= 100_000 : p.salary >= 25_000 && p.salary <= 75_000)),
   (p) =>
-    (p.age < 40 && (p.salary >= 50_000 && p.salary <= 100_000 ? p.loan >= 100_000 && p.loan <= 300_000 : p.loan >= 200_000 && p.loan <= 400_000)) ||
+    (p.age < 40 &&
+      (p.salary >= 50_000 && p.salary <= 100_000
+        ? p.loan >= 100_000 && p.loan <= 300_000
+        : p.loan >= 200_000 && p.loan <= 400_000)) ||
     (p.age >= 40 &&
       p.age < 60 &&
       (p.salary >= 75_000 && p.salary <= 125_000
         ? p.loan >= 200_000 && p.loan <= 400_000
         : p.loan >= 300_000 && p.loan <= 500_000)) ||
-    (p.age >= 60 && (p.salary >= 25_000 && p.salary <= 75_000 ? p.loan >= 300_000 && p.loan <= 500_000 : p.loan >= 100_000 && p.loan <= 300_000)),
+    (p.age >= 60 &&
+      (p.salary >= 25_000 && p.salary <= 75_000
+        ? p.loan >= 300_000 && p.loan <= 500_000
+        : p.loan >= 100_000 && p.loan <= 300_000)),
 ];
 
 const NAMES = ["salary", "commission", "age", "elevel", "car", "zipcode", "hvalue", "hyears", "loan"] as const;
