@@ -29,6 +29,8 @@ export interface SavedVersion {
   id: string;
   watermark: number;
   newSamples: number;
+  /** After a change of taste: the most recent rows its new trees were limited to. */
+  changeRows: number | null;
 }
 
 /** What one run of the product gave. */
@@ -69,6 +71,7 @@ export async function feedProduct(
       id: entry.id,
       watermark: entry.trainedOn.feedbackWatermark,
       newSamples: Number(entry.metrics.newSamples ?? 0),
+      changeRows: typeof entry.metrics.changeRows === "number" ? entry.metrics.changeRows : null,
     });
   });
   model.on("activated", (event: { to: string; by: string }) => {
@@ -124,12 +127,17 @@ export function grownOnLive(run: ProductRun, first: number, last: number): boole
   });
 }
 
-/** Feedback between a change and the first version to go live that grew mostly on feedback after it (null: none). */
+/**
+ * Feedback between a change (stream index `changeAt`, log seq changeAt + 1) and the first version
+ * to go live whose new trees grew mostly on feedback after it: its new rows, or, when a change of
+ * taste limited its new trees to the rows since it, those rows (null: none).
+ */
 export function liveAfterChange(run: ProductRun, changeAt: number): number | null {
   for (const { version, at } of run.activations) {
     const v = run.versions.get(version);
     if (!v || at <= changeAt) continue;
-    if (v.watermark - changeAt >= Math.max(1, v.newSamples / 2)) return at - changeAt;
+    const grownOn = v.changeRows ?? v.newSamples;
+    if (v.watermark - changeAt >= Math.max(1, grownOn / 2)) return at - changeAt;
   }
   return null;
 }

@@ -18,13 +18,12 @@ async function main() {
     which === "sea" ? seaStream({ samples: 6000, seed }) : householdStream({ samples: 3000, seed, changeAt: 1800 });
   const changeAt = s.changes.find((c) => c.kind === "abrupt")?.at ?? null;
   const stream: ProtocolStream = { name: which, schema: s.schema, X: s.X, y: s.y, changeAt, stationary: false };
-  const t0 = performance.now();
   const len = pos > 0 ? pos + 600 : s.y.length;
+  const dbg = process.env.PQ_DEBUG;
+  if (pos > 0) delete process.env.PQ_DEBUG;
   const clean = await feedProduct(stream, s.y, seed, len);
   console.log(
-    "clean",
-    ((performance.now() - t0) / 1000).toFixed(1),
-    "s acc",
+    "clean acc",
     accuracyOf(clean.proba, s.y).toFixed(3),
     "acts",
     clean.activations.map((a) => `${a.version}@${a.at}`).join(" "),
@@ -32,6 +31,7 @@ async function main() {
   );
   if (changeAt !== null && len > changeAt)
     console.log("change→live", liveAfterChange(clean, changeAt), "recovery", recoveryAfter(clean.proba, s.y, changeAt));
+  if (dbg) process.env.PQ_DEBUG = dbg;
   if (pos > 0) {
     const labels = s.y.map((y, i) => (i >= pos && i < pos + 100 ? ((1 - y) as Label) : y));
     const run = await feedProduct(stream, labels, seed, len);

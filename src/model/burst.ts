@@ -59,6 +59,8 @@ export class Burst {
   readonly usualError: number;
 
   constructor(
+    /** Whose errors rose: "live", or the version on trial whose answers went wrong. */
+    readonly source: string,
     /** The first history row of the burst. */
     readonly fromRow: number,
     /** Its feedback log seq (null when it was learned late). */
@@ -74,36 +76,17 @@ export class Burst {
     this.usualError = usual.length === 0 ? 0.5 : usual.filter((a) => a.wrong).length / usual.length;
   }
 
-  /** Where the burst began: the split of the recent answers where the error rate rose most clearly. */
-  static startOf(recent: readonly RecentAnswer[], window: number): number {
-    const from = Math.max(0, recent.length - window - 32);
-    let best = Math.max(0, recent.length - window);
-    let bestScore = Number.NEGATIVE_INFINITY;
-    let after = 0;
-    for (let i = from; i < recent.length; i++) after += recent[i]?.wrong ? 1 : 0;
-    let before = 0;
-    let beforeCount = 0;
-    for (let i = 0; i < from; i++) {
-      before += recent[i]?.wrong ? 1 : 0;
-      beforeCount++;
-    }
-    for (let k = from; k <= recent.length - 5; k++) {
-      const afterCount = recent.length - k;
-      if (beforeCount >= 5) {
-        // The standardised rise of the error rate at this split (a CUSUM-like split statistic).
-        const rise = after / afterCount - before / beforeCount;
-        const score = rise * Math.sqrt((beforeCount * afterCount) / (beforeCount + afterCount));
-        if (score > bestScore) {
-          bestScore = score;
-          best = k;
-        }
-      }
-      const wrong = recent[k]?.wrong ? 1 : 0;
-      before += wrong;
-      beforeCount++;
-      after -= wrong;
-    }
-    return best;
+  /**
+   * Where the burst began: the most likely change point of the recent answers' error rate (the
+   * split maximizing the binomial log-likelihood of the two parts), among the last `window` + 32
+   * answers and not before `notBeforeRow`, where the error rose.
+   */
+  static startOf(recent: readonly RecentAnswer[], window: number, notBeforeRow = -1): number {
+    let from = Math.max(0, recent.length - window - 32);
+    while (from < recent.length && (recent[from]?.row ?? 0) < notBeforeRow) from++;
+    const errors = recent.slice(from).map((a) => (a.wrong ? 1 : 0));
+    const split = changePoint(errors, 1);
+    return Math.min(recent.length - 1, from + (split ?? Math.max(0, errors.length - window)));
   }
 
   /** Feedback since the burst began (those the reference answered). */
@@ -179,17 +162,34 @@ export class Burst {
   }
 }
 
-/** Where a run of errors falls most clearly: the split maximizing the standardised fall of the error rate. */
+/** Where a run of errors falls most clearly (its most likely change point to a lower rate), or its end. */
 function fallOf(errors: readonly number[]): number {
+  return changePoint(errors, -1) ?? errors.length;
+}
+
+/** n · (p ln p + (1 − p) ln(1 − p)): the log-likelihood of k errors in n at their own rate. */
+function logLikelihood(k: number, n: number): number {
+  if (n === 0 || k === 0 || k === n) return 0;
+  const p = k / n;
+  return k * Math.log(p) + (n - k) * Math.log(1 - p);
+}
+
+/**
+ * The most likely single change point of a 0/1 series (maximum likelihood over splits keeping 5
+ * on each side) where the rate rises (`direction` 1) or falls (−1); null when there is none.
+ */
+function changePoint(errors: readonly number[], direction: 1 | -1): number | null {
+  const n = errors.length;
   const total = errors.reduce((a, b) => a + b, 0);
-  let before = errors.slice(0, 5).reduce((a, b) => a + b, 0);
-  let best = errors.length;
-  let bestScore = 0;
-  for (let k = 5; k <= errors.length - 5; before += errors[k++] as number) {
+  let before = 0;
+  let best: number | null = null;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let k = 1; k < n; k++) {
+    before += errors[k - 1] as number;
+    if (k < 5 || n - k < 5) continue;
     const after = total - before;
-    const n0 = k;
-    const n1 = errors.length - k;
-    const score = (before / n0 - after / n1) * Math.sqrt((n0 * n1) / (n0 + n1));
+    if (direction * (after / (n - k) - before / k) <= 0) continue;
+    const score = logLikelihood(before, k) + logLikelihood(after, n - k);
     if (score > bestScore) {
       bestScore = score;
       best = k;

@@ -3,6 +3,7 @@ import { PatternLearner } from "../learning/learner";
 import type { VersionRegistry } from "../versions/registry";
 import { type Alert, burstAlert, storeErrorAlert } from "./alerts";
 import { Burst, type SetAside } from "./burst";
+import type { Challenge } from "./challenge";
 import type { LiveLearning } from "./live-learning";
 import type { PatternMemory } from "./pattern-memory";
 import type { ResolvedSettings } from "./settings";
@@ -19,6 +20,8 @@ export interface BurstContext {
   alert(alert: Alert): void;
   /** Keeps the ranges set aside in the store. */
   save(): Promise<void>;
+  /** A change of taste was confirmed: an update should start. */
+  changeConfirmed(): void;
 }
 
 /**
@@ -29,67 +32,99 @@ export interface BurstContext {
  * are rebuilt without them from their version files, so the online updates are taken back.
  */
 export class BurstWatch {
-  private opening: Promise<void> | null = null;
+  /** Sources whose burst is being opened (its reference is being rebuilt). */
+  private readonly opening = new Map<string, Promise<void>>();
 
   constructor(private readonly context: BurstContext) {}
 
-  /** The drift detector found the error rising: a burst opens (unless one is open or opening). */
-  open(): void {
+  /**
+   * An error rate rose: the live model's (the drift detector), or a version on trial's (its own
+   * detector: after a change of taste the version that learned it is the one a new burst shows
+   * in). A burst opens, unless one is open for the same source.
+   */
+  open(challenge: Challenge | null = null): void {
     const { live, registry } = this.context;
-    if (live.burst || this.opening || !live.trained || !registry.activeId) return;
-    this.opening = this.build()
+    const source = challenge?.version ?? "live";
+    if (challenge) challenge.alarm = false;
+    if (this.opening.has(source) || live.bursts.some((b) => b.source === source && b.state === "open")) return;
+    if (!live.trained || !registry.activeId) return;
+    // After a confirmed change of taste the live model is known to be out of date until a version
+    // that learned it goes live: its errors say nothing new (the versions on trial watch for bursts).
+    const active = registry.activeId;
+    if (!challenge && registry.get(active).trainedOn.feedbackWatermark < live.confirmedAtSeq) return;
+    const opening = this.build(challenge)
       .catch((error: unknown) => this.context.alert(storeErrorAlert("building the reference of a burst", error)))
-      .finally(() => {
-        this.opening = null;
-      });
+      .finally(() => this.opening.delete(source));
+    this.opening.set(source, opening);
   }
 
   /** True while a burst's reference is being built. */
   get busy(): boolean {
-    return this.opening !== null;
+    return this.opening.size > 0;
   }
 
-  /** Resolves once a burst being opened has its reference. */
+  /** Resolves once the bursts being opened have their reference. */
   async idle(): Promise<void> {
-    await this.opening;
+    await Promise.all(this.opening.values());
   }
 
-  /** Acts on a burst the latest feedback resolved. */
+  /** Acts on the bursts the latest feedback resolved. */
   async settle(): Promise<void> {
     const { live, trials, registry } = this.context;
-    const burst = live.burst;
-    if (!burst || burst.state === "open") return;
-    live.burst = null;
-    if (burst.state === "passed") {
-      await this.passed(burst);
-      return;
-    }
-    // A change of taste (versions grown on it may now go live) or a false alarm (nothing changed).
-    if (burst.state === "noise") live.change = null;
-    trials.burstEnded();
-    // A false alarm is for the record only; drift alerts can be turned off.
-    if (burst.state === "confirmed" && this.context.settings.alerts.drift) {
-      this.context.alert(
-        burstAlert(registry.activeId, "confirmed", burst.length, burst.referenceError, burst.usualError, null),
-      );
+    for (const burst of live.bursts.filter((b) => b.state !== "open")) {
+      live.bursts = live.bursts.filter((b) => b !== burst);
+      if (burst.state === "passed") {
+        await this.passed(burst);
+        continue;
+      }
+      // A change of taste (versions grown on it may now go live) or a false alarm (nothing changed).
+      if (burst.state === "noise" && live.change && live.change.seq >= burst.fromRow - 64) live.change = null;
+      if (burst.state === "confirmed") await this.confirmed(burst);
+      if (!live.burstOpen) trials.burstEnded();
+      // A false alarm is for the record only; drift alerts can be turned off.
+      if (burst.state === "confirmed" && this.context.settings.alerts.drift) {
+        this.context.alert(
+          burstAlert(registry.activeId, "confirmed", burst.length, burst.referenceError, burst.usualError, null),
+        );
+      }
     }
   }
 
-  private async build(): Promise<void> {
+  /**
+   * A change of taste is confirmed: the next update regrows part of the forest on the rows since
+   * it (they are many more now than when the detector fired), and starts at once.
+   */
+  private async confirmed(burst: Burst): Promise<void> {
+    const { live, trials } = this.context;
+    live.change = { seq: burst.fromRow, fresh: true, count: (live.change?.count ?? 0) + 1 };
+    live.confirmedAtSeq = live.learnedSeq;
+    await trials.changeConfirmed(burst.fromSeq);
+    this.context.changeConfirmed();
+  }
+
+  private async build(challenge: Challenge | null): Promise<void> {
     const { live, registry, settings } = this.context;
     const active = registry.activeId as string;
-    const window = live.monitor.samplesSinceChange;
-    const start = Burst.startOf(live.recent, window);
-    const first = live.recent[start];
+    const recent = challenge ? challenge.recent : live.recent;
+    const window = challenge ? challenge.windowSinceRise : live.monitor.samplesSinceChange;
+    // A rise is looked for after the last burst began: an earlier change is that burst's, not this one's.
+    const start = Burst.startOf(recent, window, live.lastBurstRow + 1);
+    const first = recent[start];
     const history = live.history;
     if (!first || !history || first.seq === null) return;
-    const entry = registry.get(active);
-    const reference = await this.rebuild(active, entry.trainedOn.feedbackWatermark, first.seq);
-    if (!reference || live.burst || registry.activeId !== active) return;
+    // One rise, one burst: the version on trial that errs with the live model adds nothing.
+    if (live.bursts.some((b) => b.state === "open" && Math.abs(b.fromRow - first.row) < 64)) return;
+    const id = challenge?.version ?? active;
+    const watermark = challenge?.watermark ?? registry.get(active).trainedOn.feedbackWatermark;
+    const reference = await this.rebuild(id, watermark, first.seq);
+    if (!reference) return;
+    if (!challenge && registry.activeId !== active) return;
+    if (live.bursts.some((b) => b.state === "open" && Math.abs(b.fromRow - first.row) < 64)) return;
     const burst = new Burst(
+      challenge?.version ?? "live",
       first.row,
       first.seq,
-      live.recent.slice(0, start),
+      recent.slice(0, start),
       settings.guardrail.confirmChange,
       reference,
     );
@@ -99,7 +134,8 @@ export class BurstWatch {
       const x = rows.X.subarray(i * rows.d, (i + 1) * rows.d);
       burst.record((reference.predictProba(x) >= 0.5 ? 1 : 0) !== rows.y[i]);
     }
-    live.burst = burst;
+    live.bursts.push(burst);
+    live.lastBurstRow = Math.max(live.lastBurstRow, burst.fromRow);
     await this.settle();
   }
 

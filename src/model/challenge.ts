@@ -1,5 +1,7 @@
 import type { Label } from "../feedback/feedback";
+import { Adwin } from "../learning/adwin";
 import type { PatternLearner } from "../learning/learner";
+import { RECENT_ANSWERS, type RecentAnswer } from "./burst";
 import type { VersionEvaluation } from "../versions/registry";
 import {
   AnswerStats,
@@ -34,6 +36,11 @@ export class Challenge {
   private readonly alone = new AnswerStats();
   /** Set once the verdict is acted on: it keeps learning (feedback during a promotion) but gathers no evidence. */
   decided = false;
+  /** Its own latest answers and a drift detector on its errors: a burst it gets wrong is looked into too. */
+  readonly recent: RecentAnswer[] = [];
+  private readonly errors = new Adwin(0.002);
+  /** Set when its error rate rose (cleared by whoever opens a burst for it). */
+  alarm = false;
 
   constructor(
     /** The version on trial. */
@@ -70,6 +77,11 @@ export class Challenge {
     return this.learner === null;
   }
 
+  /** Answers in its drift detector's window (right after an alarm: those since the rise). */
+  get windowSinceRise(): number {
+    return this.errors.width;
+  }
+
   get samples(): number {
     return this.solo ? this.alone.samples : this.vsActive.samples;
   }
@@ -78,13 +90,25 @@ export class Challenge {
    * Answers one feedback (log `seq`) beside the active version (`activeP`) and, during a burst,
    * the reference (`referenceP`), then learns it.
    */
-  observe(x: Float64Array, label: Label, activeP: number, referenceP: number | null, seq: number | null): void {
+  observe(
+    x: Float64Array,
+    label: Label,
+    activeP: number,
+    referenceP: number | null,
+    seq: number | null,
+    row: number,
+  ): void {
     if (this.learner === null) {
       if (!this.decided) this.alone.add(activeP, label);
       return;
     }
     if (!this.decided) {
       const p = this.learner.predictProba(x);
+      const wrong = (p >= 0.5 ? 1 : 0) !== label;
+      this.recent.push({ row, seq, wrong });
+      if (this.recent.length > RECENT_ANSWERS) this.recent.shift();
+      const before = this.errors.mean;
+      if (this.errors.update(wrong ? 1 : 0) && this.errors.mean > before) this.alarm = true;
       this.vsActive.add(p, activeP, label, seq);
       if (referenceP !== null) {
         this.vsReference ??= new PairedEvidence();

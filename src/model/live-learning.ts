@@ -3,7 +3,7 @@ import type { FeatureSchema } from "../features/schema";
 import { TrainingHistory } from "../learning/history";
 import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor } from "../learning/monitor";
-import { type Burst, RECENT_ANSWERS, type RecentAnswer, type SetAside } from "./burst";
+import { Burst, RECENT_ANSWERS, type RecentAnswer, type SetAside } from "./burst";
 import type { Challenge } from "./challenge";
 import type { OwnFigures } from "./own-figures";
 
@@ -48,8 +48,12 @@ export class LiveLearning {
   challenge: Challenge | null = null;
   /** A newer version waiting for that trial to end; it answers (and learns) the same feedback meanwhile. */
   waiting: Challenge | null = null;
-  /** A rise of the error rate not yet known to be a change of taste or a passing burst (see Burst). */
-  burst: Burst | null = null;
+  /** Rises of the error rate not yet known to be a change of taste or a passing burst (see Burst). */
+  bursts: Burst[] = [];
+  /** The feedback log seq at which the latest change of taste was confirmed (0: none). */
+  confirmedAtSeq = 0;
+  /** The first history row of the latest burst opened (-1: none). */
+  lastBurstRow = -1;
   /** Feedback set aside (a burst that passed): never trained on, never replayed. */
   setAside: SetAside[] = [];
   /** The live model's latest answers, to find where a burst began. */
@@ -109,19 +113,30 @@ export class LiveLearning {
     const p = learner.predictProba(x);
     const { drift } = this.monitor.update(p, label);
     this.own?.count(p, label, seq);
-    const burst = this.burst?.state === "open" ? this.burst : null;
-    const referenceP = burst ? burst.observe(x, label) : null;
-    this.challenge?.observe(x, label, p, referenceP, seq);
-    this.waiting?.observe(x, label, p, referenceP, seq);
-    learner.learnOne(x, label);
+    let referenceP: number | null = null;
+    for (const burst of this.bursts) {
+      if (burst.state !== "open") continue;
+      const answer = burst.observe(x, label);
+      if (referenceP === null) referenceP = answer;
+    }
     const history = this.history as TrainingHistory;
+    const row = history.endSeq;
+    this.challenge?.observe(x, label, p, referenceP, seq, row);
+    this.waiting?.observe(x, label, p, referenceP, seq, row);
+    learner.learnOne(x, label);
     history.add(x, label);
     this.recent.push({ row: history.endSeq - 1, seq, wrong: (p >= 0.5 ? 1 : 0) !== label });
     if (this.recent.length > RECENT_ANSWERS) this.recent.splice(0, this.recent.length - RECENT_ANSWERS);
     if (drift && this.monitor.driftRaisedError) {
+      // Where the rise began: the most likely change point of the recent answers (the detector's
+      // own window starts at a bucket boundary, tens of answers off), never before the last burst.
+      const start = this.recent[Burst.startOf(this.recent, this.monitor.samplesSinceChange, this.lastBurstRow + 1)];
       this.change = {
-        seq: history.endSeq - this.monitor.samplesSinceChange,
-        fresh: true,
+        seq: start?.row ?? history.endSeq - this.monitor.samplesSinceChange,
+        // Part of the forest is regrown once the change is confirmed (see BurstWatch), on many
+        // more rows than the few dozen the detector needs: regrown at the alarm, on ~40 rows, the
+        // version that went live at confirmation answered 47 % right on SEA (seed 2).
+        fresh: false,
         count: (this.change?.count ?? 0) + 1,
       };
     }
@@ -140,6 +155,11 @@ export class LiveLearning {
       const x = features && this.vectorOrNull(features);
       if (x) learner.learnOne(x, record.label);
     }
+  }
+
+  /** True while a rise of the error rate is not yet known for what it is. */
+  get burstOpen(): boolean {
+    return this.bursts.some((burst) => burst.state === "open");
   }
 
   /** True when feedback log `seq` lies in a range set aside. */

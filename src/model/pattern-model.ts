@@ -116,7 +116,11 @@ export class PatternModel extends EventEmitter {
     const alert = (a: Alert) => this.alert(a);
     const parts = { settings, live: this.live, registry, log, memory: this.memory, alert, save };
     this.trials = new Trials({ ...parts, activation: this.activation, by: BY });
-    this.bursts = new BurstWatch({ ...parts, trials: this.trials });
+    this.bursts = new BurstWatch({
+      ...parts,
+      trials: this.trials,
+      changeConfirmed: () => this.requestUpdate("change"),
+    });
     this.scoring = {
       live: this.live,
       memory: this.memory,
@@ -242,6 +246,9 @@ export class PatternModel extends EventEmitter {
     }
     await this.memory.settle(appended.added, parked);
     if (drift) this.driftDetected();
+    for (const challenge of [this.live.challenge, this.live.waiting]) {
+      if (challenge?.alarm) this.bursts.open(challenge);
+    }
     this.checkAccuracy();
     this.settle();
     const updateTriggered = this.maybeAutoUpdate();
@@ -438,8 +445,13 @@ export class PatternModel extends EventEmitter {
   private driftDetected(): void {
     if (!this.live.monitor.driftRaisedError) return;
     this.bursts.open();
+    this.requestUpdate("drift");
+  }
+
+  /** An automatic update for a change of taste (found, or confirmed), without waiting for the threshold. */
+  private requestUpdate(reason: "drift" | "change"): void {
     if (this.settings.autoUpdate && !this.closing && this.pending > 0 && !this.queue.queued) {
-      this.queue.request("incremental", "drift").catch(() => undefined);
+      this.queue.request("incremental", reason).catch(() => undefined);
     }
   }
 

@@ -174,16 +174,35 @@ export class Trials {
     return going;
   }
 
+  /**
+   * A change of taste beginning at feedback `fromSeq` is confirmed: a running trial of a version
+   * that learned nothing of it yields to the waiting one that did (with its evidence so far), so
+   * the change goes live without waiting for the older trial's limit.
+   */
+  async changeConfirmed(fromSeq: number): Promise<void> {
+    const { live } = this.context;
+    const running = live.challenge;
+    const waiting = live.waiting;
+    if (!running || running.solo || running.decided || !waiting) return;
+    if (running.watermark >= fromSeq || waiting.watermark < fromSeq) return;
+    live.challenge = waiting;
+    live.waiting = null;
+    await this.record(running, `superseded by ${waiting.version}, which learned the change of taste`);
+    await this.context.save();
+  }
+
   /** The burst ended otherwise (a change of taste, or a false alarm): its reference is no opponent any more. */
   burstEnded(): void {
     this.context.live.challenge?.dropReference();
     this.context.live.waiting?.dropReference();
   }
 
-  /** True when the challenger learned answers of a burst that is still open. */
+  /**
+   * True while a burst is open: no version goes live until it is known to be a change of taste or a
+   * passing burst, as its evidence (and its learner, online) may hold answers that will be set aside.
+   */
   private gated(challenge: Challenge): boolean {
-    const burst = this.context.live.burst;
-    return !challenge.solo && burst !== null && burst.state === "open" && challenge.watermark >= burst.fromSeq;
+    return !challenge.solo && this.context.live.burstOpen;
   }
 
   /** After a trial ended: the waiting version's trial goes on (with its evidence), or it was superseded. */

@@ -90,6 +90,8 @@ interface Trained {
   samples: number;
   /** The last feedback log seq the new learner has learned (online or in training). */
   watermark: number;
+  /** After a change of taste: the most recent rows its new trees were limited to (those since the change). */
+  changeRows?: number;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function runUpdate(context: UpdateContext, request: UpdateRequest):
     context.failed(failure);
     if (isStoreFailure(error)) {
       context.alert(storeErrorAlert(`the ${request.mode} update`, error));
-    } else if (request.reason === "auto-update" || request.reason === "drift") {
+    } else if (["auto-update", "drift", "change"].includes(request.reason)) {
       // Nobody awaits an automatic update: its failure must reach the flow as an alert.
       context.alert(updateFailedAlert({ ...failure }));
     }
@@ -193,6 +195,7 @@ async function train(context: UpdateContext, plan: UpdatePlan): Promise<Trained>
     treesReplaced: done.treesReplaced,
     samples: toSeq - fromSeq + Math.min(learner.params.historySample, fromSeq - history.firstSeq),
     watermark: live.learnedSeq,
+    ...(change ? { changeRows: Math.max(1, history.endSeq - change.seq) } : {}),
   };
 }
 
@@ -227,6 +230,7 @@ async function finish(
       treesReplaced: trained.treesReplaced,
       // The new rows it learned: those set aside (a burst that passed) are not.
       newSamples: plan.toSeq - plan.fromSeq - skippedWithin(live.skippedRows, plan.fromSeq, plan.toSeq),
+      ...(trained.changeRows !== undefined ? { changeRows: trained.changeRows } : {}),
     },
     note: `${request.reason}; ${guardrail}`,
   });
