@@ -40,22 +40,23 @@ export class BurstWatch {
   /**
    * An error rate rose: the live model's (the drift detector), or a version on trial's (its own
    * detector: after a change of taste the version that learned it is the one a new burst shows
-   * in). A burst opens, unless one is open for the same source.
+   * in). A burst opens, unless one is open for the same source; true when one does.
    */
-  open(challenge: Challenge | null = null): void {
+  open(challenge: Challenge | null = null): boolean {
     const { live, registry } = this.context;
     const source = challenge?.version ?? "live";
     if (challenge) challenge.alarm = false;
-    if (this.opening.has(source) || live.bursts.some((b) => b.source === source && b.state === "open")) return;
-    if (!live.trained || !registry.activeId) return;
+    if (this.opening.has(source) || live.bursts.some((b) => b.source === source && b.state === "open")) return false;
+    if (!live.trained || !registry.activeId) return false;
     // After a confirmed change of taste the live model is known to be out of date until a version
     // that learned it goes live: its errors say nothing new (the versions on trial watch for bursts).
     const active = registry.activeId;
-    if (!challenge && registry.get(active).trainedOn.feedbackWatermark < live.confirmedAtSeq) return;
+    if (!challenge && registry.get(active).trainedOn.feedbackWatermark < live.confirmedAtSeq) return false;
     const opening = this.build(challenge)
       .catch((error: unknown) => this.context.alert(storeErrorAlert("building the reference of a burst", error)))
       .finally(() => this.opening.delete(source));
     this.opening.set(source, opening);
+    return true;
   }
 
   /** True while a burst's reference is being built. */

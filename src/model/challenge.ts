@@ -48,7 +48,7 @@ export class Challenge {
     /** Its learner (null when it is the active one, judged alone: the live model answers for it). */
     public learner: PatternLearner | null,
     /** The active version it is judged beside (null: judged alone). */
-    readonly against: string | null,
+    public against: string | null,
     /** The last feedback log seq its model learned (online or in training) when it was saved. */
     readonly watermark: number,
     private readonly rules: JudgingRules,
@@ -116,6 +116,16 @@ export class Challenge {
       }
     }
     this.learner.learnOne(x, label);
+  }
+
+  /**
+   * Another version went live by itself while this one waited: from now on it is judged beside
+   * that one, its evidence starting afresh (the answers so far were beside a version no longer live).
+   */
+  rebase(against: string): void {
+    this.against = against;
+    this.vsActive = new PairedEvidence();
+    this.vsReference = null;
   }
 
   /** Takes the answers to feedback in `[from, to)` (log seqs, set aside) out of the evidence. */

@@ -71,6 +71,17 @@ export class LiveLearning {
     this.history = schema ? new TrainingHistory(schema, retention) : null;
   }
 
+  /**
+   * New feedback that starts an automatic update: `threshold`, or, while the history is smaller
+   * than it, as many as the history already holds (never fewer than `minSamples`), so a young
+   * model is retrained each time its feedback doubles (10, 20, 40, 80, then every `threshold`)
+   * instead of answering its first `threshold` feedback untrained.
+   */
+  updateDue(threshold: number, minSamples: number): number {
+    const size = this.history?.size ?? 0;
+    return Math.min(threshold, Math.max(minSamples, size - this.pending));
+  }
+
   /** Feedback learned since the last update. */
   get pending(): number {
     return this.history ? this.history.endSeq - this.claimedSeq : 0;

@@ -429,7 +429,8 @@ export class PatternModel extends EventEmitter {
 
   private maybeAutoUpdate(): boolean {
     const { settings } = this;
-    if (!settings.autoUpdate || this.pending < settings.updateThreshold || this.queue.queued || this.closing) {
+    const due = this.live.updateDue(settings.updateThreshold, settings.minSamples);
+    if (!settings.autoUpdate || this.pending < due || this.queue.queued || this.closing) {
       return false;
     }
     if (this.live.history && this.live.history.size < settings.minSamples) return false;
@@ -443,9 +444,8 @@ export class PatternModel extends EventEmitter {
    * was is said when it is resolved (a drift alert for a change of taste).
    */
   private driftDetected(): void {
-    if (!this.live.monitor.driftRaisedError) return;
-    this.bursts.open();
-    this.requestUpdate("drift");
+    // One update per burst: the detector fires again and again while the error stays high.
+    if (this.live.monitor.driftRaisedError && this.bursts.open()) this.requestUpdate("drift");
   }
 
   /** An automatic update for a change of taste (found, or confirmed), without waiting for the threshold. */

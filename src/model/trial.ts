@@ -65,7 +65,8 @@ export class Trials {
     live.replayOnto(learner, unseen, (patternId) => memory.lookup(patternId));
     const challenge = new Challenge(entry.id, learner, against, entry.trainedOn.feedbackWatermark, this.rules);
     const current = live.challenge;
-    if (current && !current.solo && !current.decided) {
+    // A decided trial still running is being acted on (its version going live): the new one waits.
+    if (current && !current.solo) {
       const superseded = live.waiting;
       live.waiting = challenge;
       if (superseded) await this.record(superseded, `superseded by ${entry.id}, a newer version, while it waited`);
@@ -123,9 +124,9 @@ export class Trials {
     // Decided: no more evidence, but it keeps learning until it is live or set aside (feedback during a promotion).
     challenge.decided = true;
     await this.record(challenge, challenge.solo ? "judged alone" : verdict.outcome);
-    const promoted = await this.act(challenge, verdict);
+    await this.act(challenge, verdict);
     if (live.challenge === challenge) live.challenge = null;
-    await this.next(promoted ? challenge.version : null);
+    await this.next();
   }
 
   /** Ends a trial that can no longer be decided, recording the evidence so far and why it ended. */
@@ -134,7 +135,7 @@ export class Trials {
     if (live.challenge === challenge) live.challenge = null;
     if (live.waiting === challenge) live.waiting = null;
     await this.record(challenge, outcome);
-    await this.next(null);
+    await this.next();
   }
 
   /** Every trial ends, the running and the waiting one (a person switched versions). */
@@ -205,15 +206,18 @@ export class Trials {
     return !challenge.solo && this.context.live.burstOpen;
   }
 
-  /** After a trial ended: the waiting version's trial goes on (with its evidence), or it was superseded. */
-  private async next(promoted: string | null): Promise<void> {
+  /**
+   * After a trial ended: the waiting version's trial goes on, with its evidence when it was judged
+   * beside the version still live, afresh beside the new one when the ended trial promoted its own.
+   */
+  private async next(): Promise<void> {
     const { live, registry } = this.context;
     const waiting = live.waiting;
     if (waiting && !live.challenge) {
       live.waiting = null;
-      if (waiting.against === registry.activeId) live.challenge = waiting;
-      else
-        await this.record(waiting, `superseded by ${promoted ?? registry.activeId}, which went live while it waited`);
+      live.challenge = waiting;
+      // Built beside a version that is no longer live: judged beside the one that is, afresh.
+      if (waiting.against !== registry.activeId && registry.activeId) waiting.rebase(registry.activeId);
     }
     await this.context.save();
   }

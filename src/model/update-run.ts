@@ -138,12 +138,10 @@ function planUpdate(context: UpdateContext, request: UpdateRequest): UpdatePlan 
     );
   }
   const kind: "incremental" | "full" = learner.treeCount === 0 ? "full" : request.mode;
-  if (request.reason === "auto-update" && live.pending < settings.updateThreshold) {
+  const due = live.updateDue(settings.updateThreshold, settings.minSamples);
+  if (request.reason === "auto-update" && live.pending < due) {
     // A follow-up of an automatic trigger whose feedback the previous run already took.
-    throw new PatternQualityError(
-      "update-not-needed",
-      `fewer than ${settings.updateThreshold} new feedback: no automatic update needed`,
-    );
+    throw new PatternQualityError("update-not-needed", `fewer than ${due} new feedback: no automatic update needed`);
   }
   const fromSeq = Math.max(live.claimedSeq, history.firstSeq);
   const toSeq = history.endSeq;
