@@ -62,6 +62,16 @@ export class Activation {
     });
   }
 
+  /** Ends the hold a person's switch set, after the switches asked before; InvalidInputError("hold") when nothing is held. */
+  resume(): Promise<HoldState> {
+    return this.exclusive(async () => {
+      const hold = this.registry.hold;
+      if (!hold) throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
+      await this.registry.clearHold();
+      return hold;
+    });
+  }
+
   /** Runs `operation` when the switches asked before it are done. */
   exclusive<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.chain.then(operation);

@@ -1,33 +1,29 @@
 import { EventEmitter } from "node:events";
-import { InvalidInputError, PatternQualityError } from "../errors";
+import { PatternQualityError } from "../errors";
 import { checkSetting, UPDATE_SPEC } from "../settings/spec";
 import { checkText, MAX_NOTE_LENGTH } from "../validate";
 import type { Features, Feedback } from "../feedback/feedback";
 import type { FeedbackLog, StoredFeedback } from "../feedback/log";
 import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
-import { TimingStats } from "../learning/timing";
 import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
-import { checkAccuracy } from "./accuracy-watch";
 import { type Alert, heldAlert, storeErrorAlert, storeProblemAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
 import { DecisionBook, type DecisionsOptions, type DecisionsView } from "./decisions";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
-import { BurstWatch } from "./bursts";
 import { LiveLearning } from "./live-learning";
 import { closeModelStore, type ModelStore, openModelStore } from "./model-store";
-import { saveMonitor } from "./monitor-file";
 import { PatternMemory } from "./pattern-memory";
 import { restore } from "./restore";
 import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreResult } from "./results";
 import { scoreInputPatternId } from "./score-input";
 import { type ScoringContext, scoreBatch, scoreOne } from "./scoring";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
-import { Trials } from "./trial";
-import { type KeptTrials, loadTrials, saveTrials } from "./trial-file";
-import { type UpdateMode, UpdateQueue } from "./update-queue";
-import { runUpdate, type UpdateContext, type UpdateFailure, type UpdateResult } from "./update-run";
+import { loadTrials } from "./trial-file";
+import type { UpdateMode } from "./update-queue";
+import type { UpdateResult } from "./update-run";
+import { Upkeep } from "./upkeep";
 import { ModelVersions } from "./versions";
 
 export type { ActivationEvent } from "./activation";
@@ -64,17 +60,12 @@ export class PatternModel extends EventEmitter {
   private readonly live: LiveLearning;
   private readonly memory: PatternMemory;
   private readonly activation: Activation;
-  private readonly trials: Trials;
-  private readonly bursts: BurstWatch;
+  private readonly upkeep: Upkeep;
   private readonly scoring: ScoringContext;
-  /** Bursts and trials are settled one after another, in the order feedback came. */
-  private settling: Promise<void> = Promise.resolve();
-  private readonly timing = new TimingStats(1000);
   /** Alerts while opening are kept for openAlerts; after that they are emitted. */
   private readonly alertGate = new AlertGate((alert) =>
     this.opened ? this.emit("alert", alert) : this.openAlerts.push(alert),
   );
-  private readonly queue: UpdateQueue<UpdateResult>;
   private closing: Promise<void> | null = null;
   private opened = false;
   /** Who decided what, and the last score of each pattern scored (see decisions()). */
@@ -110,43 +101,23 @@ export class PatternModel extends EventEmitter {
       log,
       this.memory,
       (event) => this.emit("activated", event),
-      (outcome) => this.trials.endAll(outcome),
+      (outcome) => this.upkeep.trials.endAll(outcome),
     );
-    const save = () => this.saveTrials();
-    const alert = (a: Alert) => this.alert(a);
-    const parts = { settings, live: this.live, registry, log, memory: this.memory, alert, save };
-    this.trials = new Trials({ ...parts, activation: this.activation, by: BY });
-    this.bursts = new BurstWatch({
-      ...parts,
-      trials: this.trials,
-      changeConfirmed: () => this.requestUpdate("change"),
-    });
-    this.scoring = {
-      live: this.live,
-      memory: this.memory,
-      decisions: this.decisionBook,
-      activeVersion: () => this.activeVersion,
-    };
-    const context: UpdateContext = {
+    this.upkeep = new Upkeep({
       settings,
       live: this.live,
-      trainer,
       registry,
+      log,
+      memory: this.memory,
+      trainer,
       activation: this.activation,
-      trials: this.trials,
-      timing: this.timing,
       by: BY,
       alert: (alert) => this.alert(alert),
-      updating: (event) => this.emit("updating", event),
-      failed: (failure: UpdateFailure) => this.emit("update-failed", failure),
-      saveMonitor: () => this.saveMonitor(),
-    };
-    this.queue = new UpdateQueue(async (request) => {
-      const result = await runUpdate(context, request);
-      this.emit("update", result);
-      this.emit("metrics", this.metrics());
-      return result;
+      emit: (event, payload) => this.emit(event, event === "metrics" ? this.metrics() : payload),
+      closing: () => this.closing !== null,
     });
+    const scoring = { live: this.live, memory: this.memory, decisions: this.decisionBook };
+    this.scoring = { ...scoring, activeVersion: () => this.activeVersion };
   }
 
   /**
@@ -166,7 +137,7 @@ export class PatternModel extends EventEmitter {
       model.live.setAside = kept.kept?.setAside ?? [];
       const context = { storeDir: settings.storeDir, log, memory: model.memory, registry, live: model.live, by: BY };
       await restore({ ...context, alert });
-      await model.trials.resume(kept.kept);
+      await model.upkeep.trials.resume(kept.kept);
       model.opened = true;
       // Listeners attach once open() resolves; the alerts of opening reach them just after.
       setImmediate(() => {
@@ -201,21 +172,15 @@ export class PatternModel extends EventEmitter {
 
   /** True while an update runs. */
   get updating(): boolean {
-    return this.queue.running;
+    return this.upkeep.queue.running;
   }
 
   /**
    * Resolves once nothing runs in the background: no update, no burst being looked into, no trial
    * being decided (what a test or a benchmark waits for between feedback).
    */
-  async settled(): Promise<void> {
-    for (;;) {
-      const settling = this.settling;
-      await this.queue.idle();
-      await this.bursts.idle();
-      await settling;
-      if (!this.queue.running && this.settling === settling && !this.bursts.busy) return;
-    }
+  settled(): Promise<void> {
+    return this.upkeep.settled();
   }
 
   /**
@@ -245,13 +210,7 @@ export class PatternModel extends EventEmitter {
       this.live.learnedSeq = Math.max(this.live.learnedSeq, record.seq);
     }
     await this.memory.settle(appended.added, parked);
-    if (drift) this.driftDetected();
-    for (const challenge of [this.live.challenge, this.live.waiting]) {
-      if (challenge?.alarm) this.bursts.open(challenge);
-    }
-    this.checkAccuracy();
-    this.settle();
-    const updateTriggered = this.maybeAutoUpdate();
+    const updateTriggered = this.upkeep.afterFeedback(drift);
     const result: AddFeedbackResult = {
       stored: appended.added,
       duplicates: appended.duplicates,
@@ -327,7 +286,7 @@ export class PatternModel extends EventEmitter {
       return Promise.reject(error);
     }
     if (this.closing) return Promise.reject(closedError(this.settings.storeDir));
-    return this.queue.request(mode, reason);
+    return this.upkeep.queue.request(mode, reason);
   }
 
   /**
@@ -340,10 +299,10 @@ export class PatternModel extends EventEmitter {
       pending: this.pending,
       activeVersion: this.activeVersion,
       activeLive: this.live.own?.snapshot() ?? null,
-      trial: this.trials.current(),
+      trial: this.upkeep.trials.current(),
       hold: this.hold,
       updating: this.updating,
-      updateTimes: this.timing.snapshot(),
+      updateTimes: this.upkeep.timing.snapshot(),
       feedbackCount: this.log.size,
       parkedCount: this.memory.parkedCount,
       historySize: this.live.history?.size ?? 0,
@@ -374,12 +333,8 @@ export class PatternModel extends EventEmitter {
   async resume(options: { by?: string } = {}): Promise<void> {
     this.assertOpen();
     const by = checkText(options.by ?? "user", "by", MAX_NOTE_LENGTH);
-    await this.activation.exclusive(async () => {
-      const hold = this.registry.hold;
-      if (!hold) throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
-      await this.registry.clearHold();
-      this.emit("resumed", { version: hold.version, by });
-    });
+    const hold = await this.activation.resume();
+    this.emit("resumed", { version: hold.version, by });
     this.emit("metrics", this.metrics());
   }
 
@@ -389,8 +344,6 @@ export class PatternModel extends EventEmitter {
     if (!this.closing) this.closing = this.shutDown().finally(() => this.alertGate.close());
     return this.closing;
   }
-
-  // ---- learning and its alerts ----
 
   private async switchFor(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
     const entry = await this.activation.byPerson(target, cause);
@@ -412,88 +365,13 @@ export class PatternModel extends EventEmitter {
   private learnParked(features: Features, parked: Feedback[]): void {
     let drift = false;
     for (const feedback of parked) drift = this.learn(features, feedback, null) || drift;
-    if (drift) this.driftDetected();
-    this.settle();
-  }
-
-  /**
-   * Acts on a burst and a trial the new feedback resolved (in the background, one settling after
-   * another; a disk failure becomes an alert).
-   */
-  private settle(): void {
-    this.settling = this.settling
-      .then(() => this.bursts.settle())
-      .then(() => this.trials.settle())
-      .catch((error: unknown) => this.alert(storeErrorAlert("deciding a trial", error)));
-  }
-
-  private maybeAutoUpdate(): boolean {
-    const { settings } = this;
-    const due = this.live.updateDue(settings.updateThreshold, settings.minSamples);
-    if (!settings.autoUpdate || this.pending < due || this.queue.queued || this.closing) {
-      return false;
-    }
-    if (this.live.history && this.live.history.size < settings.minSamples) return false;
-    this.queue.request("incremental", "auto-update").catch(() => undefined);
-    return true;
-  }
-
-  /**
-   * The error rate rose: a burst opens (provisional, see Burst) and an update starts at once,
-   * without waiting for the threshold, so a real change of taste goes live fast. What the burst
-   * was is said when it is resolved (a drift alert for a change of taste).
-   */
-  private driftDetected(): void {
-    // One update per burst: the detector fires again and again while the error stays high.
-    if (this.live.monitor.driftRaisedError && this.bursts.open()) this.requestUpdate("drift");
-  }
-
-  /** An automatic update for a change of taste (found, or confirmed), without waiting for the threshold. */
-  private requestUpdate(reason: "drift" | "change"): void {
-    if (this.settings.autoUpdate && !this.closing && this.pending > 0 && !this.queue.queued) {
-      this.queue.request("incremental", reason).catch(() => undefined);
-    }
-  }
-
-  /** The live accuracy against the model's own before it (once per activation). */
-  private checkAccuracy(): void {
-    const alert = checkAccuracy(this.live, this.activeVersion, this.settings.alerts.accuracyDropPoints);
-    if (alert) this.alert(alert);
+    this.upkeep.afterParked(drift);
   }
 
   /** Every alert passes the gate, which holds back and counts repeats of an identical one. */
   private alert(alert: Alert): void {
     this.alertGate.offer(alert);
   }
-
-  /** Saves the live metrics and the active version's own figures. */
-  private async saveMonitor(): Promise<void> {
-    try {
-      await saveMonitor(this.settings.storeDir, this.live.learnedSeq, this.live.monitor);
-      const own = this.live.own;
-      if (own) await this.registry.recordFigures(own.version, { live: own.snapshot() });
-    } catch (error) {
-      this.alert(storeErrorAlert("saving the live metrics", error));
-    }
-    await this.saveTrials();
-  }
-
-  /** Keeps the trials' evidence and the feedback set aside in the store (a failure becomes an alert). */
-  private async saveTrials(): Promise<void> {
-    const { live } = this;
-    const kept: KeptTrials = {
-      running: live.challenge && !live.challenge.solo ? live.challenge.toJSON() : null,
-      waiting: live.waiting?.toJSON() ?? null,
-      setAside: live.setAside,
-    };
-    try {
-      await saveTrials(this.settings.storeDir, kept);
-    } catch (error) {
-      this.alert(storeErrorAlert("saving the trials", error));
-    }
-  }
-
-  // ---- closing ----
 
   private assertOpen(): void {
     if (this.closing) throw closedError(this.settings.storeDir);
@@ -502,16 +380,14 @@ export class PatternModel extends EventEmitter {
   private async shutDown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.queue.idle(),
+      this.upkeep.queue.idle(),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);
     await this.memory.idle();
-    await this.bursts.idle();
-    await this.settling;
-    await this.saveMonitor();
+    await this.upkeep.closed();
     await closeModelStore(this.store);
   }
 }
