@@ -60,5 +60,11 @@ export function activeStatus(model: PatternModel): { fill: "green" | "blue"; sha
   if (hold && hold.version === model.activeVersion) {
     return { fill: "blue", shape: "ring", text: fitStatus(`held ${versionLabel(hold.version)} · ${hold.by}`) };
   }
-  return { fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) };
+  // A hold a better version ended is said where the hold was: in the status, until the next switch.
+  const latest = model.versions.activations().at(-1);
+  const ended = !hold && latest?.reason.startsWith("challenger promoted: ended the hold") === true;
+  const text = ended
+    ? `${versionLabel(model.activeVersion)} · hold ended`
+    : `active ${versionLabel(model.activeVersion)}`;
+  return { fill: "green", shape: "dot", text: fitStatus(text) };
 }

@@ -55,7 +55,7 @@ export const PatternDashboard = defineComponent({
     const socket = inject<DashboardSocket | null>("$socket", null);
     const track = inject<DataTracker | null>("$dataTracker", null);
     const snapshot = shallowRef<DashboardSnapshot | null>(null);
-    const notice = ref<{ level: DashboardNotice["level"]; text: string } | null>(null);
+    const notice = ref<{ level: DashboardNotice["level"]; text: string; at: string } | null>(null);
     const confirming = ref<Switch | null>(null);
     const busy = ref<DashboardAction["action"] | null>(null);
 
@@ -64,7 +64,7 @@ export const PatternDashboard = defineComponent({
       const answer = msg?.notice;
       // A notice answers one page's press; the other pages only take the new snapshot.
       if (answer && (answer.to === null || answer.to === socket?.id)) {
-        notice.value = { level: answer.level, text: answer.text };
+        notice.value = { level: answer.level, text: answer.text, at: new Date().toISOString() };
         busy.value = null;
       }
     };
@@ -128,7 +128,12 @@ export const PatternDashboard = defineComponent({
     return () => {
       const current = snapshot.value;
       const children: Array<VNode | null> = [];
-      if (notice.value) {
+      // A hold ended by a better version since the notice was given (say "Rolled back to v0006:
+      // automatic updates are held there") replaces it at the top: the notice no longer holds.
+      const ended = current?.model?.holdEnded;
+      if (ended && (!notice.value || notice.value.at < ended.at)) {
+        children.push(h("div", { class: "pq-notice pq-success pq-hold-ended", role: "status" }, ended.text));
+      } else if (notice.value) {
         children.push(
           h("div", { class: `pq-notice pq-${notice.value.level}`, role: "status" }, [
             h("span", notice.value.text),
