@@ -3,7 +3,18 @@
 // It talks to Node-RED only over the dashboard's own socket.io connection (so it works wherever
 // the page does, behind Home Assistant's ingress too): snapshots come in as the widget's
 // messages, button presses go out as widget actions.
-import { defineComponent, h, inject, type PropType, ref, shallowRef, Teleport, type VNode } from "vue";
+import {
+  defineComponent,
+  h,
+  inject,
+  onBeforeUnmount,
+  onMounted,
+  type PropType,
+  ref,
+  shallowRef,
+  Teleport,
+  type VNode,
+} from "vue";
 import type { DashboardAction } from "../../nodes/pattern-dashboard/actions";
 import type { DashboardNotice, DashboardSnapshot, ModelView } from "../../nodes/pattern-dashboard/snapshot";
 import { accuracyChart } from "./chart";
@@ -58,6 +69,19 @@ export const PatternDashboard = defineComponent({
     const notice = ref<{ level: DashboardNotice["level"]; text: string; at: string } | null>(null);
     const confirming = ref<Switch | null>(null);
     const busy = ref<DashboardAction["action"] | null>(null);
+    // The chart is drawn at the card's width (its text stays 9–10 px whatever the card).
+    const root = ref<HTMLElement | null>(null);
+    const cardWidth = ref(360);
+    let resizing: ResizeObserver | null = null;
+    onMounted(() => {
+      if (!root.value || typeof ResizeObserver === "undefined") return;
+      resizing = new ResizeObserver((entries) => {
+        const width = entries[0]?.contentRect.width;
+        if (width && Math.abs(width - cardWidth.value) >= 1) cardWidth.value = width;
+      });
+      resizing.observe(root.value);
+    });
+    onBeforeUnmount(() => resizing?.disconnect());
 
     const receive = (msg: WidgetMessage | undefined) => {
       if (msg?.payload) snapshot.value = msg.payload;
@@ -153,7 +177,7 @@ export const PatternDashboard = defineComponent({
           versionsSection(current.versions, sections),
           h("section", { class: "pq-section pq-chart" }, [
             h("h3", "Recent accuracy over the feedback"),
-            accuracyChart(current.feed),
+            accuracyChart(current.feed, cardWidth.value),
           ]),
           alertsSection(current.feed),
           activationsSection(current.activations),
@@ -164,7 +188,7 @@ export const PatternDashboard = defineComponent({
       // On the page's body: no group or card around the widget can clip or shift the dialog.
       const holdUntil = current?.model?.holdUntil ?? "better";
       if (confirming.value) children.push(h(Teleport, { to: "body" }, [dialog(confirming.value, holdUntil)]));
-      return h("div", { class: "pq-dash", "data-busy": busy.value ?? undefined }, children);
+      return h("div", { class: "pq-dash", ref: root, "data-busy": busy.value ?? undefined }, children);
     };
   },
 });

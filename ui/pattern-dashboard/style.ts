@@ -41,7 +41,7 @@ const CSS = `
 .pq-reject .pq-dot { background: #c62828; }
 .pq-count { font-weight: 600; }
 .pq-reasons { display: flex; flex-wrap: wrap; gap: 0 12px; font-size: 12.5px; }
-.pq-chart-svg { width: 100%; max-width: 720px; height: auto; display: block; }
+.pq-chart-svg { width: 100%; height: auto; display: block; }
 .pq-chart-svg .pq-grid { stroke: rgba(128,128,128,0.3); stroke-width: 1; }
 .pq-chart-svg .pq-axis { font-size: 10px; fill: currentColor; opacity: 0.7; }
 .pq-chart-svg .pq-line { fill: none; stroke: rgb(var(--v-theme-primary, 31,111,92)); stroke-width: 2; }
