@@ -147,7 +147,8 @@ export class LiveLearning {
         // Part of the forest is regrown once the change is confirmed (see BurstWatch), on many
         // more rows than the few dozen the detector needs: regrown at the alarm, on ~40 rows, the
         // version that went live at confirmation answered 47 % right on SEA (seed 2).
-        fresh: false,
+        // (A regrow a confirmed change asked for and no update has made yet is kept.)
+        fresh: this.change?.fresh === true,
         count: (this.change?.count ?? 0) + 1,
       };
     }

@@ -8,7 +8,7 @@ import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
 import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
-import { type Alert, heldAlert, storeErrorAlert, storeProblemAlert, unfitFeaturesAlert } from "./alerts";
+import { type Alert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
 import { DecisionBook, type DecisionsOptions, type DecisionsView } from "./decisions";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
@@ -20,7 +20,7 @@ import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreResult } from 
 import { scoreInputPatternId } from "./score-input";
 import { type ScoringContext, scoreBatch, scoreOne } from "./scoring";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
-import { loadTrials } from "./trial-file";
+import type { DashboardFeed } from "./dashboard-feed";
 import type { UpdateMode } from "./update-queue";
 import type { UpdateResult } from "./update-run";
 import { Upkeep } from "./upkeep";
@@ -57,6 +57,8 @@ export class PatternModel extends EventEmitter {
   readonly versions: ModelVersions;
   /** Alerts raised while opening (damaged files set aside, a fallback version); also emitted just after open. */
   readonly openAlerts: Alert[] = [];
+  /** Its alerts and accuracy history (for a dashboard), kept in the store across restarts. */
+  feed: DashboardFeed | null = null;
   private readonly live: LiveLearning;
   private readonly memory: PatternMemory;
   private readonly activation: Activation;
@@ -115,6 +117,7 @@ export class PatternModel extends EventEmitter {
       alert: (alert) => this.alert(alert),
       emit: (event, payload) => this.emit(event, event === "metrics" ? this.metrics() : payload),
       closing: () => this.closing !== null,
+      feed: () => this.feed,
     });
     const scoring = { live: this.live, memory: this.memory, decisions: this.decisionBook };
     this.scoring = { ...scoring, activeVersion: () => this.activeVersion };
@@ -132,12 +135,11 @@ export class PatternModel extends EventEmitter {
       const model = new PatternModel(settings, store);
       const { log, registry } = store;
       const alert = (a: Alert) => model.alert(a);
-      const kept = await loadTrials(settings.storeDir);
-      if (kept.problem) alert(storeProblemAlert(kept.problem));
-      model.live.setAside = kept.kept?.setAside ?? [];
       const context = { storeDir: settings.storeDir, log, memory: model.memory, registry, live: model.live, by: BY };
-      await restore({ ...context, alert });
-      await model.upkeep.trials.resume(kept.kept);
+      const kept = await restore({ ...context, alert });
+      await model.upkeep.trials.resume(kept.trials);
+      model.feed = kept.feed;
+      kept.feed.follow(model);
       model.opened = true;
       // Listeners attach once open() resolves; the alerts of opening reach them just after.
       setImmediate(() => {

@@ -3,6 +3,8 @@ import { TimingStats } from "../learning/timing";
 import type { Trainer } from "../learning/trainer";
 import type { VersionRegistry } from "../versions/registry";
 import { checkAccuracy } from "./accuracy-watch";
+import type { DashboardFeed } from "./dashboard-feed";
+import { saveFeed } from "./feed-file";
 import type { Activation } from "./activation";
 import { type Alert, storeErrorAlert } from "./alerts";
 import { BurstWatch } from "./bursts";
@@ -30,6 +32,8 @@ export interface UpkeepContext {
   emit(event: "update" | "update-failed" | "updating" | "metrics", payload?: unknown): void;
   /** True once the model is closing: no new automatic update starts. */
   closing(): boolean;
+  /** The alerts and accuracy history, kept with the live state. */
+  feed(): DashboardFeed | null;
 }
 
 /**
@@ -125,6 +129,11 @@ export class Upkeep {
       this.context.alert(storeErrorAlert("saving the live metrics", error));
     }
     await this.saveTrials();
+    const feed = this.context.feed();
+    if (feed)
+      await saveFeed(settings.storeDir, feed).catch((error: unknown) =>
+        this.context.alert(storeErrorAlert("saving the alerts", error)),
+      );
   }
 
   /** Acts on the bursts and the trial the new feedback resolved (a disk failure becomes an alert). */
