@@ -13,14 +13,17 @@ const Z = 2.33;
  * The accuracy-drop check: the live model's accuracy over its last 100 answers against its own
  * accuracy over the 400 answers before them (across versions: a promotion does not reset it).
  * It fires when even the upper 99 % Wilson bound of the recent accuracy lies `points` below the
- * reference, once per version live. The reference used to be the version's trial figure, the best
+ * reference, and not again before the 500 answers it compared have all been replaced. The reference used to be the version's trial figure, the best
  * of several noisy trials, so it fired after almost every promotion (13 times in 9 minutes of the
  * demo); with this one, 5,000 answers of a stationary stream raise none (see the alert tests).
  */
 export function checkAccuracy(live: LiveLearning, active: string | null, points: number): Alert | null {
   const own = live.own;
-  if (!active || !own || own.version !== active || live.accuracyAlerted === active) return null;
+  if (!active || !own || own.version !== active) return null;
   const answers = live.recent;
+  const now = answers.at(-1)?.row ?? 0;
+  // One drop, one alert: the next compares only answers given after it (a promotion does not reset it).
+  if (live.accuracyAlertedRow >= 0 && now - live.accuracyAlertedRow < RECENT + REFERENCE) return null;
   if (answers.length < RECENT + REFERENCE / 2) return null;
   const recent = answers.slice(-RECENT);
   const before = answers.slice(-(RECENT + REFERENCE), -RECENT);
@@ -33,7 +36,7 @@ export function checkAccuracy(live: LiveLearning, active: string | null, points:
     { prequentialAccuracy: referenceAccuracy },
     points,
   );
-  if (alert) live.accuracyAlerted = active;
+  if (alert) live.accuracyAlertedRow = now;
   return alert;
 }
 

@@ -42,8 +42,8 @@ export class LiveLearning {
   learnedSeq = 0;
   /** The last change of taste the drift detector found (a rise of the error rate); not kept across restarts. */
   change: TasteChange | null = null;
-  /** The version an accuracy-drop alert was raised for (once per activation). */
-  accuracyAlerted: string | null = null;
+  /** The history row at which the last accuracy-drop alert was raised (-1: none). */
+  accuracyAlertedRow = -1;
   /** The new version on trial beside the live one (see Challenge), if any. */
   challenge: Challenge | null = null;
   /** A newer version waiting for that trial to end; it answers (and learns) the same feedback meanwhile. */
@@ -194,6 +194,5 @@ export class LiveLearning {
     if (this.waiting?.learner === learner) this.waiting = null;
     this.learner = learner;
     this.own = own;
-    this.accuracyAlerted = null;
   }
 }
