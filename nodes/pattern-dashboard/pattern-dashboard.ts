@@ -87,16 +87,12 @@ function widgetBundle(): Record<string, unknown> | null {
   return null;
 }
 
-// Per model, not per widget node: a redeployed widget keeps the alerts and the chart so far.
-const feeds = new WeakMap<PatternModel, DashboardFeed>();
-
+// The model's own feed, kept in its store: a redeployed widget, or a restart, keeps the alerts and the chart.
 function feedOf(model: PatternModel): DashboardFeed {
-  let feed = feeds.get(model);
-  if (!feed) {
-    feed = new DashboardFeed();
-    feed.follow(model);
-    feeds.set(model, feed);
-  }
+  if (model.feed) return model.feed;
+  const feed = new DashboardFeed();
+  feed.follow(model);
+  model.feed = feed;
   return feed;
 }
 

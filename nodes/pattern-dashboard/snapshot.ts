@@ -24,6 +24,24 @@ export interface ModelView {
   recentAccuracy: number | null;
   /** The active version's own live accuracy and the feedback it answered while active. */
   activeLive: { accuracy: number | null; samples: number } | null;
+  /**
+   * When the latest switch was a new version proving better and ending a person's hold (and no
+   * hold is set since): what happened, in words, and when. The widget shows it where the hold was.
+   */
+  holdEnded: { text: string; at: string } | null;
+}
+
+/** The activation log's reason for a promotion that ended a hold (see Trials.promote). */
+const HOLD_ENDED = /^challenger promoted: ended the hold set by (.+) at (v\d+)$/;
+
+/** The latest switch, when it was a version proving better and ending a hold, in words. */
+export function holdEndedBy(latest: ActivationRecord | undefined, hold: HoldState | null): ModelView["holdEnded"] {
+  const ended = latest && !hold ? HOLD_ENDED.exec(latest.reason) : null;
+  if (!latest || !ended) return null;
+  return {
+    text: `${latest.to} proved better on new feedback and went live: it ended the hold set by ${ended[1]} at ${ended[2]}.`,
+    at: latest.at,
+  };
 }
 
 /** A version row with what only the dashboard marks: the version on trial beside the active one. */
@@ -68,6 +86,7 @@ export function dashboardSnapshot(
   const metrics = model.metrics();
   const trialVersion = metrics.trial?.version ?? null;
   const { scored, people } = model.decisions({ limit: SUGGESTIONS_SHOWN, names });
+  const activations = model.versions.activations();
   return {
     problem: null,
     model: {
@@ -83,9 +102,10 @@ export function dashboardSnapshot(
       activeLive: metrics.activeLive
         ? { accuracy: metrics.activeLive.accuracy, samples: metrics.activeLive.samples }
         : null,
+      holdEnded: holdEndedBy(activations.at(-1), metrics.hold),
     },
     versions: versionRows(model).map((row) => ({ ...row, onTrial: row.id === trialVersion })),
-    activations: model.versions.activations().slice(-ACTIVATIONS_SHOWN).reverse(),
+    activations: activations.slice(-ACTIVATIONS_SHOWN).reverse(),
     feed: feed.view(),
     decisions: { scored, people },
   };

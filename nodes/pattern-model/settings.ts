@@ -25,6 +25,8 @@ export interface PatternModelDefinition extends NodeDefinition {
   keepFeedback?: number | string;
   guardrailDropPoints?: number | string;
   guardrailSamples?: number | string;
+  guardrailMaxSamples?: number | string;
+  confirmChange?: number | string;
   holdUntil?: string;
 }
 
@@ -60,6 +62,8 @@ export const PATTERN_MODEL_FORM = {
   keepFeedback: { setting: PATTERN_MODEL_SPEC.retention.feedback },
   guardrailDropPoints: { setting: PATTERN_MODEL_SPEC.guardrail.maxDropPoints },
   guardrailSamples: { setting: PATTERN_MODEL_SPEC.guardrail.samples },
+  guardrailMaxSamples: { setting: PATTERN_MODEL_SPEC.guardrail.maxSamples },
+  confirmChange: { setting: PATTERN_MODEL_SPEC.guardrail.confirmChange },
   holdUntil: { setting: PATTERN_MODEL_SPEC.guardrail.holdUntil },
 } as const satisfies FormSpec;
 
@@ -134,6 +138,8 @@ export function settingsFromDefinition(
     guardrail: {
       maxDropPoints: field(definition, "guardrailDropPoints"),
       samples: field(definition, "guardrailSamples"),
+      maxSamples: field(definition, "guardrailMaxSamples"),
+      confirmChange: field(definition, "confirmChange"),
       holdUntil: field(definition, "holdUntil"),
     },
   };

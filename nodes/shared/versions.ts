@@ -10,6 +10,8 @@ export interface VersionRow {
   evaluatedAccuracy: number | null;
   /** Feedback its trial judged it on. */
   evaluatedOn: number;
+  /** Its trial's outcome, or why it has none ("on trial", "waiting for …", "never judged"). */
+  verdict: string;
   /** Its accuracy over the feedback it answered while active (percent, one decimal; null before any). */
   liveAccuracy: number | null;
   liveOn: number;
@@ -23,6 +25,13 @@ export interface VersionRow {
 export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
   const held = model.hold?.version ?? null;
+  const trial = model.metrics().trial;
+  const verdict = (entry: { id: string; evaluation: { outcome: string } | null }): string => {
+    if (entry.evaluation) return entry.evaluation.outcome;
+    if (trial?.version === entry.id) return "on trial";
+    if (trial?.waiting === entry.id) return `waiting for the trial of ${trial.version} to end`;
+    return entry.id === active ? "live, not judged yet" : "never judged";
+  };
   return model.versions
     .list()
     .map((entry) => ({
@@ -31,6 +40,7 @@ export function versionRows(model: PatternModel): VersionRow[] {
       kind: entry.kind,
       evaluatedAccuracy: percent(entry.evaluation?.accuracy),
       evaluatedOn: entry.evaluation?.samples ?? 0,
+      verdict: verdict(entry),
       liveAccuracy: percent(entry.live?.accuracy),
       liveOn: entry.live?.samples ?? 0,
       active: entry.id === active,
@@ -50,5 +60,11 @@ export function activeStatus(model: PatternModel): { fill: "green" | "blue"; sha
   if (hold && hold.version === model.activeVersion) {
     return { fill: "blue", shape: "ring", text: fitStatus(`held ${versionLabel(hold.version)} · ${hold.by}`) };
   }
-  return { fill: "green", shape: "dot", text: fitStatus(`active ${versionLabel(model.activeVersion)}`) };
+  // A hold a better version ended is said where the hold was: in the status, until the next switch.
+  const latest = model.versions.activations().at(-1);
+  const ended = !hold && latest?.reason.startsWith("challenger promoted: ended the hold") === true;
+  const text = ended
+    ? `${versionLabel(model.activeVersion)} · hold ended`
+    : `active ${versionLabel(model.activeVersion)}`;
+  return { fill: "green", shape: "dot", text: fitStatus(text) };
 }

@@ -101,7 +101,7 @@ export class Trainer {
     model: PatternLearner,
     batch: IncrementalBatch,
     history: TrainingHistory,
-    options: { change?: { rows: number; fresh: boolean } } = {},
+    options: { change?: { rows: number; fresh: boolean }; skip?: Array<[number, number]> } = {},
   ): Promise<IncrementalResult> {
     const started = performance.now();
     this.checkModel(model, history);
@@ -137,6 +137,7 @@ export class Trainer {
       );
     }
     const plan = model.incrementalPlan(trainingRows, batchRows, change);
+    if (options.skip && options.skip.length > 0) job.skip = options.skip;
     const reply = await this.grow(plan.serials, { ...job, windows: plan.windows }, history);
     const { model: next, treesReplaced } = model.withIncrementalTrees(reply.trees);
     return {
@@ -148,15 +149,15 @@ export class Trainer {
     };
   }
 
-  /** Grows a whole new forest on all of the history (its schema and params from `model`). */
-  async full(model: PatternLearner, history: TrainingHistory): Promise<FullResult> {
+  /** Grows a whole new forest on all of the history (its schema and params from `model`) but the rows in `skip`. */
+  async full(model: PatternLearner, history: TrainingHistory, skip?: Array<[number, number]>): Promise<FullResult> {
     const started = performance.now();
     this.checkModel(model, history);
     if (history.size === 0)
       throw new InvalidInputError("history", "expected stored feedback to train on, got an empty history");
     const reply = await this.grow(
       model.fullSerials(),
-      { params: model.params, fromSeq: history.firstSeq, toSeq: history.endSeq },
+      { params: model.params, fromSeq: history.firstSeq, toSeq: history.endSeq, ...(skip?.length ? { skip } : {}) },
       history,
     );
     return { model: model.withForest(reply.trees), trainMs: reply.trainMs, totalMs: performance.now() - started };

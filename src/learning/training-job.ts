@@ -28,6 +28,8 @@ export interface GrowJob {
   windows?: number[];
   fromSeq: number;
   toSeq: number;
+  /** History rows `[from, to)` set aside: never trained on. */
+  skip?: Array<[number, number]>;
   extraX?: Float64Array;
   extraY?: Uint8Array;
 }
@@ -89,9 +91,10 @@ export class TreeGrower {
 
   private grow(job: GrowJob): GrownTree[] {
     const history = this.history;
-    const stored = history
+    const viewed = history
       ? history.view(job.fromSeq, job.toSeq)
       : { X: new Float64Array(0), y: new Uint8Array(0), n: 0 };
+    const stored = history && job.skip ? withoutRows(viewed, job.fromSeq, history.d, job.skip) : viewed;
     const extraN = job.extraY ? job.extraY.length : 0;
     const d = history ? history.d : job.extraX && extraN > 0 ? job.extraX.length / extraN : 0;
     if (extraN === 0)
@@ -109,6 +112,28 @@ export class TreeGrower {
     y.set(job.extraY as Uint8Array, stored.n);
     return growTrees({ X, y, n, d }, job.params, job.serials, job.windows);
   }
+}
+
+/** The rows of a view (starting at history row `fromSeq`) outside the ranges `skip`; the view itself when none is skipped. */
+function withoutRows(
+  view: { X: Float64Array; y: Uint8Array; n: number },
+  fromSeq: number,
+  d: number,
+  skip: Array<[number, number]>,
+): { X: Float64Array; y: Uint8Array; n: number } {
+  const keep: number[] = [];
+  for (let i = 0; i < view.n; i++) {
+    const row = fromSeq + i;
+    if (!skip.some(([from, to]) => row >= from && row < to)) keep.push(i);
+  }
+  if (keep.length === view.n) return view;
+  const X = new Float64Array(keep.length * d);
+  const y = new Uint8Array(keep.length);
+  keep.forEach((i, j) => {
+    X.set(view.X.subarray(i * d, (i + 1) * d), j * d);
+    y[j] = view.y[i] as number;
+  });
+  return { X, y, n: keep.length };
 }
 
 /** Grows a few trees on made-up rows, so the first real request runs compiled code. */

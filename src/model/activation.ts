@@ -2,7 +2,6 @@ import { InvalidInputError } from "../errors";
 import type { FeedbackLog } from "../feedback/log";
 import { PatternLearner } from "../learning/learner";
 import { type HoldState, holdAt, type VersionEntry, type VersionRegistry } from "../versions/registry";
-import type { Challenge } from "./challenge";
 import type { LiveLearning } from "./live-learning";
 import { OwnFigures } from "./own-figures";
 import type { PatternMemory } from "./pattern-memory";
@@ -38,8 +37,8 @@ export class Activation {
     private readonly log: FeedbackLog,
     private readonly memory: PatternMemory,
     private readonly activated: (event: ActivationEvent) => void,
-    /** Ends a challenge that can no longer be decided (recording why). */
-    private readonly endChallenge: (challenge: Challenge, outcome: string) => Promise<void>,
+    /** Ends the trials that can no longer be decided (recording why). */
+    private readonly endTrials: (outcome: string) => Promise<void>,
   ) {}
 
   /** The number of switches people made so far (an update compares it before and after). */
@@ -56,12 +55,20 @@ export class Activation {
       const id = target();
       const entry = await this.switchTo(id, cause, holdAt(id, cause));
       this.switches++;
-      const challenge = this.live.challenge;
-      if (challenge) {
-        this.live.challenge = null;
-        await this.endChallenge(challenge, `interrupted: ${id} was activated by ${cause.by}`);
+      if (this.live.challenge || this.live.waiting) {
+        await this.endTrials(`interrupted: ${id} was activated by ${cause.by}`);
       }
       return entry;
+    });
+  }
+
+  /** Ends the hold a person's switch set, after the switches asked before; InvalidInputError("hold") when nothing is held. */
+  resume(): Promise<HoldState> {
+    return this.exclusive(async () => {
+      const hold = this.registry.hold;
+      if (!hold) throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
+      await this.registry.clearHold();
+      return hold;
     });
   }
 

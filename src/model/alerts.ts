@@ -1,10 +1,13 @@
 import type { StoreProblem } from "../store/files";
+import type { HoldState } from "../versions/registry";
+import type { BurstState, SetAside } from "./burst";
 
 /** What went wrong or needs attention. */
 export type AlertType =
   | "slow-update"
   | "accuracy-drop"
   | "drift"
+  | "burst-set-aside"
   | "guardrail-rejected"
   | "held"
   | "challenger-better"
@@ -41,9 +44,8 @@ export interface AccuracyFigures {
 }
 
 /**
- * Live accuracy that fell by at least `points` below what the active version scored in its
- * trial. The fading accuracy (recent) is compared when both sides have it, else the prequential
- * accuracy.
+ * Live accuracy that fell by at least `points` below the reference it is compared with (see
+ * checkAccuracy): the fading accuracy when both sides have it, else the prequential accuracy.
  */
 export function accuracyDropAlert(
   version: string,
@@ -62,13 +64,13 @@ export function accuracyDropAlert(
     type: "accuracy-drop",
     severity: "warning",
     message:
-      `${key === "fadingAccuracy" ? "recent" : "prequential"} accuracy fell ${dropPoints.toFixed(1)} points ` +
-      `below what ${version} scored in its trial (${(now * 100).toFixed(1)} % vs ${(then * 100).toFixed(1)} %)`,
+      `the model with ${version} live got ${(now * 100).toFixed(1)} % of its last answers right, ` +
+      `${dropPoints.toFixed(1)} points below its ${(then * 100).toFixed(1)} % before them`,
     details: { version, metric: key, now, recorded: then, dropPoints, thresholdPoints: points },
   };
 }
 
-/** The drift detector fired: the household's taste seems to have changed. */
+/** The drift detector fired and the rise lasted: the household's taste seems to have changed. */
 export function driftAlert(version: string | null, details: Record<string, unknown>): Alert {
   return {
     type: "drift",
@@ -76,6 +78,47 @@ export function driftAlert(version: string | null, details: Record<string, unkno
     message:
       "the error rate changed significantly: the household's preferences may have shifted; consider a full update",
     details: { version, ...details },
+  };
+}
+
+/**
+ * What a rise of the error rate turned out to be: a change of taste (confirmed: a drift alert), or a
+ * burst of answers that passed (set aside: a warning, as someone may be answering for the wrong
+ * pattern or with the buttons swapped). A false alarm raises nothing.
+ */
+export function burstAlert(
+  version: string | null,
+  state: BurstState,
+  length: number,
+  referenceError: number,
+  usualError: number,
+  range: SetAside | null,
+): Alert {
+  const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
+  if (state === "passed" && range) {
+    return {
+      type: "burst-set-aside",
+      severity: "warning",
+      message:
+        `${range.toSeq - range.fromSeq} answers unlike the household's usual ones (the model from before them ` +
+        `was wrong on ${pct(referenceError)}, usually ${pct(usualError)}) stopped: they are set aside, ` +
+        "and no version that learned them goes live",
+      details: { ...range, referenceError, usualError },
+    };
+  }
+  const details = { state, length, referenceError, usualError };
+  if (state === "confirmed") {
+    const alert = driftAlert(version, details);
+    alert.message =
+      `the household's taste changed: for ${length} answers the model from before has been wrong on ` +
+      `${pct(referenceError)} (usually ${pct(usualError)}); versions that learned the change may go live`;
+    return alert;
+  }
+  return {
+    type: "drift",
+    severity: "info",
+    message: `a rise of the error rate was a false alarm (${pct(referenceError)} wrong, usually ${pct(usualError)})`,
+    details,
   };
 }
 
@@ -161,21 +204,21 @@ export function heldAlert(hold: { version: string; by: string; reason: string },
   };
 }
 
-/** A new version did better than the held one on new feedback: promoted, or (held until resume) not. */
+/** A new version did better than the held one on new feedback: promoted (ending the hold), or (held until resume) not. */
 export function challengerBetterAlert(
   version: string,
-  held: string,
+  hold: HoldState,
   activated: boolean,
   verdict: { message: string } & object,
 ): Alert {
   const what = activated
-    ? "activated, and automatic updates resume"
-    : "not activated: automatic activation is held until someone resumes it";
+    ? `activated: it ended the hold set by ${hold.by} at ${hold.version}, and automatic updates resume`
+    : `not activated: automatic activation is held at ${hold.version} (set by ${hold.by}) until someone resumes it`;
   return {
     type: "challenger-better",
     severity: "info",
     message: `${version} is ${verdict.message}; ${what}`,
-    details: { version, held, activated, ...verdict },
+    details: { version, held: hold.version, heldBy: hold.by, activated, ...verdict },
   };
 }
 

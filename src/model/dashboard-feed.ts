@@ -1,7 +1,7 @@
 // What a dashboard shows of a model besides its present state: the alerts it raised (kept, with
 // how often each came) and its recent accuracy over the feedback, with version switches and drifts
-// marked. The model tells these only as events, so the feed keeps a bounded record of them for as
-// long as it follows a model.
+// marked. The model tells these only as events, so the feed keeps a bounded record of them; the
+// model keeps it in its store (see feed-file.ts), so a restart starts where it left off.
 import type { EventEmitter } from "node:events";
 import { alertKey } from "./alert-gate";
 import type { ActivationEvent } from "./activation";
@@ -65,15 +65,63 @@ interface AlertEntry extends FeedAlert {
   firstMessage: string;
 }
 
+/** A feed as the store keeps it. */
+export interface FeedJSON {
+  format: "pattern-quality-feed";
+  since: string;
+  alerts: Array<FeedAlert & { key: string; firstMessage: string }>;
+  points: AccuracyPoint[];
+  marks: AccuracyMark[];
+}
+
 /** A bounded record of a model's alerts and accuracy, built from its events. */
 export class DashboardFeed {
-  private readonly alerts: AlertEntry[] = [];
+  private alerts: AlertEntry[] = [];
   private points: AccuracyPoint[] = [];
-  private readonly marks: AccuracyMark[] = [];
-  private readonly since: string;
+  private marks: AccuracyMark[] = [];
+  private since: string;
 
   constructor(private readonly now: () => Date = () => new Date()) {
     this.since = now().toISOString();
+  }
+
+  /** A feed from what the store kept (see toJSON); a malformed one throws. */
+  static fromJSON(json: unknown, now: () => Date = () => new Date()): DashboardFeed {
+    const kept = json as Partial<FeedJSON> | null;
+    const text = (v: unknown) => typeof v === "string";
+    const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+    const share = (v: unknown) => typeof v === "number" && v >= 0 && v <= 1;
+    if (kept === null || typeof kept !== "object" || kept.format !== "pattern-quality-feed" || !text(kept.since)) {
+      throw new Error("not a dashboard feed");
+    }
+    const alerts = Array.isArray(kept.alerts) ? kept.alerts : null;
+    const points = Array.isArray(kept.points) ? kept.points : null;
+    const marks = Array.isArray(kept.marks) ? kept.marks : null;
+    const alertsOk = alerts?.every(
+      (a) => [a.type, a.severity, a.message, a.firstAt, a.lastAt, a.key, a.firstMessage].every(text) && count(a.count),
+    );
+    const pointsOk = points?.every((p) => count(p.samples) && share(p.accuracy));
+    const marksOk = marks?.every(
+      (m) => count(m.samples) && (m.kind === "version" || m.kind === "drift") && text(m.label) && text(m.at),
+    );
+    if (!alertsOk || !pointsOk || !marksOk) throw new Error("its alerts, points or marks are malformed");
+    const feed = new DashboardFeed(now);
+    feed.since = kept.since as string;
+    feed.alerts = (alerts as AlertEntry[]).slice(0, FEED_LIMITS.alerts).map((a) => ({ ...a }));
+    feed.points = (points as AccuracyPoint[]).slice(-FEED_LIMITS.points).map((p) => ({ ...p }));
+    feed.marks = (marks as AccuracyMark[]).slice(-FEED_LIMITS.marks).map((m) => ({ ...m }));
+    return feed;
+  }
+
+  /** What the store keeps of the feed. */
+  toJSON(): FeedJSON {
+    return {
+      format: "pattern-quality-feed",
+      since: this.since,
+      alerts: this.alerts.map((a) => ({ ...a })),
+      points: this.points.map((p) => ({ ...p })),
+      marks: this.marks.map((m) => ({ ...m })),
+    };
   }
 
   /**

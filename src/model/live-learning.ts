@@ -3,11 +3,14 @@ import type { FeatureSchema } from "../features/schema";
 import { TrainingHistory } from "../learning/history";
 import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor } from "../learning/monitor";
+import { Burst, RECENT_ANSWERS, type RecentAnswer, type SetAside } from "./burst";
 import type { Challenge } from "./challenge";
 import type { OwnFigures } from "./own-figures";
 
 /** A feedback as replay needs it: its label and its features, given or remembered. */
 export interface LabelledPattern {
+  /** Its feedback log seq (set-aside feedback is never replayed). */
+  seq?: number;
   patternId: string;
   label: Label;
   features?: Features;
@@ -39,10 +42,22 @@ export class LiveLearning {
   learnedSeq = 0;
   /** The last change of taste the drift detector found (a rise of the error rate); not kept across restarts. */
   change: TasteChange | null = null;
-  /** The version an accuracy-drop alert was raised for (once per activation). */
-  accuracyAlerted: string | null = null;
+  /** The history row at which the last accuracy-drop alert was raised (-1: none). */
+  accuracyAlertedRow = -1;
   /** The new version on trial beside the live one (see Challenge), if any. */
   challenge: Challenge | null = null;
+  /** A newer version waiting for that trial to end; it answers (and learns) the same feedback meanwhile. */
+  waiting: Challenge | null = null;
+  /** Rises of the error rate not yet known to be a change of taste or a passing burst (see Burst). */
+  bursts: Burst[] = [];
+  /** The feedback log seq at which the latest change of taste was confirmed (0: none). */
+  confirmedAtSeq = 0;
+  /** The first history row of the latest burst opened (-1: none). */
+  lastBurstRow = -1;
+  /** Feedback set aside (a burst that passed): never trained on, never replayed. */
+  setAside: SetAside[] = [];
+  /** The live model's latest answers, to find where a burst began. */
+  readonly recent: RecentAnswer[] = [];
   /** The live version's own figures (null while untrained). */
   own: OwnFigures | null = null;
 
@@ -54,6 +69,17 @@ export class LiveLearning {
     this.schema = schema;
     this.learner = schema ? PatternLearner.create(schema, forest) : null;
     this.history = schema ? new TrainingHistory(schema, retention) : null;
+  }
+
+  /**
+   * New feedback that starts an automatic update: `threshold`, or, while the history is smaller
+   * than it, as many as the history already holds (never fewer than `minSamples`), so a young
+   * model is retrained each time its feedback doubles (10, 20, 40, 80, then every `threshold`)
+   * instead of answering its first `threshold` feedback untrained.
+   */
+  updateDue(threshold: number, minSamples: number): number {
+    const size = this.history?.size ?? 0;
+    return Math.min(threshold, Math.max(minSamples, size - this.pending));
   }
 
   /** Feedback learned since the last update. */
@@ -98,14 +124,31 @@ export class LiveLearning {
     const p = learner.predictProba(x);
     const { drift } = this.monitor.update(p, label);
     this.own?.count(p, label, seq);
-    this.challenge?.observe(x, label, p);
-    learner.learnOne(x, label);
+    let referenceP: number | null = null;
+    for (const burst of this.bursts) {
+      if (burst.state !== "open") continue;
+      const answer = burst.observe(x, label);
+      if (referenceP === null) referenceP = answer;
+    }
     const history = this.history as TrainingHistory;
+    const row = history.endSeq;
+    this.challenge?.observe(x, label, p, referenceP, seq, row);
+    this.waiting?.observe(x, label, p, referenceP, seq, row);
+    learner.learnOne(x, label);
     history.add(x, label);
+    this.recent.push({ row: history.endSeq - 1, seq, wrong: (p >= 0.5 ? 1 : 0) !== label });
+    if (this.recent.length > RECENT_ANSWERS) this.recent.splice(0, this.recent.length - RECENT_ANSWERS);
     if (drift && this.monitor.driftRaisedError) {
+      // Where the rise began: the most likely change point of the recent answers (the detector's
+      // own window starts at a bucket boundary, tens of answers off), never before the last burst.
+      const start = this.recent[Burst.startOf(this.recent, this.monitor.samplesSinceChange, this.lastBurstRow + 1)];
       this.change = {
-        seq: history.endSeq - this.monitor.samplesSinceChange,
-        fresh: true,
+        seq: start?.row ?? history.endSeq - this.monitor.samplesSinceChange,
+        // Part of the forest is regrown once the change is confirmed (see BurstWatch), on many
+        // more rows than the few dozen the detector needs: regrown at the alarm, on ~40 rows, the
+        // version that went live at confirmation answered 47 % right on SEA (seed 2).
+        // (A regrow a confirmed change asked for and no update has made yet is kept.)
+        fresh: this.change?.fresh === true,
         count: (this.change?.count ?? 0) + 1,
       };
     }
@@ -119,16 +162,37 @@ export class LiveLearning {
     lookup: (patternId: string) => Features | undefined,
   ): void {
     for (const record of records) {
+      if (this.isSetAside(record.seq)) continue;
       const features = record.features ?? lookup(record.patternId);
       const x = features && this.vectorOrNull(features);
       if (x) learner.learnOne(x, record.label);
     }
   }
 
-  /** Makes `learner` the live one, counting its own figures; accuracy checks count from now. */
+  /** True while a rise of the error rate is not yet known for what it is. */
+  get burstOpen(): boolean {
+    return this.bursts.some((burst) => burst.state === "open");
+  }
+
+  /** True when feedback log `seq` lies in a range set aside. */
+  isSetAside(seq: number | undefined | null): boolean {
+    if (seq === undefined || seq === null) return false;
+    return this.setAside.some((range) => seq >= range.fromSeq && seq < range.toSeq);
+  }
+
+  /** History row ranges set aside, as `[from, to)` pairs (for training). */
+  get skippedRows(): Array<[number, number]> {
+    return this.setAside.map((range) => [range.fromRow, range.toRow]);
+  }
+
+  /**
+   * Makes `learner` the live one, counting its own figures; accuracy checks count from now. A
+   * challenger that goes live stops being one in the same step, so no feedback is learned twice.
+   */
   goLive(learner: PatternLearner, own: OwnFigures): void {
+    if (this.challenge?.learner === learner) this.challenge = null;
+    if (this.waiting?.learner === learner) this.waiting = null;
     this.learner = learner;
     this.own = own;
-    this.accuracyAlerted = null;
   }
 }

@@ -1,30 +1,29 @@
 import { EventEmitter } from "node:events";
-import { describeValue, InvalidInputError, PatternQualityError } from "../errors";
+import { PatternQualityError } from "../errors";
 import { checkSetting, UPDATE_SPEC } from "../settings/spec";
 import { checkText, MAX_NOTE_LENGTH } from "../validate";
 import type { Features, Feedback } from "../feedback/feedback";
 import type { FeedbackLog, StoredFeedback } from "../feedback/log";
 import type { PatternCache } from "../feedback/pattern-cache";
 import type { FeatureSchema } from "../features/schema";
-import { strongestReasons } from "../learning/explain";
-import { TimingStats } from "../learning/timing";
 import type { HoldState, VersionEntry, VersionRegistry } from "../versions/registry";
 import { Activation, type SwitchCause } from "./activation";
-import { type Alert, accuracyDropAlert, driftAlert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
+import { type Alert, heldAlert, storeErrorAlert, unfitFeaturesAlert } from "./alerts";
 import { AlertGate } from "./alert-gate";
 import { DecisionBook, type DecisionsOptions, type DecisionsView } from "./decisions";
 import { type FeedbackDefaults, identifier, parseFeedbackBatch, readFeatures } from "./feedback-input";
 import { LiveLearning } from "./live-learning";
 import { closeModelStore, type ModelStore, openModelStore } from "./model-store";
-import { saveMonitor } from "./monitor-file";
 import { PatternMemory } from "./pattern-memory";
 import { restore } from "./restore";
-import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreReason, ScoreResult } from "./results";
-import { parseScoreInput, reasonCount, scoreInputPatternId } from "./score-input";
+import type { AddFeedbackResult, ModelMetrics, ScoreOptions, ScoreResult } from "./results";
+import { scoreInputPatternId } from "./score-input";
+import { type ScoringContext, scoreBatch, scoreOne } from "./scoring";
 import { type PatternModelSettings, type ResolvedSettings, resolveSettings } from "./settings";
-import { Trials } from "./trial";
-import { type UpdateMode, UpdateQueue } from "./update-queue";
-import { runUpdate, type UpdateContext, type UpdateFailure, type UpdateResult } from "./update-run";
+import type { DashboardFeed } from "./dashboard-feed";
+import type { UpdateMode } from "./update-queue";
+import type { UpdateResult } from "./update-run";
+import { Upkeep } from "./upkeep";
 import { ModelVersions } from "./versions";
 
 export type { ActivationEvent } from "./activation";
@@ -58,16 +57,17 @@ export class PatternModel extends EventEmitter {
   readonly versions: ModelVersions;
   /** Alerts raised while opening (damaged files set aside, a fallback version); also emitted just after open. */
   readonly openAlerts: Alert[] = [];
+  /** Its alerts and accuracy history (for a dashboard), kept in the store across restarts. */
+  feed: DashboardFeed | null = null;
   private readonly live: LiveLearning;
   private readonly memory: PatternMemory;
   private readonly activation: Activation;
-  private readonly trials: Trials;
-  private readonly timing = new TimingStats(1000);
+  private readonly upkeep: Upkeep;
+  private readonly scoring: ScoringContext;
   /** Alerts while opening are kept for openAlerts; after that they are emitted. */
   private readonly alertGate = new AlertGate((alert) =>
     this.opened ? this.emit("alert", alert) : this.openAlerts.push(alert),
   );
-  private readonly queue: UpdateQueue<UpdateResult>;
   private closing: Promise<void> | null = null;
   private opened = false;
   /** Who decided what, and the last score of each pattern scored (see decisions()). */
@@ -103,38 +103,24 @@ export class PatternModel extends EventEmitter {
       log,
       this.memory,
       (event) => this.emit("activated", event),
-      (challenge, outcome) => this.trials.end(challenge, outcome),
+      (outcome) => this.upkeep.trials.endAll(outcome),
     );
-    this.trials = new Trials({
+    this.upkeep = new Upkeep({
       settings,
       live: this.live,
       registry,
-      activation: this.activation,
       log,
       memory: this.memory,
-      by: BY,
-      alert: (alert) => this.alert(alert),
-    });
-    const context: UpdateContext = {
-      settings,
-      live: this.live,
       trainer,
-      registry,
       activation: this.activation,
-      trials: this.trials,
-      timing: this.timing,
       by: BY,
       alert: (alert) => this.alert(alert),
-      updating: (event) => this.emit("updating", event),
-      failed: (failure: UpdateFailure) => this.emit("update-failed", failure),
-      saveMonitor: () => this.saveMonitor(),
-    };
-    this.queue = new UpdateQueue(async (request) => {
-      const result = await runUpdate(context, request);
-      this.emit("update", result);
-      this.emit("metrics", this.metrics());
-      return result;
+      emit: (event, payload) => this.emit(event, event === "metrics" ? this.metrics() : payload),
+      closing: () => this.closing !== null,
+      feed: () => this.feed,
     });
+    const scoring = { live: this.live, memory: this.memory, decisions: this.decisionBook };
+    this.scoring = { ...scoring, activeVersion: () => this.activeVersion };
   }
 
   /**
@@ -150,8 +136,10 @@ export class PatternModel extends EventEmitter {
       const { log, registry } = store;
       const alert = (a: Alert) => model.alert(a);
       const context = { storeDir: settings.storeDir, log, memory: model.memory, registry, live: model.live, by: BY };
-      if (await restore({ ...context, alert })) model.driftDetected();
-      await model.trials.resumeAfterOpen();
+      const kept = await restore({ ...context, alert });
+      await model.upkeep.trials.resume(kept.trials);
+      model.feed = kept.feed;
+      kept.feed.follow(model);
       model.opened = true;
       // Listeners attach once open() resolves; the alerts of opening reach them just after.
       setImmediate(() => {
@@ -186,7 +174,15 @@ export class PatternModel extends EventEmitter {
 
   /** True while an update runs. */
   get updating(): boolean {
-    return this.queue.running;
+    return this.upkeep.queue.running;
+  }
+
+  /**
+   * Resolves once nothing runs in the background: no update, no burst being looked into, no trial
+   * being decided (what a test or a benchmark waits for between feedback).
+   */
+  settled(): Promise<void> {
+    return this.upkeep.settled();
   }
 
   /**
@@ -216,10 +212,7 @@ export class PatternModel extends EventEmitter {
       this.live.learnedSeq = Math.max(this.live.learnedSeq, record.seq);
     }
     await this.memory.settle(appended.added, parked);
-    if (drift) this.driftDetected();
-    this.checkAccuracy();
-    this.settleTrial();
-    const updateTriggered = this.maybeAutoUpdate();
+    const updateTriggered = this.upkeep.afterFeedback(drift);
     const result: AddFeedbackResult = {
       stored: appended.added,
       duplicates: appended.duplicates,
@@ -262,39 +255,12 @@ export class PatternModel extends EventEmitter {
    */
   score(input: unknown, field = "payload", options: ScoreOptions = {}): ScoreResult {
     this.assertOpen();
-    const reasons = reasonCount(options.reasons);
-    const parsed = parseScoreInput(input, field, this.live.schema, (id) => this.memory.lookup(id));
-    if (parsed.patternId !== undefined && parsed.given) {
-      if (!this.live.schema && parsed.schema) this.live.adoptSchema(parsed.schema);
-      this.memory.remember(parsed.patternId, parsed.features).catch(() => undefined);
-    }
-    const explained = reasons > 0 ? this.explain(parsed.features, field, reasons) : null;
-    const score = explained ? explained.score : this.live.predict(parsed.features, field);
-    const result: ScoreResult = {
-      score,
-      label: score >= 0.5 ? "approve" : "reject",
-      uncertainty: 1 - Math.abs(2 * score - 1),
-      version: this.live.trained ? this.activeVersion : null,
-    };
-    if (parsed.patternId !== undefined) result.patternId = parsed.patternId;
-    if (explained) {
-      result.reasons = explained.reasons;
-      result.baseScore = explained.baseScore;
-      result.otherContribution = explained.otherContribution;
-    }
-    this.decisionBook.noteScore(result);
-    return result;
+    return scoreOne(this.scoring, input, field, options);
   }
 
   /** Scores a batch; a bad item throws InvalidInputError naming it (`payload[2].…`), nothing remembered. */
   scoreMany(inputs: readonly unknown[], options: ScoreOptions = {}): ScoreResult[] {
-    if (!Array.isArray(inputs)) {
-      throw new InvalidInputError("payload", `expected a list of patterns, got ${describeValue(inputs)}`);
-    }
-    reasonCount(options.reasons);
-    const lookup = (id: string) => this.memory.lookup(id);
-    for (const [i, input] of inputs.entries()) parseScoreInput(input, `payload[${i}]`, this.live.schema, lookup);
-    return inputs.map((input, i) => this.score(input, `payload[${i}]`, options));
+    return scoreBatch(this.scoring, inputs, options);
   }
 
   /**
@@ -322,7 +288,7 @@ export class PatternModel extends EventEmitter {
       return Promise.reject(error);
     }
     if (this.closing) return Promise.reject(closedError(this.settings.storeDir));
-    return this.queue.request(mode, reason);
+    return this.upkeep.queue.request(mode, reason);
   }
 
   /**
@@ -335,10 +301,10 @@ export class PatternModel extends EventEmitter {
       pending: this.pending,
       activeVersion: this.activeVersion,
       activeLive: this.live.own?.snapshot() ?? null,
-      trial: this.trials.current(),
+      trial: this.upkeep.trials.current(),
       hold: this.hold,
       updating: this.updating,
-      updateTimes: this.timing.snapshot(),
+      updateTimes: this.upkeep.timing.snapshot(),
       feedbackCount: this.log.size,
       parkedCount: this.memory.parkedCount,
       historySize: this.live.history?.size ?? 0,
@@ -369,12 +335,8 @@ export class PatternModel extends EventEmitter {
   async resume(options: { by?: string } = {}): Promise<void> {
     this.assertOpen();
     const by = checkText(options.by ?? "user", "by", MAX_NOTE_LENGTH);
-    await this.activation.exclusive(async () => {
-      const hold = this.registry.hold;
-      if (!hold) throw new InvalidInputError("hold", "nothing is held: automatic activation is already on");
-      await this.registry.clearHold();
-      this.emit("resumed", { version: hold.version, by });
-    });
+    const hold = await this.activation.resume();
+    this.emit("resumed", { version: hold.version, by });
     this.emit("metrics", this.metrics());
   }
 
@@ -383,22 +345,6 @@ export class PatternModel extends EventEmitter {
     // The gate lets out the repeats it still holds, and its timer stops.
     if (!this.closing) this.closing = this.shutDown().finally(() => this.alertGate.close());
     return this.closing;
-  }
-
-  // ---- learning and its alerts ----
-
-  /** The score taken apart: the live learner's explanation and its `count` strongest reasons (none while untrained). */
-  private explain(
-    features: Features,
-    field: string,
-    count: number,
-  ): { score: number; reasons: ScoreReason[]; baseScore: number; otherContribution: number } {
-    const { learner, schema } = this.live;
-    if (!learner || !schema) return { score: 0.5, reasons: [], baseScore: 0.5, otherContribution: 0 };
-    const x = schema.vector(features, field);
-    const explanation = learner.explain(x);
-    const { reasons, others } = strongestReasons(explanation, schema, x, count);
-    return { score: explanation.proba, reasons, baseScore: explanation.base, otherContribution: others };
   }
 
   private async switchFor(target: () => string, cause: SwitchCause): Promise<VersionEntry> {
@@ -421,70 +367,13 @@ export class PatternModel extends EventEmitter {
   private learnParked(features: Features, parked: Feedback[]): void {
     let drift = false;
     for (const feedback of parked) drift = this.learn(features, feedback, null) || drift;
-    if (drift) this.driftDetected();
-    this.settleTrial();
-  }
-
-  /** Acts on a trial the new feedback decided (in the background; a disk failure becomes an alert). */
-  private settleTrial(): void {
-    this.trials.settle().catch((error: unknown) => this.alert(storeErrorAlert("deciding a trial", error)));
-  }
-
-  private maybeAutoUpdate(): boolean {
-    const { settings } = this;
-    if (!settings.autoUpdate || this.pending < settings.updateThreshold || this.queue.queued || this.closing) {
-      return false;
-    }
-    if (this.live.history && this.live.history.size < settings.minSamples) return false;
-    this.queue.request("incremental", "auto-update").catch(() => undefined);
-    return true;
-  }
-
-  private driftDetected(): void {
-    if (!this.settings.alerts.drift) return;
-    const { samples, driftCount, fadingAccuracy } = this.live.monitor.snapshot();
-    this.alert(driftAlert(this.activeVersion, { samples, driftCount, fadingAccuracy }));
-  }
-
-  /** The active version's live accuracy against what its trial measured (once per activation). */
-  private checkAccuracy(): void {
-    const active = this.activeVersion;
-    const own = this.live.own;
-    if (!active || !own || own.version !== active || this.live.accuracyAlerted === active) return;
-    // Its own recent answers since it became live (not the model's, which include earlier versions').
-    const recent = own.sinceLive;
-    if (recent.answers < this.settings.minSamples) return;
-    const evaluation = this.registry.get(active).evaluation;
-    if (!evaluation) return;
-    const alert = accuracyDropAlert(
-      active,
-      { prequentialAccuracy: own.snapshot().accuracy, fadingAccuracy: recent.fadingAccuracy },
-      { prequentialAccuracy: evaluation.accuracy, fadingAccuracy: evaluation.accuracy },
-      this.settings.alerts.accuracyDropPoints,
-    );
-    if (alert) {
-      this.live.accuracyAlerted = active;
-      this.alert(alert);
-    }
+    this.upkeep.afterParked(drift);
   }
 
   /** Every alert passes the gate, which holds back and counts repeats of an identical one. */
   private alert(alert: Alert): void {
     this.alertGate.offer(alert);
   }
-
-  /** Saves the live metrics and the active version's own figures. */
-  private async saveMonitor(): Promise<void> {
-    try {
-      await saveMonitor(this.settings.storeDir, this.live.learnedSeq, this.live.monitor);
-      const own = this.live.own;
-      if (own) await this.registry.recordFigures(own.version, { live: own.snapshot() });
-    } catch (error) {
-      this.alert(storeErrorAlert("saving the live metrics", error));
-    }
-  }
-
-  // ---- closing ----
 
   private assertOpen(): void {
     if (this.closing) throw closedError(this.settings.storeDir);
@@ -493,14 +382,14 @@ export class PatternModel extends EventEmitter {
   private async shutDown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.queue.idle(),
+      this.upkeep.queue.idle(),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);
     await this.memory.idle();
-    await this.saveMonitor();
+    await this.upkeep.closed();
     await closeModelStore(this.store);
   }
 }

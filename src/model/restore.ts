@@ -5,10 +5,13 @@ import { PatternLearner } from "../learning/learner";
 import type { VersionEntry, VersionRegistry } from "../versions/registry";
 import { type Alert, monitorUnreadableAlert, storeErrorAlert, storeProblemAlert } from "./alerts";
 import { readFeatures } from "./feedback-input";
+import type { DashboardFeed } from "./dashboard-feed";
+import { loadFeed } from "./feed-file";
 import type { LiveLearning } from "./live-learning";
 import { loadMonitor, MONITOR_FILE } from "./monitor-file";
 import { OwnFigures } from "./own-figures";
 import type { PatternMemory } from "./pattern-memory";
+import { type KeptTrials, loadTrials } from "./trial-file";
 
 /** What restoring a model on open reads from and reports to. */
 export interface RestoreContext {
@@ -24,15 +27,18 @@ export interface RestoreContext {
 
 /**
  * Brings a model back to where it was before a restart: the store's problems reported, the
- * active version loaded (hash-verified, falling back to the last good one), the training history
- * replayed from the log, and the feedback after that version learned online again. Returns true
- * when the drift detector fired during the replay.
+ * feedback set aside kept out, the active version loaded (hash-verified, falling back to the last
+ * good one), the training history replayed from the log, and the feedback after that version
+ * learned online again. Returns the trials and the dashboard feed the store kept.
  */
-export async function restore(context: RestoreContext): Promise<boolean> {
+export async function restore(context: RestoreContext): Promise<{ trials: KeptTrials | null; feed: DashboardFeed }> {
   const { log, memory, registry, live } = context;
   for (const problem of [...log.problems, ...memory.problems, ...registry.problems]) {
     context.alert(storeProblemAlert(problem));
   }
+  const kept = await loadTrials(context.storeDir);
+  if (kept.problem) context.alert(storeProblemAlert(kept.problem));
+  live.setAside = kept.kept?.setAside ?? [];
   const active = await loadActive(context);
   if (active) {
     if (live.schema && !live.schema.equals(active.learner.schema)) {
@@ -53,25 +59,37 @@ export async function restore(context: RestoreContext): Promise<boolean> {
   const monitorSeq = await restoreMonitor(context);
   const watermark = active?.entry.trainedOn.feedbackWatermark ?? 0;
   const latest = Math.max(0, ...registry.list().map((v) => v.trainedOn.feedbackWatermark));
-  let drift = false;
+  // Feedback set aside (a burst that passed) is neither trained on nor learned online again: after
+  // a restart it is not in the history at all, so its ranges there are empty.
+  const aside = live.setAside.map((range) => ({ ...range, fromRow: -1, toRow: -1 }));
+  live.setAside = aside;
   for (const record of log.entries()) {
     live.learnedSeq = record.seq;
+    const range = aside.find((r) => record.seq >= r.fromSeq && record.seq < r.toSeq);
+    if (range) {
+      range.fromRow = range.toRow = live.history?.endSeq ?? 0;
+      continue;
+    }
     const features = record.features ?? memory.lookup(record.patternId);
     if (!features || !live.history || !live.learner) continue;
     const x = live.vectorOrNull(features);
     if (!x) continue;
     if (record.seq <= latest) live.claimedSeq = live.history.endSeq + 1;
     if (record.seq <= watermark) live.history.add(x, record.label);
-    else if (record.seq > monitorSeq) drift = live.learnVector(x, record.label, record.seq) || drift;
+    // Replayed: a drift the detector finds here was found before the restart (its burst is not reopened).
+    else if (record.seq > monitorSeq) live.learnVector(x, record.label, record.seq);
     else {
       // Already counted by the saved monitor: learn it without predicting it again.
       live.learner.learnOne(x, record.label);
       live.history.add(x, record.label);
     }
   }
+  for (const range of aside) if (range.fromRow < 0) range.fromRow = range.toRow = live.history?.endSeq ?? 0;
   // Parked feedback whose pattern became known was learned by the replay above.
   memory.forgetLearnedParked();
-  return drift;
+  const feed = await loadFeed(context.storeDir);
+  if (feed.problem) context.alert(storeProblemAlert(feed.problem));
+  return { trials: kept.kept, feed: feed.feed };
 }
 
 /** Restores the saved monitor; returns the last feedback seq it had seen (0 without one). */

@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../errors";
 import { FeatureSchema } from "../features/schema";
 import { defaultsOf, PATTERN_MODEL_SPEC, resolveSetting } from "../settings/spec";
 import { checkChoice, checkRecord, checkText, MAX_PATH_LENGTH } from "../validate";
@@ -20,7 +21,13 @@ export interface PatternModelSettings {
   autoUpdate?: boolean;
   alerts?: { updateBudgetMs?: number; accuracyDropPoints?: number; drift?: boolean };
   retention?: { versions?: number; feedback?: number };
-  guardrail?: { maxDropPoints?: number; samples?: number; holdUntil?: "better" | "resume" };
+  guardrail?: {
+    maxDropPoints?: number;
+    samples?: number;
+    maxSamples?: number;
+    confirmChange?: number;
+    holdUntil?: "better" | "resume";
+  };
 }
 
 /** Settings with every default filled in. */
@@ -33,7 +40,13 @@ export interface ResolvedSettings {
   autoUpdate: boolean;
   alerts: { updateBudgetMs: number; accuracyDropPoints: number; drift: boolean };
   retention: { versions: number; feedback: number };
-  guardrail: { maxDropPoints: number; samples: number; holdUntil: "better" | "resume" };
+  guardrail: {
+    maxDropPoints: number;
+    samples: number;
+    maxSamples: number;
+    confirmChange: number;
+    holdUntil: "better" | "resume";
+  };
 }
 
 const SPEC = PATTERN_MODEL_SPEC;
@@ -56,6 +69,15 @@ export function resolveSettings(input: unknown): ResolvedSettings {
   const retention = optionalRecord(settings.retention, "settings.retention");
   const guardrail = optionalRecord(settings.guardrail, "settings.guardrail");
   const at = (path: string) => `settings.${path}`;
+  const samples = resolveSetting(SPEC.guardrail.samples, guardrail.samples, at("guardrail.samples"));
+  const maxSamples = resolveSetting(SPEC.guardrail.maxSamples, guardrail.maxSamples, at("guardrail.maxSamples"));
+  if (maxSamples < samples) {
+    // A trial would end before it could ever call a version not worse.
+    throw new InvalidInputError(
+      at("guardrail.maxSamples"),
+      `must be at least settings.guardrail.samples (${samples}), got ${maxSamples}: a trial could never decide`,
+    );
+  }
   return {
     storeDir: checkText(settings.storeDir, "settings.storeDir", MAX_PATH_LENGTH),
     schema: schemaSetting(settings.schema),
@@ -82,7 +104,13 @@ export function resolveSettings(input: unknown): ResolvedSettings {
         guardrail.maxDropPoints,
         at("guardrail.maxDropPoints"),
       ),
-      samples: resolveSetting(SPEC.guardrail.samples, guardrail.samples, at("guardrail.samples")),
+      samples,
+      maxSamples,
+      confirmChange: resolveSetting(
+        SPEC.guardrail.confirmChange,
+        guardrail.confirmChange,
+        at("guardrail.confirmChange"),
+      ),
       holdUntil: resolveSetting(SPEC.guardrail.holdUntil, guardrail.holdUntil, at("guardrail.holdUntil")),
     },
   };

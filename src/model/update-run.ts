@@ -90,6 +90,8 @@ interface Trained {
   samples: number;
   /** The last feedback log seq the new learner has learned (online or in training). */
   watermark: number;
+  /** After a change of taste: the most recent rows its new trees were limited to (those since the change). */
+  changeRows?: number;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function runUpdate(context: UpdateContext, request: UpdateRequest):
     context.failed(failure);
     if (isStoreFailure(error)) {
       context.alert(storeErrorAlert(`the ${request.mode} update`, error));
-    } else if (request.reason === "auto-update") {
+    } else if (["auto-update", "drift", "change"].includes(request.reason)) {
       // Nobody awaits an automatic update: its failure must reach the flow as an alert.
       context.alert(updateFailedAlert({ ...failure }));
     }
@@ -136,12 +138,10 @@ function planUpdate(context: UpdateContext, request: UpdateRequest): UpdatePlan 
     );
   }
   const kind: "incremental" | "full" = learner.treeCount === 0 ? "full" : request.mode;
-  if (request.reason === "auto-update" && live.pending < settings.updateThreshold) {
+  const due = live.updateDue(settings.updateThreshold, settings.minSamples);
+  if (request.reason === "auto-update" && live.pending < due) {
     // A follow-up of an automatic trigger whose feedback the previous run already took.
-    throw new PatternQualityError(
-      "update-not-needed",
-      `fewer than ${settings.updateThreshold} new feedback: no automatic update needed`,
-    );
+    throw new PatternQualityError("update-not-needed", `fewer than ${due} new feedback: no automatic update needed`);
   }
   const fromSeq = Math.max(live.claimedSeq, history.firstSeq);
   const toSeq = history.endSeq;
@@ -175,13 +175,14 @@ async function train(context: UpdateContext, plan: UpdatePlan): Promise<Trained>
   const { learner, history, fromSeq, toSeq } = plan;
   if (plan.kind === "full") {
     const watermark = live.learnedSeq;
-    const done = await trainer.full(learner, history);
+    const done = await trainer.full(learner, history, live.skippedRows);
     return { model: done.model, treesReplaced: done.model.treeCount, samples: toSeq - history.firstSeq, watermark };
   }
   // After a change of taste, new trees learn only from the rows since it (see incrementalPlan).
   const change = live.change;
   const done = await trainer.incremental(learner, { fromSeq }, history, {
     change: change ? { rows: Math.max(1, history.endSeq - change.seq), fresh: change.fresh } : undefined,
+    skip: live.skippedRows,
   });
   if (change && live.change?.count === change.count) live.change = { ...change, fresh: false };
   live.claimedSeq = history.endSeq;
@@ -192,6 +193,7 @@ async function train(context: UpdateContext, plan: UpdatePlan): Promise<Trained>
     treesReplaced: done.treesReplaced,
     samples: toSeq - fromSeq + Math.min(learner.params.historySample, fromSeq - history.firstSeq),
     watermark: live.learnedSeq,
+    ...(change ? { changeRows: Math.max(1, history.endSeq - change.seq) } : {}),
   };
 }
 
@@ -224,7 +226,9 @@ async function finish(
     metrics: {
       updateTimeMs: performance.now() - plan.started,
       treesReplaced: trained.treesReplaced,
-      newSamples: plan.toSeq - plan.fromSeq,
+      // The new rows it learned: those set aside (a burst that passed) are not.
+      newSamples: plan.toSeq - plan.fromSeq - skippedWithin(live.skippedRows, plan.fromSeq, plan.toSeq),
+      ...(trained.changeRows !== undefined ? { changeRows: trained.changeRows } : {}),
     },
     note: `${request.reason}; ${guardrail}`,
   });
@@ -246,8 +250,10 @@ async function finish(
     });
     if (activated) await trials.startAlone(entry.id);
   } else {
-    const waitingFor = await trials.start(entry, candidate, parentId as string);
-    trial = { against: parentId as string, samplesNeeded, waitingFor };
+    // Beside the version live now: a trial that ended during the update may have promoted another.
+    const against = registry.activeId ?? (parentId as string);
+    const waitingFor = await trials.start(entry, candidate, against);
+    trial = { against, samplesNeeded, waitingFor };
   }
   const totalMs = performance.now() - plan.started;
   context.timing.record(totalMs);
@@ -271,9 +277,18 @@ async function finish(
   };
 }
 
-/** A person switched versions while the update trained: its version, built on the old one, must not go live. */
+/**
+ * A person switched versions while the update trained: its version, built on the old one, must not
+ * go live. A version the product promoted meanwhile (a trial that ended) is no person's switch:
+ * the new version then goes on trial beside the version now live, or waits (see Trials.start).
+ */
 function switchedMeanwhile(context: UpdateContext, plan: UpdatePlan): boolean {
-  return context.registry.activeId !== plan.parentId || context.activation.personSwitches !== plan.switches;
+  return context.activation.personSwitches !== plan.switches;
+}
+
+/** How many rows of `[from, to)` lie in the ranges set aside. */
+function skippedWithin(skipped: Array<[number, number]>, from: number, to: number): number {
+  return skipped.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0);
 }
 
 /** Resolves after the event loop has had a turn (timers and I/O callbacks that are due run first). */

@@ -119,10 +119,28 @@ export const PATTERN_MODEL_SPEC = Object.freeze({
     feedback: count(100_000, { min: 1 }, "feedback"),
   }),
   guardrail: Object.freeze({
-    /** How many accuracy points a new version may lose against the active one and still go live. */
-    maxDropPoints: amount(2, { min: 0, max: 100 }, "points"),
+    /**
+     * How many accuracy points a new version may lose against the active one and still go live:
+     * the lower end of the 95 % interval on the difference must lie above −this. 5 under the
+     * interval is stricter than the 2 the point estimate used to be held to (a version truly 5
+     * points worse passed that about a third of the time at 50 feedback, and passes this about
+     * 2.5 % of the time); 2 under the interval kept nearly every version on trial to its limit.
+     */
+    maxDropPoints: amount(5, { min: 0, max: 100 }, "points"),
     /** New feedback a new version answers beside the active one before it is judged (a clear difference decides sooner). */
     samples: count(50, { min: 1, max: 100_000 }, "feedback"),
+    /**
+     * The longest a trial runs: a version whose interval has not cleared the allowed drop by then is
+     * kept back as unproven. 300: three updates at the default threshold, where the 95 % interval of
+     * two versions that disagree on 6 % of answers is about ±3 points.
+     */
+    maxSamples: count(300, { min: 1, max: 100_000 }, "feedback"),
+    /**
+     * How long a rise of the error rate must last, with the model from before it still wrong, before
+     * it counts as a change of taste and versions that learned it may go live. A burst of wrong
+     * answers shorter than this (minus the few feedback it takes to see it end) never goes live.
+     */
+    confirmChange: count(130, { min: 10, max: 100_000 }, "feedback"),
     /**
      * What ends the hold a person's activate or rollback sets: a new version that proves better
      * on feedback received after it ("better"), or only a person resuming ("resume").

@@ -16,6 +16,8 @@ export interface StoreProblem {
     | "missing-model"
     | "corrupt-model"
     | "corrupt-monitor"
+    | "corrupt-trials"
+    | "corrupt-alerts"
     | "unfinished-save"
     | "recovered-activation"
     | "active-replaced";

@@ -34,5 +34,7 @@ export {
   SimulatedHousehold,
   type TasteName,
 } from "./simulation/household";
+export { type AgrawalOptions, agrawalStream } from "./simulation/agrawal";
+export { type HyperplaneOptions, hyperplaneStream } from "./simulation/hyperplane";
 export { SeededRandom } from "./simulation/random";
 export { type LabelledStream, type SeaOptions, seaStream } from "./simulation/sea";

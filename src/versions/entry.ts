@@ -276,3 +276,23 @@ function checkTime(value: unknown, field: string): string {
   }
   return value;
 }
+
+/** An export's model file, checked: a usable model, not already in the registry (InvalidInputError, ModelFormatError). */
+export function readExport(
+  text: unknown,
+  validateModel: (json: unknown) => void,
+  versions: readonly VersionEntry[],
+): ReturnType<typeof parseModelFile> {
+  if (typeof text !== "string")
+    throw new InvalidInputError("file", `expected the text of an export, got ${describeValue(text)}`);
+  let parsed: ReturnType<typeof parseModelFile>;
+  try {
+    parsed = parseModelFile(text);
+    validateModel(parsed.model);
+  } catch (error) {
+    throw new ModelFormatError(`cannot import: ${(error as Error).message}`, { cause: error });
+  }
+  const same = versions.find((entry) => entry.digest === parsed.digest || entry.importedFrom?.digest === parsed.digest);
+  if (same) throw new InvalidInputError("file", `this version is already in the registry as ${same.id}`);
+  return parsed;
+}

@@ -20,16 +20,17 @@ import {
   importedMeta,
   newVersionMeta,
   parseModelFile,
+  readExport,
   type VersionEntry,
   type VersionEvaluation,
   type VersionInput,
   type VersionLive,
-  type VersionKind,
   type VersionMeta,
   versionId,
   versionNumber,
 } from "./entry";
 import { ModelFiles } from "./model-files";
+import type { VersionFilter, VersionRegistryOptions } from "./options";
 import { Recovery } from "./recovery";
 
 export { ACTIVATIONS_FILE, type ActivationCause } from "./activation-log";
@@ -53,28 +54,7 @@ export type {
   VersionMeta,
 } from "./entry";
 export { MODELS_DIR } from "./model-files";
-
-/** How to open a registry. */
-export interface VersionRegistryOptions {
-  /** Checks a model on load and import (e.g. the learner's fromJSON); throws when it is not a usable model. */
-  validateModel?: (json: unknown) => void;
-  /** Compares two models for compare() (e.g. the learner's compareTrees); without it, `trees` is null. */
-  compareModels?: CompareModels;
-  /** Versions kept by prune(), besides pinned and active ones (default 20). */
-  retention?: number;
-  /** Prune after every save (default true). */
-  autoPrune?: boolean;
-  /** Read without taking the writer lock or repairing anything (e.g. the CLI beside a running Node-RED). */
-  readOnly?: boolean;
-}
-
-/** Which versions list() returns. */
-export interface VersionFilter {
-  kind?: VersionKind;
-  pinned?: boolean;
-  /** Only the newest `limit` versions. */
-  limit?: number;
-}
+export type { VersionFilter, VersionRegistryOptions } from "./options";
 
 /**
  * The model versions of one store directory: a lowdb registry (`versions.json`), one immutable,
@@ -301,19 +281,7 @@ export class VersionRegistry {
   /** Adds an exported version under a new id (kind "import"); malformed or altered files are refused. */
   import(text: string): Promise<VersionEntry> {
     return this.serial(async () => {
-      if (typeof text !== "string")
-        throw new InvalidInputError("file", `expected the text of an export, got ${describeValue(text)}`);
-      let parsed: ReturnType<typeof parseModelFile>;
-      try {
-        parsed = parseModelFile(text);
-        this.validateModel(parsed.model);
-      } catch (error) {
-        throw new ModelFormatError(`cannot import: ${(error as Error).message}`, { cause: error });
-      }
-      const same = this.document.data.versions.find(
-        (entry) => entry.digest === parsed.digest || entry.importedFrom?.digest === parsed.digest,
-      );
-      if (same) throw new InvalidInputError("file", `this version is already in the registry as ${same.id}`);
+      const parsed = readExport(text, this.validateModel, this.document.data.versions);
       const meta = importedMeta(versionId(this.document.data.nextNumber), parsed.meta, parsed.digest);
       const entry = await this.store(meta, parsed.model);
       if (this.autoPrune) await this.pruneNow();
@@ -345,18 +313,13 @@ export class VersionRegistry {
 
   /** Runs operations one at a time; `reads` ones are allowed on a read-only registry. */
   private serial<T>(operation: () => Promise<T>, reads = false): Promise<T> {
-    if (this.closed) {
-      return Promise.reject(
-        new PatternQualityError("store-closed", `the version registry in ${this.directory} is closed`),
-      );
-    }
+    const refusal = this.closed
+      ? new PatternQualityError("store-closed", `the version registry in ${this.directory} is closed`)
+      : this.readOnly && !reads
+        ? new PatternQualityError("store-read-only", `the version registry in ${this.directory} was opened read-only`)
+        : null;
     const run = this.queue.then(() => {
-      if (this.readOnly && !reads) {
-        throw new PatternQualityError(
-          "store-read-only",
-          `the version registry in ${this.directory} was opened read-only`,
-        );
-      }
+      if (refusal) throw refusal;
       return operation();
     });
     this.queue = run.catch(() => undefined);

@@ -215,19 +215,23 @@ function flows(storeDir: string) {
         wires: [["delete-res"]],
       },
       response("delete-res"),
+      // Answers from the household, as a phone or a flow gives them.
+      http("answer-in", "post", "/test/feedback", "answer-collect"),
+      { id: "answer-collect", type: "feedback-collector", z: tab, model: "m1", wires: [["answer-res"]] },
+      response("answer-res"),
     ],
   };
 }
 
-/** Feedback a model can learn: evening patterns with few devices are approved. */
-function feedback(n: number, prefix: string) {
+/** Feedback a model can learn: evening patterns with few devices are approved (or, changed, the others). */
+function feedback(n: number, prefix: string, changed = false) {
   return Array.from({ length: n }, (_, i) => {
     const hour = (i * 7) % 24;
     const devices = 1 + ((i * 5) % 6);
     return {
       id: `${prefix}-${i}`,
       patternId: `${prefix}-p${i}`,
-      label: hour >= 17 && devices <= 3 ? "approve" : "reject",
+      label: (hour >= 17 && devices <= 3) !== changed ? "approve" : "reject",
       features: { hour, devices, confidence: ((i * 37) % 100) / 100 },
     };
   });
@@ -451,5 +455,50 @@ describe.skipIf(skipReason !== null)(
       expect(errors).toEqual([]);
       await phone.close();
     });
+
+    it("at 390 px shows at the top of the widget a hold that a better version ended, and whose it was", async () => {
+      const phone = await openPage({ width: 390, height: 844 });
+      const held = await fetch(`${red.url}/pattern-quality/m1/rollback`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ to: "v0001", reason: "too eager" }),
+      });
+      expect(held.status).toBe(200);
+      await phone.getByText(/Automatic updates are held at v0001/).waitFor();
+      // The household changes its mind: the held version answers the new taste wrong, a retrained one learns it.
+      const answer = async (items: ReturnType<typeof feedback>) => {
+        for (const item of items) {
+          const posted = await fetch(`${red.url}/test/feedback`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(item),
+          });
+          expect(posted.status).toBe(200);
+        }
+      };
+      await answer(feedback(200, "changed-a", true));
+      await phone.getByRole("button", { name: "Retrain now" }).click();
+      await phone.getByText(/Retrained on all \d+ stored answers/).waitFor({ timeout: 30_000 });
+      for (let round = 0; round < 12 && (await metrics()).hold !== null; round++) {
+        await answer(feedback(25, `changed-${round}`, true));
+      }
+      expect((await metrics()).hold).toBeNull();
+      const top = phone.locator(".pq-dash > *").first();
+      await top
+        .getByText(/proved better on new feedback and went live: it ended the hold set by .+ at v0001/)
+        .waitFor();
+      expect(await phone.getByText(/Automatic updates are held/).count()).toBe(0);
+      expect((await activations()).at(-1)?.reason).toMatch(/^challenger promoted: ended the hold set by .+ at v0001$/);
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await fs.writeFile(
+        path.join(await artifactsDir(), "pattern-dashboard-390-hold-ended.png"),
+        await phone.screenshot({ fullPage: true }),
+      );
+      expect(errors).toEqual([]);
+      await phone.close();
+    }, 120_000);
   },
 );

@@ -127,6 +127,9 @@ describe.skipIf(!built && !process.env.CI)("a rollback through the admin API of 
     expect(after.activeVersion).not.toBe("v0001");
     expect(after.hold).toBeNull();
     const activations = (await json(`${running.url}/pattern-quality/${MODEL}/activations`)).body.activations;
-    expect(activations.at(-1)).toMatchObject({ reason: "challenger promoted", by: "pattern-model" });
+    expect(activations.at(-1)).toMatchObject({
+      reason: expect.stringMatching(/^challenger promoted: ended the hold set by .+ at v0001$/),
+      by: "pattern-model",
+    });
   }, 180_000);
 });

@@ -366,11 +366,31 @@ describe("updating the model", () => {
     const newer = await model.update("incremental");
     expect(newer).toMatchObject({ version: "v0003", trial: { against: "v0001", waitingFor: "v0002" } });
     expect(model.metrics().trial).toMatchObject({ version: "v0002", waiting: "v0003", verdict: { samples: 10 } });
-    // v0002's trial ends after its 30 feedback and it goes live; v0003 was built on v0001, so it is dropped.
+    // v0002's trial ends after its 30 feedback and it goes live; v0003, built on v0001, is not dropped:
+    // it is judged beside v0002 now, its evidence starting afresh.
     await model.addFeedback(feedback(20, { seed: 7 }));
     await eventually("v0002 promoted", async () => (model.activeVersion === "v0002" ? true : undefined), 10_000);
+    await model.settled();
     expect(model.versions.get("v0002").evaluation).toMatchObject({ samples: 30, against: "v0001" });
-    expect(model.metrics().trial).toBeNull();
+    expect(model.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 0 } });
+    await model.addFeedback(feedback(30, { seed: 9 }));
+    await model.settled();
+    expect(model.versions.get("v0003").evaluation).toMatchObject({ samples: 30, against: "v0002" });
+  });
+
+  it("records a waiting version superseded by a newer one, saying by which", async () => {
+    const model = await open(await storeDir(), { guardrail: { maxDropPoints: 100, samples: 30 } });
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    for (const seed of [5, 6, 7]) {
+      await model.addFeedback(feedback(5, { seed }));
+      await model.update("incremental");
+    }
+    // v0002 on trial; v0003 waited and v0004 came: v0003 says so.
+    expect(model.metrics().trial).toMatchObject({ version: "v0002", waiting: "v0004" });
+    expect(model.versions.get("v0003").evaluation).toMatchObject({
+      outcome: "superseded by v0004, a newer version, while it waited",
+    });
   });
 
   it("refuses an incremental update without new feedback", async () => {
@@ -401,18 +421,34 @@ describe("updating the model", () => {
     expect(model.updating).toBe(false);
   });
 
-  it("updates automatically at the threshold, in the background", async () => {
+  it("updates a young model each time its feedback doubles, in the background", async () => {
     const model = await open(await storeDir(), { autoUpdate: true, updateThreshold: 40 });
-    const first = await model.addFeedback(feedback(30));
+    const first = await model.addFeedback(feedback(5));
     expect(first.updateTriggered).toBe(false);
     const update = once(model, "update");
-    const second = await model.addFeedback(feedback(10, { seed: 3 }));
+    // minSamples (10) reached: the first version, without waiting for the threshold's 40.
+    const second = await model.addFeedback(feedback(5, { seed: 3 }));
     expect(second.updateTriggered).toBe(true);
     // addFeedback resolved before the update finished: the version arrives as an event.
     expect(second.activeVersion).toBeNull();
     const [result] = (await update) as [UpdateResult];
     expect(result).toMatchObject({ version: "v0001", reason: "auto-update", activated: true });
     expect(model.versions.activations().at(-1)).toMatchObject({ reason: "auto-update", by: "pattern-model" });
+    await model.settled();
+    // 10 more: the history doubled (20), the next update; then 20 more (40).
+    expect((await model.addFeedback(feedback(9, { seed: 4 }))).updateTriggered).toBe(false);
+    expect((await model.addFeedback(feedback(1, { seed: 5 }))).updateTriggered).toBe(true);
+  });
+
+  it("updates automatically at the threshold once the history holds as many", async () => {
+    const model = await open(await storeDir(), { autoUpdate: true, updateThreshold: 40 });
+    await model.addFeedback(feedback(60));
+    await model.settled();
+    await model.update("full");
+    expect((await model.addFeedback(feedback(39, { seed: 3 }))).updateTriggered).toBe(false);
+    const update = once(model, "update");
+    expect((await model.addFeedback(feedback(1, { seed: 4 }))).updateTriggered).toBe(true);
+    expect(((await update) as [UpdateResult])[0]).toMatchObject({ reason: "auto-update", samples: expect.any(Number) });
   });
 
   it("ends an automatic update quietly when an earlier run already took its feedback", async () => {
@@ -877,13 +913,17 @@ describe("alerts from live feedback", () => {
 });
 
 describe("a change of taste", () => {
-  it("makes the next incremental update regrow half the forest, and the one after it the usual count", async () => {
+  it("once a change is confirmed, makes the next incremental update regrow half the forest, the one after it the usual count", async () => {
     const model = await open(await storeDir());
     const alerts = alertsOf(model);
     await model.addFeedback(feedback(300));
     await model.update("full");
-    for (let i = 0; i < 6; i++) await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
-    expect(alerts.map((a) => a.type)).toContain("drift");
+    for (let i = 0; i < 6; i++) {
+      await model.addFeedback(feedback(50, { seed: 20 + i, flipped: true }));
+      await model.settled();
+    }
+    // The rise lasted with the model from before it still wrong: a change of taste, said once.
+    expect(alerts.filter((a) => a.type === "drift" && a.severity === "warning")).toHaveLength(1);
     expect((await model.update("incremental")).treesReplaced).toBe(6);
     await model.addFeedback(feedback(50, { seed: 40, flipped: true }));
     expect((await model.update("incremental")).treesReplaced).toBe(4);
@@ -1155,15 +1195,62 @@ describe("holding automatic activation after a person's switch", () => {
     );
   });
 
-  it("puts the version on trial again after a restart, with its evidence afresh", async () => {
+  it("resumes the trial running at a restart with the evidence kept in the store", async () => {
     const { dir, model } = await twoVersions();
     await model.addFeedback(feedback(30, { seed: 46 }));
     await model.update("full");
     await model.addFeedback(feedback(5, { seed: 47 }));
+    const before = model.metrics().trial!.verdict;
     expect(model.metrics().trial).toMatchObject({ version: "v0003", verdict: { samples: 5 } });
     await model.close();
     const after = await open(dir);
-    expect(after.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 0 } });
+    // The same 5 answers, the same figures: the verdict after the restart uses all the evidence.
+    expect(after.metrics().trial).toMatchObject({ version: "v0003", against: "v0002", verdict: { samples: 5 } });
+    expect(after.metrics().trial!.verdict.interval).toEqual(before.interval);
+    await after.addFeedback(feedback(3, { seed: 48 }));
+    expect(after.metrics().trial!.verdict.samples).toBe(8);
     await promote(after, "v0003");
+  });
+
+  it("keeps its alerts and accuracy history across a restart", async () => {
+    const { dir, model } = await twoVersions();
+    await model.addFeedback(feedback(20, { seed: 61 }));
+    await model.update("full", "restart test");
+    const before = model.feed!.view();
+    expect(before.accuracy.points.length).toBeGreaterThan(1);
+    expect(before.accuracy.marks.length).toBeGreaterThan(0);
+    await model.close();
+    const after = await open(dir);
+    const kept = after.feed!.view();
+    expect(kept.since).toBe(before.since);
+    expect(kept.accuracy).toEqual(before.accuracy);
+    expect(kept.alerts).toEqual(before.alerts);
+  });
+
+  it("sets a damaged alerts file aside and reports it, starting the history afresh", async () => {
+    const { dir, model } = await twoVersions();
+    await model.close();
+    await fs.writeFile(path.join(dir, "alerts.json"), '{"format":"pattern-quality-feed","since":1}');
+    const after = await open(dir);
+    expect(after.openAlerts.some((a) => a.type === "store-error" && a.message.includes("alerts.json is damaged"))).toBe(
+      true,
+    );
+    expect((await fs.readdir(dir)).some((n) => n.startsWith("alerts.json.corrupt"))).toBe(true);
+    // Afresh: the chart starts at the present accuracy, without the marks of the versions before.
+    expect(after.feed!.view().accuracy.points.length).toBeLessThanOrEqual(1);
+    expect(after.feed!.view().accuracy.marks).toEqual([]);
+  });
+
+  it("sets a damaged trials file aside and reports it like the other store files", async () => {
+    const { dir, model } = await twoVersions();
+    await model.close();
+    await fs.writeFile(path.join(dir, "trials.json"), "{ not json");
+    const alerts: Alert[] = [];
+    const after = await open(dir);
+    for (const alert of after.openAlerts) alerts.push(alert);
+    expect(alerts.some((a) => a.type === "store-error" && a.message.includes("trials.json is damaged"))).toBe(true);
+    const names = await fs.readdir(dir);
+    expect(names.some((n) => n.startsWith("trials.json.corrupt"))).toBe(true);
+    await after.close();
   });
 });

@@ -24,7 +24,22 @@ describe("pattern model settings", () => {
     expect([settings.updateThreshold, settings.minSamples, settings.autoUpdate]).toEqual([5, 3, false]);
     expect(settings.alerts).toEqual({ updateBudgetMs: 50, accuracyDropPoints: 10, drift: false });
     expect(settings.retention).toEqual({ versions: 3, feedback: 1000 });
-    expect(settings.guardrail).toEqual({ maxDropPoints: 0, samples: 20, holdUntil: "resume" });
+    expect(settings.guardrail).toEqual({
+      maxDropPoints: 0,
+      samples: 20,
+      maxSamples: 300,
+      confirmChange: 130,
+      holdUntil: "resume",
+    });
+  });
+
+  it("refuse a trial limit below the feedback a trial needs, by name", () => {
+    expect(() => resolveSettings({ storeDir: "d", guardrail: { samples: 80, maxSamples: 60 } })).toThrow(
+      expect.objectContaining({ field: "settings.guardrail.maxSamples" }),
+    );
+    expect(() => resolveSettings({ storeDir: "d", guardrail: { confirmChange: 5 } })).toThrow(
+      expect.objectContaining({ field: "settings.guardrail.confirmChange" }),
+    );
   });
 
   it("accept the standard and inferred schemas", () => {

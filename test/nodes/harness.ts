@@ -129,7 +129,11 @@ export const TRIAL_SAMPLES = 5;
 
 /** Feeds a trial's feedback to `model` and waits until the version on trial, `version`, is live. */
 export async function promote(
-  model: { addFeedback(batch: unknown[]): Promise<unknown>; readonly activeVersion: string | null },
+  model: {
+    addFeedback(batch: unknown[]): Promise<unknown>;
+    readonly activeVersion: string | null;
+    settled(): Promise<void>;
+  },
   version: string,
 ): Promise<void> {
   await model.addFeedback(feedbackBatch(TRIAL_SAMPLES));
@@ -138,6 +142,8 @@ export async function promote(
     if (Date.now() > deadline) throw new Error(`${version} was not promoted`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // The promotion's last writes (the outgoing version's figures) are done before the test reads the registry.
+  await model.settled();
 }
 
 let counter = 0;

@@ -70,6 +70,7 @@ describe("model-version", () => {
       "liveAccuracy",
       "liveOn",
       "pinned",
+      "verdict",
     ]);
     expect(msg.payload[0]).toMatchObject({ kind: "incremental", active: true, held: false, pinned: false });
     expect(msg.payload[2]).toMatchObject({ kind: "full", active: false });
@@ -144,7 +145,7 @@ describe("model-version", () => {
   });
 
   it("keeps the hold through a better new version when the model holds until a person resumes", async () => {
-    const nodes = await withVersions({ model: { holdUntil: "resume", guardrailDropPoints: 2 } });
+    const nodes = await withVersions({ model: { holdUntil: "resume" } });
     expect(nodes.model.settings.guardrail).toMatchObject({ holdUntil: "resume", samples: TRIAL_SAMPLES });
     await command(nodes, { topic: "rollback", payload: { to: "v0001", by: "anna" } });
     await nodes.model.addFeedback(feedbackBatch(30));

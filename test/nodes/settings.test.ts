@@ -29,7 +29,7 @@ describe("pattern-model configuration form", () => {
       autoUpdate: true,
       alerts: { updateBudgetMs: 1000, accuracyDropPoints: 5, drift: true },
       retention: { versions: 20, feedback: 100000 },
-      guardrail: { maxDropPoints: 2, samples: 50, holdUntil: "better" },
+      guardrail: { maxDropPoints: 5, samples: 50, maxSamples: 300, confirmChange: 130, holdUntil: "better" },
     });
     expect(settings.forest).not.toHaveProperty("seed");
   });

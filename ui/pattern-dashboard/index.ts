@@ -3,7 +3,18 @@
 // It talks to Node-RED only over the dashboard's own socket.io connection (so it works wherever
 // the page does, behind Home Assistant's ingress too): snapshots come in as the widget's
 // messages, button presses go out as widget actions.
-import { defineComponent, h, inject, type PropType, ref, shallowRef, Teleport, type VNode } from "vue";
+import {
+  defineComponent,
+  h,
+  inject,
+  onBeforeUnmount,
+  onMounted,
+  type PropType,
+  ref,
+  shallowRef,
+  Teleport,
+  type VNode,
+} from "vue";
 import type { DashboardAction } from "../../nodes/pattern-dashboard/actions";
 import type { DashboardNotice, DashboardSnapshot, ModelView } from "../../nodes/pattern-dashboard/snapshot";
 import { accuracyChart } from "./chart";
@@ -57,17 +68,30 @@ export const PatternDashboard = defineComponent({
     const socket = inject<DashboardSocket | null>("$socket", null);
     const track = inject<DataTracker | null>("$dataTracker", null);
     const snapshot = shallowRef<DashboardSnapshot | null>(null);
-    const notice = ref<{ level: DashboardNotice["level"]; text: string } | null>(null);
+    const notice = ref<{ level: DashboardNotice["level"]; text: string; at: string } | null>(null);
     const confirming = ref<Switch | null>(null);
     const busy = ref<DashboardAction["action"] | null>(null);
     const answering = ref<string | null>(null);
+    // The chart is drawn at the card's width (its text stays 9–10 px whatever the card).
+    const root = ref<HTMLElement | null>(null);
+    const cardWidth = ref(360);
+    let resizing: ResizeObserver | null = null;
+    onMounted(() => {
+      if (!root.value || typeof ResizeObserver === "undefined") return;
+      resizing = new ResizeObserver((entries) => {
+        const width = entries[0]?.contentRect.width;
+        if (width && Math.abs(width - cardWidth.value) >= 1) cardWidth.value = width;
+      });
+      resizing.observe(root.value);
+    });
+    onBeforeUnmount(() => resizing?.disconnect());
 
     const receive = (msg: WidgetMessage | undefined) => {
       if (msg?.payload) snapshot.value = msg.payload;
       const answer = msg?.notice;
       // A notice answers one page's press; the other pages only take the new snapshot.
       if (answer && (answer.to === null || answer.to === socket?.id)) {
-        notice.value = { level: answer.level, text: answer.text };
+        notice.value = { level: answer.level, text: answer.text, at: new Date().toISOString() };
         busy.value = null;
         answering.value = null;
       }
@@ -139,7 +163,12 @@ export const PatternDashboard = defineComponent({
     return () => {
       const current = snapshot.value;
       const children: Array<VNode | null> = [];
-      if (notice.value) {
+      // A hold ended by a better version since the notice was given (say "Rolled back to v0006:
+      // automatic updates are held there") replaces it at the top: the notice no longer holds.
+      const ended = current?.model?.holdEnded;
+      if (ended && (!notice.value || notice.value.at < ended.at)) {
+        children.push(h("div", { class: "pq-notice pq-success pq-hold-ended", role: "status" }, ended.text));
+      } else if (notice.value) {
         children.push(
           h("div", { class: `pq-notice pq-${notice.value.level}`, role: "status" }, [
             h("span", notice.value.text),
@@ -160,7 +189,7 @@ export const PatternDashboard = defineComponent({
           versionsSection(current.versions, sections),
           h("section", { class: "pq-section pq-chart" }, [
             h("h3", "Recent accuracy over the feedback"),
-            accuracyChart(current.feed),
+            accuracyChart(current.feed, cardWidth.value),
           ]),
           alertsSection(current.feed),
           activationsSection(current.activations),
@@ -171,7 +200,7 @@ export const PatternDashboard = defineComponent({
       // On the page's body: no group or card around the widget can clip or shift the dialog.
       const holdUntil = current?.model?.holdUntil ?? "better";
       if (confirming.value) children.push(h(Teleport, { to: "body" }, [dialog(confirming.value, holdUntil)]));
-      return h("div", { class: "pq-dash", "data-busy": busy.value ?? undefined }, children);
+      return h("div", { class: "pq-dash", ref: root, "data-busy": busy.value ?? undefined }, children);
     };
   },
 });

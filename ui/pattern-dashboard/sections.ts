@@ -99,6 +99,8 @@ export function versionsSection(versions: VersionView[], context: SectionContext
           h("span", `Trial ${percentWithCount(row.evaluatedAccuracy, row.evaluatedOn)}`),
           h("span", `Live ${percentWithCount(row.liveAccuracy, row.liveOn)}`),
         ]),
+        // Its verdict, or why it has none: a version is never offered without saying it was never judged.
+        h("p", { class: "pq-muted pq-verdict" }, row.verdict),
       ]),
       controls,
     ]);

@@ -27,6 +27,7 @@ const CSS = `
 .pq-version.pq-is-active { background: rgba(var(--v-theme-primary, 31,111,92), 0.07); }
 .pq-version .pq-id { font-weight: 600; }
 .pq-figures { display: flex; flex-wrap: wrap; gap: 0 14px; font-size: 13px; }
+.pq-hold-ended { border-left: 4px solid #1f6f5c; padding: 6px 10px; }
 .pq-hold { border-left: 4px solid #b26a00; background: rgba(178,106,0,0.09); padding: 8px 10px; }
 .pq-notice { padding: 8px 10px; border-radius: 4px; }
 .pq-notice.pq-error { background: rgba(176,0,32,0.1); }
@@ -40,7 +41,7 @@ const CSS = `
 .pq-reject .pq-dot { background: #c62828; }
 .pq-count { font-weight: 600; }
 .pq-reasons { display: flex; flex-wrap: wrap; gap: 0 12px; font-size: 12.5px; }
-.pq-chart-svg { width: 100%; max-width: 720px; height: auto; display: block; }
+.pq-chart-svg { width: 100%; height: auto; display: block; }
 .pq-chart-svg .pq-grid { stroke: rgba(128,128,128,0.3); stroke-width: 1; }
 .pq-chart-svg .pq-axis { font-size: 10px; fill: currentColor; opacity: 0.7; }
 .pq-chart-svg .pq-line { fill: none; stroke: rgb(var(--v-theme-primary, 31,111,92)); stroke-width: 2; }

@@ -3,9 +3,9 @@
  * wired: connects to Home Assistant, mines the lookback's days and prints the routines.
  */
 import { parseArgs } from "node:util";
-import { InvalidInputError } from "./errors";
-import { HomeAssistantConnection } from "./ha/connection";
-import { type FinderRun, RoutineFinder } from "./ha/routine-finder";
+import { InvalidInputError } from "../errors";
+import { HomeAssistantConnection } from "../ha/connection";
+import { type FinderRun, RoutineFinder } from "../ha/routine-finder";
 
 /** The usage lines of the command, for the CLI's help. */
 export const SUGGEST_USAGE = `  suggest --ha-url URL [--token TOKEN] [--days N] [--min-days N] [--domains LIST]
