@@ -97,7 +97,7 @@ export function table(figures: LoopFigures): string[][] {
       "worst home",
       ...blocks,
       "vs confidence (worst)",
-      "first version at ask (versions live)",
+      "first ask a version ranked (versions live)",
     ],
   ];
   for (const r of RANKINGS) {

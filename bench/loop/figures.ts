@@ -19,7 +19,7 @@ export interface RankingFigures {
   /** Homes where it ran out of suggestions before `asks` asks. */
   short: number;
   /**
-   * With a model: the ask at which a trained version first scored, median over the homes where
+   * With a model: the first ask a trained version ranked, median over the homes where
    * one did (null: none did), in how many homes none did within the asks, and the median count
    * of versions that went live within them.
    */

@@ -56,7 +56,7 @@ export interface Ask {
   approved: boolean;
   /** The model's P(approve) when it was asked (rankings with a model), else null. */
   score: number | null;
-  /** The model's live version when it was asked (null: untrained, or no model). */
+  /** The model's live version that ranked it (null: untrained, or no model). */
   version: string | null;
 }
 
@@ -123,12 +123,14 @@ export async function runHomeLoop(
         const budget = Math.min(options.asksPerDay, options.asks - arm.asks.length);
         if (budget <= 0) continue;
         const open = known.filter((p) => !arm.answered.has(p.id));
+        // The version that ranked the day's asks (one an answer during the day brings ranks tomorrow's).
+        const version = arm.model?.activeVersion ?? null;
         const chosen = choose(arm, open, features, budget, taste, home.seed, rng);
         for (const { pattern, score } of chosen) {
           const f = features.get(pattern.id)!;
           const approved = answer(taste, f, home.seed, pattern.id);
           arm.answered.add(pattern.id);
-          arm.asks.push({ day, patternId: pattern.id, approved, score, version: arm.model?.activeVersion ?? null });
+          arm.asks.push({ day, patternId: pattern.id, approved, score, version });
           if (arm.model) await teach(arm.model, pattern.id, f, approved, arm.asks.length);
         }
       }
@@ -223,18 +225,30 @@ function candidatesOf(patterns: readonly MinedPattern[], scores: readonly number
  * One answer to the model, as the product gives it. Answers come hours apart in a home, so what
  * an answer starts in the background (an update, a trial's verdict and the activation it leads
  * to) settles before the next one: without that pause the next ask would sometimes meet the old
- * version and sometimes the new, and figures would change from run to run.
+ * version and sometimes the new, and figures would change from run to run. Settled means no
+ * update running and the live version and trial unchanged for QUIET_MS.
  */
 async function teach(model: PatternModel, patternId: string, features: Features, approved: boolean, n: number) {
   await model.addFeedback([{ id: `ask-${n}`, patternId, label: approved ? 1 : 0, features }]);
-  do {
-    while (model.updating) await sleep(2);
-    await sleep(SETTLE_MS);
-  } while (model.updating);
+  const state = () => {
+    const m = model.metrics();
+    return JSON.stringify([m.updating, m.activeVersion, m.trial, m.hold]);
+  };
+  let last = state();
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < QUIET_MS) {
+    await sleep(POLL_MS);
+    const now = state();
+    if (now !== last || model.updating) {
+      last = now;
+      quietSince = Date.now();
+    }
+  }
 }
 
-/** Time given to a trial's verdict and activation (a few registry writes) after an answer. */
-const SETTLE_MS = 10;
+/** How long the model's state must stay unchanged after an answer (a trial's verdict is a few file writes). */
+const QUIET_MS = 40;
+const POLL_MS = 3;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
