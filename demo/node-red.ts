@@ -32,6 +32,9 @@ export function settingsSource(options: { root: string; port: number; credential
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
     editorTheme: { tours: false, projects: { enabled: false } },
     logging: { console: { level: "info", metrics: false, audit: false } },
+    // "file" keeps what a flow must remember across restarts (the suggestions already let through
+    // to ask household) in the user directory; the terminal's event list stays in memory.
+    contextStorage: { default: { module: "memory" }, file: { module: "localfilesystem" } },
   };
   return `// Written by the demo on every start; edit demo/node-red.ts instead.\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`;
 }

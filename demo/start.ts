@@ -128,7 +128,10 @@ async function main(): Promise<void> {
       life.start();
     }
     const names = life?.names ?? new Map<string, string>();
-    const titles = new Map<string, string>();
+    // Suggestions seen before a restart are named by their automations' aliases.
+    const titles = new Map<string, string>(
+      state.automations.map((a) => [a.id.replace(/^pattern_quality_/, ""), String(a.config.alias ?? a.id)]),
+    );
     const prefix = () => (life ? `${life.when()}  ` : `${new Date().toTimeString().slice(0, 5)}  `);
     // Trials decided before this start were printed then.
     const storeDir = path.join(options.dir, "pattern-quality", "household");
