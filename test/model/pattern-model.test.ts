@@ -67,6 +67,8 @@ async function promote(model: PatternModel, version: string): Promise<void> {
   judged++;
   await model.addFeedback(feedback(TRIAL, { seed: 500 + judged, prefix: "judge" }));
   await eventually(`${version} promoted`, async () => (model.activeVersion === version ? true : undefined), 10_000);
+  // The promotion's last steps (the trial's record, the next trial) are done before the test goes on.
+  await model.settled();
 }
 
 const probes = [
