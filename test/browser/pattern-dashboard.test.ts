@@ -373,7 +373,7 @@ describe.skipIf(skipReason !== null)(
         .waitFor();
       await page.getByText(/Automatic updates are held at v0001 .* by anna/).waitFor();
       await page.getByRole("button", { name: "Resume automatic updates" }).waitFor();
-      await page.locator('li[data-alert="held"]').waitFor();
+      await page.locator('li[data-alert="held"]').first().waitFor();
       await page.getByText(/v0003 → v0001/).waitFor();
       await fs.writeFile(
         path.join(await artifactsDir(), "pattern-dashboard-held.png"),
@@ -387,7 +387,7 @@ describe.skipIf(skipReason !== null)(
       expect((await metrics()).hold).toBeNull();
       await page.getByText(/Automatic updates are held/).waitFor({ state: "detached" });
       expect(await page.getByRole("button", { name: "Resume automatic updates" }).count()).toBe(0);
-      await page.locator('li[data-alert="held"]').waitFor();
+      await page.locator('li[data-alert="held"]').first().waitFor();
     });
 
     it("says so when the version was pruned meanwhile, shows the versions there are, and changes nothing", async () => {
