@@ -65,6 +65,16 @@ export class Trials {
     live.replayOnto(learner, unseen, (patternId) => memory.lookup(patternId));
     const challenge = new Challenge(entry.id, learner, against, entry.trainedOn.feedbackWatermark, this.rules);
     const current = live.challenge;
+    // One not worse but kept on trial by a hold (only a better one ends it) gives way to the newer one.
+    if (current && !current.solo && !current.decided && this.heldBack(current)) {
+      live.challenge = challenge;
+      await this.record(
+        current,
+        `superseded by ${entry.id}: not worse, but not better while automatic updates were held`,
+      );
+      await this.context.save();
+      return null;
+    }
     // A decided trial still running is being acted on (its version going live): the new one waits.
     if (current && !current.solo) {
       const superseded = live.waiting;
@@ -196,6 +206,13 @@ export class Trials {
   burstEnded(): void {
     this.context.live.challenge?.dropReference();
     this.context.live.waiting?.dropReference();
+  }
+
+  /** True when the challenger is not worse but stays on trial because a hold waits for a better one. */
+  private heldBack(challenge: Challenge): boolean {
+    const { registry, settings } = this.context;
+    const held = registry.hold !== null && settings.guardrail.holdUntil === "better";
+    return held && challenge.verdict().outcome === "not-worse";
   }
 
   /**

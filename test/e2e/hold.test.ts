@@ -123,6 +123,11 @@ describe.skipIf(!built && !process.env.CI)("a rollback through the admin API of 
 
   it("promotes a new version that proves better on the new feedback, ending the hold", async () => {
     const running = await rolledBack("better");
+    // A change of taste is confirmed only once it has lasted 130 answers (no version goes live
+    // before), and the version judged then must prove better: allow up to 300 more answers.
+    for (let more = 0; more < 300 && (await metrics(running)).hold !== null; more += 50) {
+      await answer(running, 10_000 + more, 50, true);
+    }
     const after = await metrics(running);
     expect(after.activeVersion).not.toBe("v0001");
     expect(after.hold).toBeNull();

@@ -47,7 +47,7 @@ describe("from Home Assistant to an updated model", () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
     await connection.connect();
-    const model = await openModel({ updateThreshold: 30, minSamples: 10, forest: { trees: 10 } });
+    const model = await openModel({ updateThreshold: 30, minSamples: 30, forest: { trees: 10 } });
     const updates: UpdateResult[] = [];
     model.on("update", (u: UpdateResult) => updates.push(u));
     for (let i = 0; i < 30; i++) await model.rememberPattern(`p${i}`, features(i));
