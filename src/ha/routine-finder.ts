@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Finds the household's routines in Home Assistant: the first run reads the lookback's days of
- * logbook a day at a time, later runs only what is new since the previous one; each run re-reads
+ * logbook two hours at a time, later runs only what is new since the previous one; each run re-reads
  * the registries and users, then mines in a worker thread. Patterns keep their ids from run to
  * run (the previous run's patterns are passed as known).
  */

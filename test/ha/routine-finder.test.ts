@@ -58,7 +58,7 @@ describe("reading the home", () => {
     expect(problems.join(" ")).toMatch(/area registry.*boom/);
   });
 
-  it("asks for the logbook a quarter of a day at a time", async () => {
+  it("asks for the logbook two hours at a time", async () => {
     const { simulator, connection } = await connected();
     const asked: number[] = [];
     const from = new Date(Date.now() - 3.5 * 86_400_000);
@@ -66,9 +66,9 @@ describe("reading the home", () => {
       asked.push(entries.length);
     });
     expect(read.days).toBe(4);
-    expect(asked).toHaveLength(14);
+    expect(asked).toHaveLength(42);
     expect(read.entries).toBe(asked.reduce((a, b) => a + b, 0));
-    expect(simulator.commandCount("logbook/get_events")).toBe(14);
+    expect(simulator.commandCount("logbook/get_events")).toBe(42);
   });
 
   it("refuses a logbook answer that is not a list", async () => {
