@@ -964,7 +964,7 @@ describe("a burst of wrong answers that passes", () => {
     const live = model.versions.get(model.activeVersion!);
     expect(live.trainedOn.feedbackWatermark < range.fromSeq || live.id === activeBefore).toBe(true);
     const after = probes.map((p) => model.score(p).score);
-    after.forEach((score, i) => expect(Math.round(score)).toBe(Math.round(before[i]!)));
+    expect(after.map((score) => Math.round(score))).toEqual(before.map((score) => Math.round(score)));
     // Kept in the store: after a restart the burst stays aside.
     await model.close();
     const kept = JSON.parse(await fs.readFile(path.join(dir, "trials.json"), "utf8"));
