@@ -260,7 +260,14 @@ describe.skipIf(!built && !process.env.CI)(
         await json(`${red.url}/pattern-quality/${MODEL}/versions`, { headers: { authorization: `Bearer ${again}` } })
       ).body;
       expect(versions.activeVersion).toBe(before.activeVersion);
-      expect(versions.versions).toEqual(before.versions);
+      // The same versions and figures; only a verdict may move on: the newest version not yet judged
+      // goes on trial after a restart ("never judged" → "on trial").
+      const withoutVerdict = (rows: Array<{ verdict: string }>) => rows.map(({ verdict: _verdict, ...row }) => row);
+      expect(withoutVerdict(versions.versions)).toEqual(withoutVerdict(before.versions));
+      versions.versions.forEach((row: { verdict: string }, i: number) => {
+        if (row.verdict !== before.versions[i].verdict)
+          expect([before.versions[i].verdict, row.verdict]).toEqual(["never judged", "on trial"]);
+      });
       const metrics = (
         await json(`${red.url}/pattern-quality/${MODEL}/metrics`, { headers: { authorization: `Bearer ${again}` } })
       ).body;

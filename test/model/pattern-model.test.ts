@@ -932,6 +932,48 @@ describe("a change of taste", () => {
   });
 });
 
+describe("a burst of wrong answers that passes", () => {
+  it("is set aside: no version that learned it goes live, the live model forgets it, later versions never train on it", async () => {
+    const dir = await storeDir();
+    const model = await open(dir, { autoUpdate: true, updateThreshold: 50, guardrail: { samples: TRIAL } });
+    const alerts = alertsOf(model);
+    for (let i = 0; i < 6; i++) {
+      await model.addFeedback(feedback(50, { seed: 70 + i }));
+      await model.settled();
+    }
+    const before = probes.map((p) => model.score(p).score);
+    const activeBefore = model.activeVersion;
+    // 100 answers flipped (a phone with its buttons swapped), then the household's usual ones again.
+    for (let i = 0; i < 10; i++) {
+      await model.addFeedback(feedback(10, { seed: 80 + i, flipped: true }));
+      await model.settled();
+    }
+    for (let i = 0; i < 8; i++) {
+      await model.addFeedback(feedback(10, { seed: 90 + i }));
+      await model.settled();
+    }
+    const setAside = alerts.filter((a) => a.type === "burst-set-aside");
+    expect(setAside).toHaveLength(1);
+    const range = setAside[0]!.details as { fromSeq: number; toSeq: number };
+    // Most of the flipped answers (log seqs 301–400) are in the range set aside.
+    expect(range.fromSeq).toBeLessThanOrEqual(320);
+    expect(range.toSeq).toBeGreaterThanOrEqual(390);
+    // No drift was announced: it was not a change of taste.
+    expect(alerts.filter((a) => a.type === "drift" && a.severity === "warning")).toEqual([]);
+    // No version that learned the burst went live; the live model answers as before it.
+    const live = model.versions.get(model.activeVersion!);
+    expect(live.trainedOn.feedbackWatermark < range.fromSeq || live.id === activeBefore).toBe(true);
+    const after = probes.map((p) => model.score(p).score);
+    expect(after.map((score) => Math.round(score))).toEqual(before.map((score) => Math.round(score)));
+    // Kept in the store: after a restart the burst stays aside.
+    await model.close();
+    const kept = JSON.parse(await fs.readFile(path.join(dir, "trials.json"), "utf8"));
+    expect(kept.setAside[0]).toMatchObject({ fromSeq: range.fromSeq, toSeq: range.toSeq });
+    const reopened = await open(dir, { autoUpdate: true, updateThreshold: 50, guardrail: { samples: TRIAL } });
+    expect(probes.map((p) => Math.round(reopened.score(p).score))).toEqual(after.map((s) => Math.round(s)));
+  });
+});
+
 describe("an inferred schema", () => {
   it("scores neutrally and refuses to train before the first sample", async () => {
     const model = await open(await storeDir(), { schema: { kind: "infer" } });
