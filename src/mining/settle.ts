@@ -18,7 +18,11 @@ const EXPLAINED_SHARE = 0.6;
  *   most of them) gives way to the sequence, unless the trigger is itself a time-of-day routine
  *   and the delay is scattered (two routines that happen close in time, not one after the other).
  */
-export function settle(times: FoundTimeOfDay[], sequences: FoundSequence[], stats: { alreadyAutomated: number; faded: number }): Routine[] {
+export function settle(
+  times: FoundTimeOfDay[],
+  sequences: FoundSequence[],
+  stats: { alreadyAutomated: number; faded: number },
+): Routine[] {
   const count = (verdict: string) => {
     if (verdict === "already-automated") stats.alreadyAutomated++;
     else if (verdict === "faded") stats.faded++;
