@@ -61,8 +61,9 @@ describe("reading the home", () => {
   it("asks for the logbook two hours at a time", async () => {
     const { simulator, connection } = await connected();
     const asked: number[] = [];
-    const from = new Date(Date.now() - 3.5 * 86_400_000);
-    const read = await readLogbook(connection, from, new Date(), (entries) => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 3.5 * 86_400_000);
+    const read = await readLogbook(connection, from, to, (entries) => {
       asked.push(entries.length);
     });
     expect(read.days).toBe(4);
