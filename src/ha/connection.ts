@@ -197,8 +197,14 @@ export class HomeAssistantConnection extends EventEmitter {
     return { status: response.status, body: parsed };
   }
 
-  /** Sends one command and waits for its result, turning HA's errors into HomeAssistantErrors. */
+  /**
+   * Sends one command and waits for its result, turning HA's errors into HomeAssistantErrors.
+   * A command sent while an attempt to connect is under way (right after deploy, when a flow's
+   * first message can arrive a few milliseconds before the connection) waits for that attempt,
+   * which the handshake and auth timeouts bound; between attempts it fails at once.
+   */
   async command(message: HaCommand, what: string = message.type): Promise<unknown> {
+    if (this.live === undefined && this.current.state === "connecting") await this.attemptSettled();
     if (this.live === undefined) {
       throw new HomeAssistantError(
         "ha-not-connected",
@@ -288,6 +294,18 @@ export class HomeAssistantConnection extends EventEmitter {
     this.setStatus(this.connectedStatus(false));
     this.tell("connected");
     await this.subscriptions.renewAll(live);
+  }
+
+  /** Resolves once the attempt under way has connected or failed (or the connection was closed). */
+  private attemptSettled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onStatus = (status: HaConnectionStatus): void => {
+        if (status.state === "connecting") return;
+        this.off("status-internal", onStatus);
+        resolve();
+      };
+      this.on("status-internal", onStatus);
+    });
   }
 
   /** The status while connected: subscriptions refused for lack of rights first, then other failures. */

@@ -560,6 +560,29 @@ describe("commands", () => {
     await expect(connection.callService("Notify!", "family", {})).rejects.toMatchObject({ field: "domain" });
   });
 
+  it("holds a command sent while the connection is being made, and sends it once connected", async () => {
+    const sim = await startSimulator();
+    sim.setState("automation.pattern_p1", "on");
+    const { connection } = connectionTo(sim);
+    connection.connect().catch(() => undefined);
+    expect(connection.status.state).toBe("connecting");
+    const states = await connection.getStates();
+    expect(states.map((s) => s.entity_id)).toContain("automation.pattern_p1");
+  });
+
+  it("fails a command held for a connection attempt that fails, with the attempt's reason", async () => {
+    const sim = await startSimulator();
+    const url = sim.url;
+    await sim.stop();
+    const connection = new HomeAssistantConnection({ url, token: ADMIN, ...fast, reconnectDelayMs: 60_000 });
+    onCleanup(() => connection.close());
+    connection.connect().catch(() => undefined);
+    await expect(connection.getStates()).rejects.toMatchObject({
+      code: "ha-not-connected",
+      message: expect.stringMatching(/Retrying in .*get_states was not sent/),
+    });
+  });
+
   it("fails a command in flight when the connection drops", async () => {
     const sim = await startSimulator();
     const { connection } = connectionTo(sim);
