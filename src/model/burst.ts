@@ -33,6 +33,8 @@ const CONFIRM_Z = 2.58;
  * 20 separate a usual 12 % error from a changed 50 % with about 2 % wrong calls either way.
  */
 const LATEST = 20;
+/** Usual answers between an alarm and a later rise that show the alarm was false. */
+const MIN_USUAL = 20;
 
 /**
  * A rise of the live model's error rate the drift detector found, treated as provisional. It may
@@ -51,20 +53,26 @@ const LATEST = 20;
  */
 export class Burst {
   /** The reference's 0/1 errors on every feedback from the start, in order. */
-  private readonly errors: number[] = [];
-  private readonly fall = new Adwin(0.002);
+  private errors: number[] = [];
+  /** The feedback log seq of each (null: learned late). */
+  private seqs: Array<number | null> = [];
+  private fall = new Adwin(0.002);
   private endRow: number | null = null;
   private resolved: BurstState = "open";
+  /** Set once the burst has started an update (see Upkeep). */
+  updateAsked = false;
+  /** Answers of the burst when its alarm was raised (those replayed when it opened). */
+  private alarmAt = 0;
   /** The live model's error rate before the burst. */
   readonly usualError: number;
 
   constructor(
     /** Whose errors rose: "live", or the version on trial whose answers went wrong. */
     readonly source: string,
-    /** The first history row of the burst. */
-    readonly fromRow: number,
-    /** Its feedback log seq (null when it was learned late). */
-    readonly fromSeq: number,
+    /** The first history row of the burst (moved later when its errors rose only there, see decide). */
+    public fromRow: number,
+    /** Its feedback log seq. */
+    public fromSeq: number,
     /** The live answers before it, for the usual error rate. */
     before: readonly RecentAnswer[],
     /** Feedback the burst must last before it counts as a change. */
@@ -109,10 +117,10 @@ export class Burst {
     return this.errors.length === 0 ? 0 : this.errors.reduce((a, b) => a + b, 0) / this.errors.length;
   }
 
-  /** The reference answers one feedback of the burst; returns its P(approve). */
-  observe(x: Float64Array, label: Label): number {
+  /** The reference answers one feedback of the burst (log `seq`, null: learned late); returns its P(approve). */
+  observe(x: Float64Array, label: Label, seq: number | null): number {
     const p = this.reference.predictProba(x);
-    this.record((p >= 0.5 ? 1 : 0) !== label);
+    this.record((p >= 0.5 ? 1 : 0) !== label, seq);
     return p;
   }
 
@@ -122,6 +130,7 @@ export class Burst {
    * than at the burst's (a likelihood ratio), confirmed otherwise.
    */
   private decide(): void {
+    if (this.beganLater()) return;
     const errors = this.errors;
     const earlier = errors.slice(0, -LATEST);
     const latest = errors.slice(-LATEST);
@@ -144,12 +153,44 @@ export class Burst {
     this.endRow = this.fromRow + fallOf(errors);
   }
 
+  /**
+   * True when the reference's errors, usual after the alarm, rose only later in the burst (a false
+   * alarm, then a burst): the burst then starts where they rose, and has to last `confirmAfter`
+   * from there. Without this, 100 flipped answers that came 90 after a false alarm lasted "130"
+   * and were taken for a change of taste (SEA, seed 1). The answers up to the alarm are left out:
+   * they are the few wrong ones that raised it.
+   */
+  private beganLater(): boolean {
+    const rise = changePoint(this.errors, 1);
+    if (rise === null || rise - this.alarmAt < MIN_USUAL) return false;
+    const between = this.errors.slice(this.alarmAt, rise);
+    const rate = between.reduce((a, b) => a + b, 0) / between.length;
+    const usual = Math.min(0.99, Math.max(0.01, this.usualError));
+    if ((rate - usual) / Math.sqrt((usual * (1 - usual)) / between.length) >= CONFIRM_Z) return false;
+    const seq = this.seqs.slice(rise).find((s) => s !== null);
+    if (seq === undefined || seq === null) return false;
+    this.fromRow += rise;
+    this.fromSeq = seq;
+    this.errors = this.errors.slice(rise);
+    this.seqs = this.seqs.slice(rise);
+    this.alarmAt = 0;
+    this.fall = new Adwin(0.002);
+    for (const e of this.errors) this.fall.update(e);
+    return true;
+  }
+
+  /** Marks the alarm: the answers so far are those that raised it. */
+  alarmed(): void {
+    this.alarmAt = this.errors.length;
+  }
+
   /** Records the reference's answer (right or wrong) and decides what the burst is when it can. */
-  record(wrong: boolean): BurstState {
+  record(wrong: boolean, seq: number | null): BurstState {
     if (this.resolved !== "open") return this.resolved;
     const before = this.fall.mean;
     const value = wrong ? 1 : 0;
     this.errors.push(value);
+    this.seqs.push(seq);
     if (this.fall.update(value) && this.fall.mean < before) {
       // The reference is right again: the burst ended where its errors fall most clearly (the
       // detector's own cut lies on a bucket boundary, up to half the burst off).

@@ -99,6 +99,7 @@ export class BurstWatch {
     const { live, trials } = this.context;
     live.change = { seq: burst.fromRow, fresh: true, count: (live.change?.count ?? 0) + 1 };
     live.confirmedAtSeq = live.learnedSeq;
+    live.confirmedFromRow = burst.fromRow;
     await trials.changeConfirmed(burst.fromSeq);
     this.context.changeConfirmed();
   }
@@ -107,7 +108,7 @@ export class BurstWatch {
     const { live, registry, settings } = this.context;
     const active = registry.activeId as string;
     const recent = challenge ? challenge.recent : live.recent;
-    const window = challenge ? challenge.windowSinceRise : live.monitor.samplesSinceChange;
+    const window = challenge ? challenge.windowSinceRise : live.riseWindow;
     // A rise is looked for after the last burst began: an earlier change is that burst's, not this one's.
     const start = Burst.startOf(recent, window, live.lastBurstRow + 1);
     const first = recent[start];
@@ -131,10 +132,12 @@ export class BurstWatch {
     );
     // The reference answers the burst's feedback so far, from the history, then every new one as it comes.
     const rows = history.slice(first.row);
+    const seqOf = new Map(recent.map((a) => [a.row, a.seq]));
     for (let i = 0; i < rows.n; i++) {
       const x = rows.X.subarray(i * rows.d, (i + 1) * rows.d);
-      burst.record((reference.predictProba(x) >= 0.5 ? 1 : 0) !== rows.y[i]);
+      burst.record((reference.predictProba(x) >= 0.5 ? 1 : 0) !== rows.y[i], seqOf.get(first.row + i) ?? null);
     }
+    burst.alarmed();
     live.bursts.push(burst);
     live.lastBurstRow = Math.max(live.lastBurstRow, burst.fromRow);
     await this.settle();

@@ -1,6 +1,7 @@
 import type { Features, Label } from "../feedback/feedback";
 import type { FeatureSchema } from "../features/schema";
 import { TrainingHistory } from "../learning/history";
+import { ErrorRise } from "../learning/error-rise";
 import { PatternLearner } from "../learning/learner";
 import { PrequentialMonitor } from "../learning/monitor";
 import { Burst, RECENT_ANSWERS, type RecentAnswer, type SetAside } from "./burst";
@@ -52,12 +53,24 @@ export class LiveLearning {
   bursts: Burst[] = [];
   /** The feedback log seq at which the latest change of taste was confirmed (0: none). */
   confirmedAtSeq = 0;
+  /** The history row at which that change began (-1: none). */
+  confirmedFromRow = -1;
   /** The first history row of the latest burst opened (-1: none). */
   lastBurstRow = -1;
   /** Feedback set aside (a burst that passed): never trained on, never replayed. */
   setAside: SetAside[] = [];
   /** The live model's latest answers, to find where a burst began. */
   readonly recent: RecentAnswer[] = [];
+  /**
+   * A sudden rise of the live model's errors, watched while the monitor's ADWIN window still spans
+   * a confirmed change of taste: its older part then holds the high error rate of the change, and
+   * a new burst (100 flipped answers 200 after the change) went unseen until the model had learned
+   * it. Elsewhere ADWIN alone: the rise detector's false alarms on SEA's clustered errors cost more
+   * than they found (poisoned versions live at 1,000 in 2–3 runs of 10 instead of 0).
+   */
+  readonly rise = new ErrorRise();
+  /** Answers since the latest rise of the error rate began, as its detector saw it (to find its start). */
+  riseWindow = 0;
   /** The live version's own figures (null while untrained). */
   own: OwnFigures | null = null;
 
@@ -116,18 +129,20 @@ export class LiveLearning {
 
   /**
    * Test-then-train one labelled vector (feedback log `seq`; null for parked feedback learned
-   * late): the live model and a challenger answer it, then learn it. True when the drift
-   * detector fired.
+   * late): the live model and a challenger answer it, then learn it. True when the error rate
+   * rose (the monitor's drift detector, or the detector of sudden rises, fired).
    */
   learnVector(x: Float64Array, label: Label, seq: number | null): boolean {
     const learner = this.learner as PatternLearner;
     const p = learner.predictProba(x);
+    const wrong = (p >= 0.5 ? 1 : 0) !== label;
     const { drift } = this.monitor.update(p, label);
+    const sudden = this.rise.update(wrong) && this.adwinSpansChange;
     this.own?.count(p, label, seq);
     let referenceP: number | null = null;
     for (const burst of this.bursts) {
       if (burst.state !== "open") continue;
-      const answer = burst.observe(x, label);
+      const answer = burst.observe(x, label, seq);
       if (referenceP === null) referenceP = answer;
     }
     const history = this.history as TrainingHistory;
@@ -136,14 +151,16 @@ export class LiveLearning {
     this.waiting?.observe(x, label, p, referenceP, seq, row);
     learner.learnOne(x, label);
     history.add(x, label);
-    this.recent.push({ row: history.endSeq - 1, seq, wrong: (p >= 0.5 ? 1 : 0) !== label });
+    this.recent.push({ row: history.endSeq - 1, seq, wrong });
     if (this.recent.length > RECENT_ANSWERS) this.recent.splice(0, this.recent.length - RECENT_ANSWERS);
-    if (drift && this.monitor.driftRaisedError) {
-      // Where the rise began: the most likely change point of the recent answers (the detector's
-      // own window starts at a bucket boundary, tens of answers off), never before the last burst.
-      const start = this.recent[Burst.startOf(this.recent, this.monitor.samplesSinceChange, this.lastBurstRow + 1)];
+    const rose = (drift && this.monitor.driftRaisedError) || sudden;
+    if (rose) {
+      this.riseWindow = Math.max(sudden ? this.rise.length : 0, drift ? this.monitor.samplesSinceChange : 0);
+      // Where the rise began: the most likely change point of the recent answers (the detectors'
+      // own windows are tens of answers off), never before the last burst.
+      const start = this.recent[Burst.startOf(this.recent, this.riseWindow, this.lastBurstRow + 1)];
       this.change = {
-        seq: start?.row ?? history.endSeq - this.monitor.samplesSinceChange,
+        seq: start?.row ?? history.endSeq - this.riseWindow,
         // Part of the forest is regrown once the change is confirmed (see BurstWatch), on many
         // more rows than the few dozen the detector needs: regrown at the alarm, on ~40 rows, the
         // version that went live at confirmation answered 47 % right on SEA (seed 2).
@@ -152,7 +169,13 @@ export class LiveLearning {
         count: (this.change?.count ?? 0) + 1,
       };
     }
-    return drift;
+    return rose;
+  }
+
+  /** True while the monitor's drift window reaches back to the start of the latest confirmed change of taste. */
+  private get adwinSpansChange(): boolean {
+    const end = this.history?.endSeq ?? 0;
+    return this.confirmedFromRow >= 0 && end - this.monitor.samplesSinceChange <= this.confirmedFromRow;
   }
 
   /** Online updates of `learner` with the feedback it has not seen (no prediction: nothing is counted). */

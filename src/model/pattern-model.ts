@@ -203,16 +203,16 @@ export class PatternModel extends EventEmitter {
       throw error;
     }
     const parked: StoredFeedback[] = [];
-    let drift = false;
+    let rose = false;
     // Learned before any further await, so an update starting meanwhile sees every durable feedback.
     for (const record of appended.added) {
       const features = record.features ?? this.cache.lookup(record.patternId);
       if (features === undefined) parked.push(record);
-      else drift = this.learn(features, record, record.seq) || drift;
+      else rose = this.learn(features, record, record.seq) || rose;
       this.live.learnedSeq = Math.max(this.live.learnedSeq, record.seq);
     }
     await this.memory.settle(appended.added, parked);
-    const updateTriggered = this.upkeep.afterFeedback(drift);
+    const updateTriggered = this.upkeep.afterFeedback(rose);
     const result: AddFeedbackResult = {
       stored: appended.added,
       duplicates: appended.duplicates,
@@ -354,7 +354,7 @@ export class PatternModel extends EventEmitter {
     return entry;
   }
 
-  /** Test-then-train one feedback (log `seq`, null when parked and learned late); true when the drift detector fired. */
+  /** Test-then-train one feedback (log `seq`, null when parked and learned late); true when the error rate rose. */
   private learn(features: Features, feedback: Feedback, seq: number | null): boolean {
     const x = this.live.vectorOrNull(features);
     if (!x) {
@@ -365,9 +365,9 @@ export class PatternModel extends EventEmitter {
   }
 
   private learnParked(features: Features, parked: Feedback[]): void {
-    let drift = false;
-    for (const feedback of parked) drift = this.learn(features, feedback, null) || drift;
-    this.upkeep.afterParked(drift);
+    let rose = false;
+    for (const feedback of parked) rose = this.learn(features, feedback, null) || rose;
+    this.upkeep.afterParked(rose);
   }
 
   /** Every alert passes the gate, which holds back and counts repeats of an identical one. */

@@ -123,6 +123,7 @@ export class Trials {
    */
   async settle(): Promise<void> {
     const { live, registry, settings } = this.context;
+    await this.overtake();
     const challenge = live.challenge;
     if (!challenge || challenge.decided) return;
     const verdict = challenge.verdict();
@@ -137,6 +138,26 @@ export class Trials {
     await this.act(challenge, verdict);
     if (live.challenge === challenge) live.challenge = null;
     await this.next();
+  }
+
+  /**
+   * The waiting version proved better than the active one (on the same feedback as the running
+   * trial) while the running one is undecided or only not worse: it takes the running one's place,
+   * which is recorded as superseded. Waiting its turn is for versions that are only as good: an
+   * undecided trial of a version of 1 new row kept one that learned a change of taste waiting for
+   * 300 feedback (household, seed 6).
+   */
+  private async overtake(): Promise<void> {
+    const { live } = this.context;
+    const running = live.challenge;
+    const waiting = live.waiting;
+    if (!running || !waiting || running.solo || running.decided || waiting.against !== running.against) return;
+    const runningOutcome = running.verdict().outcome;
+    if (!["undecided", "not-worse"].includes(runningOutcome) || waiting.verdict().outcome !== "better") return;
+    live.challenge = waiting;
+    live.waiting = null;
+    await this.record(running, `superseded by ${waiting.version}, which proved better first`);
+    await this.context.save();
   }
 
   /** Ends a trial that can no longer be decided, recording the evidence so far and why it ended. */

@@ -17,6 +17,12 @@ import { type KeptTrials, saveTrials } from "./trial-file";
 import { type UpdateMode, UpdateQueue } from "./update-queue";
 import { runUpdate, type UpdateFailure, type UpdateResult } from "./update-run";
 
+/**
+ * Feedback of a burst before it starts an update: what the drift detector's alarm came after
+ * (ADWIN needed 30–45 on the household and SEA), enough of the new taste for the new trees.
+ */
+const DRIFT_UPDATE_AFTER = 40;
+
 /** What a model's upkeep works on, and how it reports (the model's events and alerts). */
 export interface UpkeepContext {
   settings: ResolvedSettings;
@@ -78,13 +84,16 @@ export class Upkeep {
   }
 
   /**
-   * After feedback was learned (`drift`: the detector fired): a burst opens for a rise of the live
-   * model's or a version on trial's error rate, the accuracy is checked, bursts and trials are
-   * settled in the background. Returns true when an automatic update was started at the threshold.
+   * After feedback was learned (`rose`: the live model's error rate rose): a burst opens for a rise
+   * of the live model's or a version on trial's error rate (provisional, see Burst: what it was is
+   * said when it is resolved), a burst long enough starts an update, the accuracy is checked,
+   * bursts and trials are settled in the background. Returns true when an automatic update was
+   * started at the threshold.
    */
-  afterFeedback(drift: boolean): boolean {
+  afterFeedback(rose: boolean): boolean {
     const { live, settings, registry } = this.context;
-    if (drift) this.driftDetected();
+    if (rose) this.bursts.open();
+    this.updateForBurst();
     for (const challenge of [live.challenge, live.waiting]) {
       if (challenge?.alarm) this.bursts.open(challenge);
     }
@@ -95,8 +104,8 @@ export class Upkeep {
   }
 
   /** After parked feedback was learned late. */
-  afterParked(drift: boolean): void {
-    if (drift) this.driftDetected();
+  afterParked(rose: boolean): void {
+    if (rose) this.bursts.open();
     this.settle();
   }
 
@@ -154,19 +163,26 @@ export class Upkeep {
   }
 
   /**
-   * The error rate rose: a burst opens (provisional, see Burst) and an update starts at once,
-   * without waiting for the threshold, so a real change of taste goes live fast. What the burst
-   * was is said when it is resolved (a drift alert for a change of taste). One update per burst:
-   * the detector fires again and again while the error stays high.
+   * A burst of the live model's wrong answers that has lasted DRIFT_UPDATE_AFTER feedback starts an
+   * update, so a real change of taste goes live fast; not at the alarm itself, which can come a
+   * few answers into the burst, when there is next to nothing of the new taste to learn from.
    */
-  private driftDetected(): void {
-    if (this.context.live.monitor.driftRaisedError && this.bursts.open()) this.request("drift");
+  private updateForBurst(): void {
+    for (const burst of this.context.live.bursts) {
+      if (burst.state !== "open" || burst.source !== "live" || burst.updateAsked) continue;
+      if (burst.length < DRIFT_UPDATE_AFTER) continue;
+      burst.updateAsked = true;
+      this.request("drift");
+    }
   }
 
   /** An automatic update for a change of taste (found, or confirmed), without waiting for the threshold. */
   private request(reason: "drift" | "change"): void {
     const { settings, live } = this.context;
-    if (settings.autoUpdate && !this.context.closing() && live.pending > 0 && !this.queue.queued) {
+    // A rise found right after an update has next to nothing new to learn: that update had the
+    // rows since the change (a drift update of 1 new row sat on trial for 300 feedback, household seed 6).
+    const fewest = reason === "drift" ? settings.minSamples : 1;
+    if (settings.autoUpdate && !this.context.closing() && live.pending >= fewest && !this.queue.queued) {
       this.queue.request("incremental", reason).catch(() => undefined);
     }
   }

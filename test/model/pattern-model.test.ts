@@ -380,6 +380,30 @@ describe("updating the model", () => {
     expect(model.versions.get("v0003").evaluation).toMatchObject({ samples: 30, against: "v0002" });
   });
 
+  it("lets a waiting version that proves better take the place of a trial still undecided", async () => {
+    const model = await open(await storeDir(), { guardrail: { samples: 30, maxSamples: 300 } });
+    // v0001 learned the household's answers the wrong way round; v0002 adds 5 more of them.
+    await model.addFeedback(feedback(60, { flipped: true }));
+    await model.update("full");
+    await model.addFeedback(feedback(5, { seed: 5, flipped: true }));
+    await model.update("incremental");
+    // v0003 learned 20 of the household's real answers: it waits for v0002's trial.
+    await model.addFeedback(feedback(20, { seed: 6 }));
+    const newer = await model.update("incremental");
+    expect(newer).toMatchObject({ version: "v0003", trial: { waitingFor: "v0002" } });
+    for (let i = 0; i < 6 && model.activeVersion !== "v0003"; i++) {
+      await model.addFeedback(feedback(10, { seed: 10 + i }));
+      await model.settled();
+    }
+    expect(model.activeVersion).toBe("v0003");
+    expect(model.versions.get("v0003").evaluation).toMatchObject({ outcome: "better", against: "v0001" });
+    // v0002 was still undecided (its interval straddled 0) when v0003 proved better beside the same v0001.
+    expect(model.versions.get("v0002").evaluation).toMatchObject({
+      outcome: "superseded by v0003, which proved better first",
+      against: "v0001",
+    });
+  });
+
   it("records a waiting version superseded by a newer one, saying by which", async () => {
     const model = await open(await storeDir(), { guardrail: { maxDropPoints: 100, samples: 30 } });
     await model.addFeedback(feedback(60));
@@ -960,9 +984,13 @@ describe("a burst of wrong answers that passes", () => {
     expect(range.toSeq).toBeGreaterThanOrEqual(390);
     // No drift was announced: it was not a change of taste.
     expect(alerts.filter((a) => a.type === "drift" && a.severity === "warning")).toEqual([]);
-    // No version that learned the burst went live; the live model answers as before it.
+    // No version that learned the burst went live (the live one is from before it, or grew its new
+    // trees on rows after it); the live model answers as before it.
     const live = model.versions.get(model.activeVersion!);
-    expect(live.trainedOn.feedbackWatermark < range.fromSeq || live.id === activeBefore).toBe(true);
+    const grewFrom = live.trainedOn.feedbackWatermark - Number(live.metrics.newSamples) + 1;
+    expect(
+      live.trainedOn.feedbackWatermark < range.fromSeq || grewFrom >= range.toSeq || live.id === activeBefore,
+    ).toBe(true);
     const after = probes.map((p) => model.score(p).score);
     expect(after.map((score) => Math.round(score))).toEqual(before.map((score) => Math.round(score)));
     // Kept in the store: after a restart the burst stays aside.
@@ -971,6 +999,43 @@ describe("a burst of wrong answers that passes", () => {
     expect(kept.setAside[0]).toMatchObject({ fromSeq: range.fromSeq, toSeq: range.toSeq });
     const reopened = await open(dir, { autoUpdate: true, updateThreshold: 50, guardrail: { samples: TRIAL } });
     expect(probes.map((p) => Math.round(reopened.score(p).score))).toEqual(after.map((s) => Math.round(s)));
+  });
+});
+
+describe("a burst of wrong answers right after a change of taste", () => {
+  it("is still found and set aside once a version that learned the change is live", async () => {
+    const model = await open(await storeDir(), {
+      autoUpdate: true,
+      updateThreshold: 50,
+      guardrail: { samples: TRIAL },
+    });
+    const alerts = alertsOf(model);
+    const give = async (batches: number, options: { seed: number; flipped?: boolean }) => {
+      for (let i = 0; i < batches; i++) {
+        await model.addFeedback(feedback(10, { ...options, seed: options.seed + i }));
+        await model.settled();
+      }
+    };
+    await give(30, { seed: 100 });
+    // The household's taste changes: confirmed, and a version that learned it goes live.
+    await give(25, { seed: 200, flipped: true });
+    expect(alerts.filter((a) => a.type === "drift" && a.severity === "warning")).toHaveLength(1);
+    const changeLearned = model.versions.get(model.activeVersion as string).trainedOn.feedbackWatermark;
+    expect(changeLearned).toBeGreaterThan(300);
+    // 100 answers against the new taste (log seqs 551–650), then the new taste again.
+    await give(10, { seed: 300 });
+    await give(10, { seed: 400, flipped: true });
+    const setAside = alerts.filter((a) => a.type === "burst-set-aside");
+    expect(setAside).toHaveLength(1);
+    const range = setAside[0]?.details as { fromSeq: number; toSeq: number };
+    expect(range.fromSeq).toBeLessThanOrEqual(570);
+    expect(range.toSeq).toBeGreaterThanOrEqual(640);
+    // Still one change of taste, and no version that learned the burst is live.
+    expect(alerts.filter((a) => a.type === "drift" && a.severity === "warning")).toHaveLength(1);
+    const live = model.versions.get(model.activeVersion as string);
+    expect(
+      live.trainedOn.feedbackWatermark < range.fromSeq || live.trainedOn.feedbackWatermark >= range.toSeq + 50,
+    ).toBe(true);
   });
 });
 
