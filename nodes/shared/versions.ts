@@ -1,4 +1,5 @@
 import type { PatternModel } from "../../src/model/pattern-model";
+import { versionVerdict } from "../../src/versions/verdict";
 import { fitStatus, versionLabel } from "./status";
 
 /** One row of the versions table (Dashboard 2 ui-table, admin API): newest first. */
@@ -26,12 +27,7 @@ export function versionRows(model: PatternModel): VersionRow[] {
   const active = model.activeVersion;
   const held = model.hold?.version ?? null;
   const trial = model.metrics().trial;
-  const verdict = (entry: { id: string; evaluation: { outcome: string } | null }): string => {
-    if (entry.evaluation) return entry.evaluation.outcome;
-    if (trial?.version === entry.id) return "on trial";
-    if (trial?.waiting === entry.id) return `waiting for the trial of ${trial.version} to end`;
-    return entry.id === active ? "live, not judged yet" : "never judged";
-  };
+  const places = { active, onTrial: trial?.version ?? null, waiting: trial?.waiting ?? null };
   return model.versions
     .list()
     .map((entry) => ({
@@ -40,7 +36,7 @@ export function versionRows(model: PatternModel): VersionRow[] {
       kind: entry.kind,
       evaluatedAccuracy: percent(entry.evaluation?.accuracy),
       evaluatedOn: entry.evaluation?.samples ?? 0,
-      verdict: verdict(entry),
+      verdict: versionVerdict(entry, places),
       liveAccuracy: percent(entry.live?.accuracy),
       liveOn: entry.live?.samples ?? 0,
       active: entry.id === active,

@@ -2,13 +2,15 @@
 import { readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { InvalidInputError } from "../errors";
+import { readTrialVersions } from "../model/trial-file";
 import { storeWriteError } from "../store/files";
 import { checkKind } from "../versions/entry";
 import type { VersionEntry, VersionRegistry } from "../versions/registry";
+import { type TrialPlaces, versionVerdict } from "../versions/verdict";
 import { type Context, one, print, share, UsageError, whole, withRegistry, writeExport } from "./context";
 
 /** The versions commands' lines of the usage text. */
-export const VERSIONS_USAGE = `  versions list [--kind KIND] [--pinned] [--limit N]   list model versions (* = active)
+export const VERSIONS_USAGE = `  versions list [--kind KIND] [--pinned] [--limit N]   list model versions with their verdicts (* = active)
   versions show <id>                                   one version in full
   versions rollback [<id>|previous] [--reason TEXT]    activate an earlier version (holds automatic activation)
   versions resume                                      end the hold: new versions go live again when judged so
@@ -27,7 +29,8 @@ export async function versions(command: string | undefined, context: Context): P
       if (context.values.pinned) filter.pinned = true;
       if (context.values.limit !== undefined) filter.limit = whole(context.values.limit, "--limit");
       return withRegistry(context, false, async (registry) => {
-        const list = registry.list(filter);
+        const places = await trialPlaces(context, registry);
+        const list = registry.list(filter).map((entry) => ({ ...entry, verdict: versionVerdict(entry, places) }));
         const hold = registry.hold;
         const table = versionTable(list, registry.activeId, hold?.version ?? null);
         const text = hold
@@ -40,10 +43,11 @@ export async function versions(command: string | undefined, context: Context): P
       const id = one(context, "version id");
       return withRegistry(context, false, async (registry) => {
         const entry = registry.get(id);
+        const verdict = versionVerdict(entry, await trialPlaces(context, registry));
         const activations = registry.activations().filter((record) => record.to === entry.id);
         return print(
           context,
-          { ...entry, active: registry.activeId === entry.id, activations },
+          { ...entry, verdict, active: registry.activeId === entry.id, activations },
           [
             `${entry.id}${registry.activeId === entry.id ? " (active)" : ""}${entry.pinned ? " (pinned)" : ""}`,
             `  kind:        ${entry.kind}`,
@@ -63,6 +67,7 @@ export async function versions(command: string | undefined, context: Context): P
                   `Brier ${entry.evaluation.brier.toFixed(3)}, log-loss ${entry.evaluation.logLoss.toFixed(3)}`
                 : "not judged yet"
             }`,
+            `  verdict:     ${verdict}`,
             `  live:        ${
               entry.live
                 ? `${share(entry.live.accuracy)} on ${entry.live.samples} feedback while active, ` +
@@ -147,11 +152,31 @@ export async function versions(command: string | undefined, context: Context): P
   }
 }
 
-function versionTable(list: VersionEntry[], activeId: string | null, heldId: string | null): string {
+/** The active version, and the versions on trial and waiting as the store last kept them (a damaged file: a warning). */
+async function trialPlaces(context: Context, registry: VersionRegistry): Promise<TrialPlaces> {
+  const trials = await readTrialVersions(context.store);
+  if (trials.problem) context.out.stderr(`warning: ${trials.problem}; versions on trial are not shown as such\n`);
+  return { active: registry.activeId, onTrial: trials.onTrial, waiting: trials.waiting };
+}
+
+/** The table's width: a row of figures fits, and a version's verdict and note wrap beneath it to this. */
+const TABLE_WIDTH = 100;
+
+/**
+ * One row of figures per version, newest first, its verdict and note beneath it under the kind
+ * column: they run from a word ("better") to a sentence ("superseded by v0007, a newer version,
+ * while it waited"), too long for a column beside the figures within 100 columns.
+ */
+function versionTable(
+  list: Array<VersionEntry & { verdict: string }>,
+  activeId: string | null,
+  heldId: string | null,
+): string {
   if (list.length === 0) return "no versions";
   // Each version's own figures: from its trial on feedback it had not learned, and while active.
-  const rows = [["", "id", "kind", "created", "samples", "evaluated", "live", "pinned", "note"]];
-  for (const entry of [...list].reverse()) {
+  const rows = [["", "id", "kind", "created", "samples", "evaluated", "live", "pinned"]];
+  const entries = [...list].reverse();
+  for (const entry of entries) {
     rows.push([
       entry.id === heldId ? "*H" : entry.id === activeId ? "*" : "",
       entry.id,
@@ -161,18 +186,37 @@ function versionTable(list: VersionEntry[], activeId: string | null, heldId: str
       entry.evaluation ? `${share(entry.evaluation.accuracy)} (${entry.evaluation.samples})` : "-",
       entry.live && entry.live.samples > 0 ? `${share(entry.live.accuracy)} (${entry.live.samples})` : "-",
       entry.pinned ? "yes" : "",
-      entry.note ?? "",
     ]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  const indent = " ".repeat(widths[0]! + widths[1]! + 4);
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(rows[0]!),
+    ...entries.flatMap((entry, i) => [
+      line(rows[i + 1]!),
+      ...wrap(indent, "verdict", entry.verdict),
+      ...(entry.note ? wrap(indent, "note", entry.note) : []),
+    ]),
+  ].join("\n");
+}
+
+/** A labelled detail ("verdict: …") in lines of at most TABLE_WIDTH, its text continued under itself. */
+function wrap(indent: string, label: string, text: string): string[] {
+  const head = `${label}:`.padEnd("verdict: ".length);
+  const room = TABLE_WIDTH - indent.length - head.length;
+  const lines: string[][] = [[]];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.at(-1)!;
+    // A word longer than the room (a path in a note) stands alone on its line rather than being cut.
+    if (last.length > 0 && [...last, word].join(" ").length > room) lines.push([word]);
+    else last.push(word);
+  }
+  return lines.map((words, i) => `${indent}${i === 0 ? head : " ".repeat(head.length)}${words.join(" ")}`);
 }
 
 function currentUser(): string {

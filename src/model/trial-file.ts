@@ -48,6 +48,31 @@ export async function loadTrials(dir: string): Promise<{ kept: KeptTrials | null
   }
 }
 
+/**
+ * The versions on trial and waiting as the store last kept them, read without changing anything
+ * (the command line reads beside a running model): none without a file; a damaged file is left
+ * for the model to set aside on its next start, and `problem` says so. Throws StoreWriteError
+ * when the file is there but cannot be read.
+ */
+export async function readTrialVersions(
+  dir: string,
+): Promise<{ onTrial: string | null; waiting: string | null; problem: string | null }> {
+  const file = path.join(dir, TRIALS_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { onTrial: null, waiting: null, problem: null };
+    throw storeWriteError(file, "read the trials", error);
+  }
+  try {
+    const kept = parseTrials(text);
+    return { onTrial: kept.running?.version ?? null, waiting: kept.waiting?.version ?? null, problem: null };
+  } catch (error) {
+    return { onTrial: null, waiting: null, problem: `${TRIALS_FILE} is damaged (${(error as Error).message})` };
+  }
+}
+
 function parseTrials(text: string): KeptTrials {
   const json = JSON.parse(text) as Partial<KeptTrials> & { format?: unknown };
   if (json === null || typeof json !== "object" || json.format !== "pattern-quality-trials") {
