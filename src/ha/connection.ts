@@ -14,6 +14,7 @@ import { HomeAssistantError } from "./errors";
 import type { HaEvent } from "./feedback-events";
 import { type HassEntity, type HaWebSocket, type HawsConnection, haws } from "./haws";
 import { startHeartbeat } from "./heartbeat";
+import { type RestAnswer, restRequest } from "./rest";
 import { type AuthenticatedSocket, openAuthenticatedSocket } from "./socket";
 import { EventSubscriptions, refusedSubscriptionsMessage, type SubscriptionProblem } from "./subscriptions";
 
@@ -24,13 +25,8 @@ export {
   SUPERVISOR_WEBSOCKET_URL,
   websocketUrl,
 } from "./connection-settings";
+export type { RestAnswer } from "./rest";
 export type { SubscriptionProblem } from "./subscriptions";
-
-/** What Home Assistant's REST API answered: the HTTP status and the body (JSON parsed, else text). */
-export interface RestAnswer {
-  status: number;
-  body: unknown;
-}
 
 // Kept outside the object so that no inspection, serialization or spread can reach it.
 const tokens = new WeakMap<HomeAssistantConnection, string>();
@@ -161,40 +157,14 @@ export class HomeAssistantConnection extends EventEmitter {
     return (await this.command({ type: "get_states" }, "get_states")) as HassEntity[];
   }
 
-  /**
-   * One request to Home Assistant's REST API (e.g. `POST config/automation/config/<id>`) with
-   * the connection's token; resolves to the status and the parsed body whatever the status.
-   * Rejects with a HomeAssistantError only when Home Assistant cannot be reached or does not
-   * answer in time. The token never appears in what it resolves or rejects with.
-   */
+  /** One request to Home Assistant's REST API (e.g. `POST config/automation/config/<id>`) with the connection's token (see restRequest). */
   async rest(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<RestAnswer> {
-    const url = `${this.restBase}/${path.replace(/^\//, "")}`;
-    const timeoutMs = this.timings.commandTimeoutMs;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${tokens.get(this)!}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
-      });
-    } catch (err) {
-      const timedOut = (err as Error).name === "TimeoutError";
-      throw new HomeAssistantError(
-        timedOut ? "ha-timeout" : "ha-cannot-connect",
-        timedOut
-          ? `Home Assistant did not answer ${method} ${path} within ${seconds(timeoutMs)}.`
-          : `Cannot reach Home Assistant's REST API at ${this.restBase} (${(err as Error).message}).`,
-      );
-    }
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === "" ? null : JSON.parse(text);
-    } catch {
-      // aiohttp answers 401 and 405 in plain text: kept as text.
-    }
-    return { status: response.status, body: parsed };
+    return restRequest(
+      { base: this.restBase, token: tokens.get(this)!, timeoutMs: this.timings.commandTimeoutMs },
+      method,
+      path,
+      body,
+    );
   }
 
   /**
