@@ -5,6 +5,7 @@ import { RECENT_ANSWERS, type RecentAnswer } from "./burst";
 import type { VersionEvaluation } from "../versions/registry";
 import {
   AnswerStats,
+  type AnswerTally,
   EVALUATION_METHOD,
   type JudgingRules,
   type PairedAnswer,
@@ -18,6 +19,8 @@ export interface ChallengeJSON {
   against: string | null;
   vsActive: PairedAnswer[];
   vsReference: PairedAnswer[] | null;
+  /** The live model's own figures, when the version is judged alone. */
+  alone?: AnswerTally;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface ChallengeJSON {
 export class Challenge {
   private vsActive = new PairedEvidence();
   private vsReference: PairedEvidence | null = null;
-  private readonly alone = new AnswerStats();
+  private alone = new AnswerStats();
   /** Set once the verdict is acted on: it keeps learning (feedback during a promotion) but gathers no evidence. */
   decided = false;
   /** Its own latest answers and a drift detector on its errors: a burst it gets wrong is looked into too. */
@@ -62,6 +65,13 @@ export class Challenge {
     return challenge;
   }
 
+  /** The first version's judgement alone, going on from the figures the store kept. */
+  static restoreAlone(json: ChallengeJSON & { alone: AnswerTally }, rules: JudgingRules): Challenge {
+    const challenge = new Challenge(json.version, null, null, 0, rules);
+    challenge.alone = AnswerStats.of(json.alone);
+    return challenge;
+  }
+
   /** The evidence, for the store. */
   toJSON(): ChallengeJSON {
     return {
@@ -69,6 +79,7 @@ export class Challenge {
       against: this.against,
       vsActive: this.vsActive.toJSON(),
       vsReference: this.vsReference?.toJSON() ?? null,
+      ...(this.solo ? { alone: this.alone.toJSON() } : {}),
     };
   }
 

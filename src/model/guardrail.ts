@@ -48,6 +48,16 @@ export interface Verdict {
   message: string;
 }
 
+/** The running sums of AnswerStats, as the store keeps them. */
+export interface AnswerTally {
+  samples: number;
+  correct: number;
+  predictedPositive: number;
+  positive: number;
+  brierSum: number;
+  logLossSum: number;
+}
+
 /** The running figures of one model's answers (probability of approve) against the labels. */
 export class AnswerStats {
   samples = 0;
@@ -56,6 +66,16 @@ export class AnswerStats {
   private positive = 0;
   private brierSum = 0;
   private logLossSum = 0;
+
+  /** Figures that go on from the sums the store kept. */
+  static of(tally: AnswerTally): AnswerStats {
+    return Object.assign(new AnswerStats(), tally);
+  }
+
+  toJSON(): AnswerTally {
+    const { samples, correct, predictedPositive, positive, brierSum, logLossSum } = this;
+    return { samples, correct, predictedPositive, positive, brierSum, logLossSum };
+  }
 
   add(p: number, label: Label): boolean {
     const predicted = p >= 0.5 ? 1 : 0;

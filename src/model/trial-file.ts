@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { setAside as setFileAside, type StoreProblem, storeWriteError, writeFileAtomic } from "../store/files";
 import type { SetAside } from "./burst";
 import type { ChallengeJSON } from "./challenge";
+import type { AnswerTally } from "./guardrail";
 
 /** The trials' evidence and the feedback set aside, so a restart resumes them (see Trials.resume). */
 export const TRIALS_FILE = "trials.json";
@@ -120,7 +121,21 @@ function isChallenge(value: unknown): value is ChallengeJSON {
     typeof c.version === "string" &&
     (c.against === null || typeof c.against === "string") &&
     answers(c.vsActive) &&
-    (c.vsReference === null || answers(c.vsReference))
+    (c.vsReference === null || answers(c.vsReference)) &&
+    (c.alone === undefined || isTally(c.alone))
+  );
+}
+
+function isTally(value: unknown): value is AnswerTally {
+  const t = value as AnswerTally;
+  return (
+    typeof t === "object" &&
+    t !== null &&
+    [t.samples, t.correct, t.predictedPositive, t.positive].every((n) => Number.isSafeInteger(n) && n >= 0) &&
+    t.correct <= t.samples &&
+    t.predictedPositive <= t.samples &&
+    t.positive <= t.samples &&
+    [t.brierSum, t.logLossSum].every((n) => typeof n === "number" && Number.isFinite(n) && n >= 0)
   );
 }
 

@@ -331,7 +331,17 @@ export class Trials {
   }
 
   private async restoreOne(json: unknown, active: string): Promise<Challenge | null> {
-    const kept = json as { version?: unknown; against?: unknown; vsActive?: unknown } | null | undefined;
+    const kept = json as
+      | { version?: unknown; against?: unknown; vsActive?: unknown; alone?: unknown }
+      | null
+      | undefined;
+    // The first version judged alone: the live model answers for it, so its figures go on as they were.
+    if (kept?.alone && kept.against === null && kept.version === active) {
+      const entry = this.context.registry.list().find((e) => e.id === active);
+      return entry?.evaluation === null
+        ? Challenge.restoreAlone(kept as Parameters<typeof Challenge.restoreAlone>[0], this.rules)
+        : null;
+    }
     if (!kept || typeof kept.version !== "string" || kept.against !== active || !Array.isArray(kept.vsActive)) {
       return null;
     }

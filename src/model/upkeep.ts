@@ -191,7 +191,7 @@ export class Upkeep {
   private async saveTrials(): Promise<void> {
     const { live, settings } = this.context;
     const kept: KeptTrials = {
-      running: live.challenge && !live.challenge.solo ? live.challenge.toJSON() : null,
+      running: live.challenge?.toJSON() ?? null,
       waiting: live.waiting?.toJSON() ?? null,
       setAside: live.setAside,
     };

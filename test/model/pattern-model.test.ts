@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError, PatternQualityError } from "../../src/errors";
 import type { Label } from "../../src/feedback/feedback";
 import { PatternModel, type Alert, type PatternModelSettings, type UpdateResult } from "../../src/model/pattern-model";
+import { readTrialVersions } from "../../src/model/trial-file";
 import { eventually } from "../support/eventually";
 
 // Small forests keep each training in the worker to milliseconds.
@@ -1321,6 +1322,25 @@ describe("holding automatic activation after a person's switch", () => {
     await promote(after, "v0003");
   });
 
+  it("resumes the first version's judgement alone at a restart with the figures kept in the store", async () => {
+    const dir = await storeDir();
+    const model = await open(dir);
+    await model.addFeedback(feedback(60));
+    await model.update("full");
+    await model.addFeedback(feedback(TRIAL - 10, { seed: 31 }));
+    const before = model.metrics().trial!;
+    expect(before).toMatchObject({ version: "v0001", against: null, verdict: { samples: TRIAL - 10 } });
+    await model.close();
+    // What the command line reads beside the store says it is on trial too.
+    expect(await readTrialVersions(dir)).toMatchObject({ onTrial: "v0001", waiting: null });
+    const after = await open(dir);
+    expect(after.metrics().trial).toMatchObject({ version: "v0001", against: null, verdict: before.verdict });
+    // The 10 answers still missing decide it, on all TRIAL of them.
+    await after.addFeedback(feedback(10, { seed: 32 }));
+    const judged = await eventually("v0001 evaluated", async () => after.versions.get("v0001").evaluation ?? undefined);
+    expect(judged).toMatchObject({ samples: TRIAL, against: null, outcome: "judged alone" });
+  });
+
   it("keeps its alerts and accuracy history across a restart", async () => {
     const { dir, model } = await twoVersions();
     await model.addFeedback(feedback(20, { seed: 61 }));
@@ -1351,15 +1371,29 @@ describe("holding automatic activation after a person's switch", () => {
   });
 
   it("sets a damaged trials file aside and reports it like the other store files", async () => {
-    const { dir, model } = await twoVersions();
-    await model.close();
-    await fs.writeFile(path.join(dir, "trials.json"), "{ not json");
-    const alerts: Alert[] = [];
-    const after = await open(dir);
-    for (const alert of after.openAlerts) alerts.push(alert);
-    expect(alerts.some((a) => a.type === "store-error" && a.message.includes("trials.json is damaged"))).toBe(true);
-    const names = await fs.readdir(dir);
-    expect(names.some((n) => n.startsWith("trials.json.corrupt"))).toBe(true);
-    await after.close();
+    const aloneWithMoreRightThanAnswers = {
+      format: "pattern-quality-trials",
+      running: {
+        version: "v0001",
+        against: null,
+        vsActive: [],
+        vsReference: null,
+        alone: { samples: 3, correct: 5, predictedPositive: 1, positive: 1, brierSum: 0.5, logLossSum: 1 },
+      },
+      waiting: null,
+      setAside: [],
+    };
+    for (const damaged of ["{ not json", JSON.stringify(aloneWithMoreRightThanAnswers)]) {
+      const { dir, model } = await twoVersions();
+      await model.close();
+      await fs.writeFile(path.join(dir, "trials.json"), damaged);
+      const after = await open(dir);
+      expect(after.openAlerts).toContainEqual(
+        expect.objectContaining({ type: "store-error", message: expect.stringContaining("trials.json is damaged") }),
+      );
+      const names = await fs.readdir(dir);
+      expect(names.some((n) => n.startsWith("trials.json.corrupt"))).toBe(true);
+      await after.close();
+    }
   });
 });
