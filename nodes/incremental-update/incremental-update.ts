@@ -36,15 +36,17 @@ export const INCREMENTAL_UPDATE_FORM = {
 } as const satisfies FormSpec;
 
 /**
- * The status after an update: the new version on trial beside the live one (the usual case),
- * the first version live with the model's running accuracy, or the active version kept.
+ * The status after an update: the new version on trial beside the live one (the usual case) or
+ * waiting on the one on trial, the first version live with the model's running accuracy, or the
+ * active version kept.
  */
 export function updateStatus(result: UpdateResult, activeVersion: string | null): NodeStatus {
   if (result.trial) {
+    const waitingFor = result.trial.waitingFor;
     return {
       fill: "blue",
       shape: "ring",
-      text: fitStatus(`${versionLabel(result.version)} on trial`),
+      text: fitStatus(`${versionLabel(result.version)} ${waitingFor ? `waits on ${waitingFor}` : "on trial"}`),
     };
   }
   if (!result.activated) {

@@ -1,6 +1,7 @@
 import { describeValue, InvalidInputError, PatternQualityError, UnknownVersionError } from "../../src/errors";
-import type { PatternModel } from "../../src/model/pattern-model";
+import type { PatternModel, UpdateResult } from "../../src/model/pattern-model";
 import { checkVersionId } from "../../src/versions/entry";
+import { updatePlace } from "../../src/versions/verdict";
 import { MAX_NOTE_LENGTH, trimmedText } from "../../src/validate";
 import type { NodeMessage } from "../shared/red";
 
@@ -96,9 +97,8 @@ export function successText(action: DashboardAction, payload: Record<string, unk
     case "resume":
       return "Automatic updates resumed.";
     case "retrain": {
-      const update = payload.update as { version: string; activated: boolean; samples: number };
-      const outcome = update.activated ? "live now" : "on trial beside the active version";
-      return `Retrained on all ${update.samples} stored answers: ${update.version} (full) is ${outcome}.`;
+      const update = payload.update as UpdateResult;
+      return `Retrained on all ${update.samples} stored answers: ${update.version} (full) is ${updatePlace(update)}.`;
     }
   }
 }

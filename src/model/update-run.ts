@@ -216,8 +216,8 @@ async function finish(
   const samplesNeeded = settings.guardrail.samples;
   const guardrail = first
     ? `the first version: activated, and judged alone on its first ${samplesNeeded} feedback`
-    : `on trial beside ${parentId}: judged on the next ${samplesNeeded} new feedback ` +
-      "(sooner when the difference is clear)";
+    : // Whether it goes on trial at once or waits for a trial to end is its verdict's to say.
+      `to be judged beside ${parentId} on ${samplesNeeded} new feedback (sooner when the difference is clear)`;
   const entry = await registry.save({
     model,
     kind,

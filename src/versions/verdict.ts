@@ -15,6 +15,20 @@ export interface TrialPlaces {
 export function versionVerdict(entry: Pick<VersionEntry, "id" | "evaluation">, places: TrialPlaces): string {
   if (entry.evaluation) return entry.evaluation.outcome;
   if (places.onTrial === entry.id) return "on trial";
-  if (places.waiting === entry.id) return `waiting for the trial of ${places.onTrial ?? "another version"} to end`;
+  if (places.waiting === entry.id) return waitingFor(places.onTrial);
   return entry.id === places.active ? "live, not judged yet" : "never judged";
+}
+
+/** What became of the version an update saved, in the verdict's words ("on trial beside v0004"…). */
+export function updatePlace(update: {
+  activated: boolean;
+  trial: { against: string; waitingFor: string | null } | null;
+}): string {
+  if (update.trial?.waitingFor) return waitingFor(update.trial.waitingFor);
+  if (update.trial) return `on trial beside ${update.trial.against}`;
+  return update.activated ? "live now" : "kept back (the active version stays)";
+}
+
+function waitingFor(onTrial: string | null): string {
+  return `waiting for the trial of ${onTrial ?? "another version"} to end`;
 }

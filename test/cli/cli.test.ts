@@ -77,7 +77,7 @@ async function sampleStore(): Promise<string> {
 }
 
 const GUARDRAIL_NOTE =
-  "auto-update; on trial beside v0002: judged on the next 300 new feedback (sooner when the difference is clear)";
+  "auto-update; to be judged beside v0002 on 300 new feedback (sooner when the difference is clear)";
 
 /**
  * A store whose versions have every kind of verdict: v0001 judged alone, v0002 better (active),

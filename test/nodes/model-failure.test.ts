@@ -48,6 +48,14 @@ describe("incremental-update status after an update", () => {
     });
   });
 
+  it("shows the version on trial, or whose trial the new one waits for", () => {
+    const trial = { against: "v0006", samplesNeeded: 50, waitingFor: null };
+    expect(updateStatus({ ...result, activated: false, trial }, "v0006")).toMatchObject({ text: "v0007 on trial" });
+    expect(
+      updateStatus({ ...result, activated: false, trial: { ...trial, waitingFor: "v0005" } }, "v0006"),
+    ).toMatchObject({ text: "v0007 waits on v0005" });
+  });
+
   it("shows the version kept when the guardrail refused the new one", () => {
     expect(updateStatus({ ...result, activated: false }, "v0006")).toEqual({
       fill: "yellow",

@@ -202,6 +202,19 @@ describe("pattern-dashboard", () => {
     expect(view.notices().at(-1)).toMatchObject({ level: "success", text: expect.stringMatching(/v0004 \(full\)/) });
   });
 
+  it("names the version really on trial when Retrain now comes while another is", async () => {
+    const { model, view } = await withVersions();
+    await model.addFeedback(feedbackBatch(30));
+    await model.update("incremental", "fourth");
+    expect(model.metrics().trial).toMatchObject({ version: "v0004", against: "v0003" });
+    await press(view, { action: "retrain" });
+    expect(model.metrics().trial).toMatchObject({ version: "v0004" });
+    expect(view.notices().at(-1)).toMatchObject({
+      level: "success",
+      text: expect.stringMatching(/: v0005 \(full\) is waiting for the trial of v0004 to end\.$/),
+    });
+  });
+
   it("refuses a press it does not know, naming the field, and changes nothing", async () => {
     const { model, view, node } = await withVersions();
     for (const [payload, field] of [
