@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // Answering a suggestion on the dashboard as a household member does, on a 390 px phone: the
 // suggestion in words with its score and plain-word reasons, Approve tapped (twice, quickly: one
 // decision), the press sent on for create automation, and the answer shown with whether the

@@ -189,7 +189,7 @@ describe.skipIf(skipReason !== null)(`the demo's dashboard${skipReason ? ` (skip
 
     const added = await eventually(
       async () => {
-        const body = await getJson<VersionList & { versions: { id: string; kind: string }[] }>(
+        const body = await getJson<Omit<VersionList, "versions"> & { versions: { id: string; kind: string }[] }>(
           `${demo.url}/pattern-quality/${MODEL}/versions`,
         );
         return body.versions.find((row) => !before.versions.some((old) => old.id === row.id));

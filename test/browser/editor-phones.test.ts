@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // Choosing the phone in the editor: ask household's "Ask on" offers Home Assistant's
 // notify.mobile_app_* services, read through the deployed connection (typing stays possible).
 import * as fs from "node:fs/promises";

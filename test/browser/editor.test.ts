@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // The Node-RED editor in a real browser, with this package installed: every node is in the
 // palette (configuration nodes registered), every node's help renders, the console stays clean.
 import { readFileSync } from "node:fs";

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // The first hour of a Node-RED user: the package packed from a clean copy of HEAD, installed
 // with Dashboard 2 into a fresh Node-RED user directory, red.js started on it, then every example
 // imported in the editor (Chromium) as the Import dialog does and deployed — with no validation

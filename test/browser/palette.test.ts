@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // The package's nodes as a Node-RED user meets them in the editor: the palette search (which
 // matches a node's type and palette label only) finds them by the words users type, a node
 // dropped on the canvas is called what the palette called it, and every help ends with references.

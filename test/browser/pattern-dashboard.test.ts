@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (callbacks given to page.evaluate run in the browser)
 // The pattern-dashboard widget in a real browser, on a fresh Node-RED with Dashboard 2, reached
 // the way a household reaches it in Home Assistant: through the ingress proxy (a path prefix the
 // page must keep, the user in X-Remote-User-* headers). The package is installed into the user

@@ -432,7 +432,7 @@ describe("npm run ha-sim", () => {
   it("prints to standard output by default", async () => {
     const written: string[] = [];
     const write = process.stdout.write;
-    process.stdout.write = ((text: string) => written.push(text)) as typeof process.stdout.write;
+    process.stdout.write = ((text: string) => written.push(text) > 0) as typeof process.stdout.write;
     try {
       const stop = await runDemo({ HA_SIM_PORT: "0", HA_SIM_TOKEN: "stdout-demo" });
       await stop();

@@ -19,7 +19,9 @@ function evidence(pairs: Array<[boolean, boolean]>): PairedEvidence {
   return paired;
 }
 
-const repeat = <T>(n: number, value: T): T[] => Array.from({ length: n }, () => value);
+/** `n` paired answers alike: [the challenger right, the opponent right]. */
+const repeat = (n: number, pair: [boolean, boolean]): Array<[boolean, boolean]> =>
+  Array.from({ length: n }, () => pair);
 const RULES: JudgingRules = { samples: 50, maxDropPoints: 2, maxSamples: 300 };
 
 describe("guardrail", () => {
@@ -42,11 +44,11 @@ describe("guardrail", () => {
   });
 
   it("decides early when the interval lies clearly above 0 or below the allowed drop", () => {
-    const better = evidence([...repeat(10, [true, false] as [boolean, boolean]), ...repeat(10, [true, true])]);
+    const better = evidence([...repeat(10, [true, false]), ...repeat(10, [true, true])]);
     const won = better.verdict(RULES);
     expect(won).toMatchObject({ outcome: "better", samples: 20, challengerAccuracy: 1 });
     expect(won.interval![0]).toBeGreaterThan(0);
-    const worse = evidence([...repeat(10, [false, true] as [boolean, boolean]), ...repeat(10, [true, true])]);
+    const worse = evidence([...repeat(10, [false, true]), ...repeat(10, [true, true])]);
     const verdict = worse.verdict(RULES);
     expect(verdict).toMatchObject({ outcome: "worse", challengerAccuracy: 0.5, activeAccuracy: 1 });
     expect(verdict.differencePoints).toBeCloseTo(-50);
@@ -60,18 +62,14 @@ describe("guardrail", () => {
     // 300 alike: ±0.8 points, not worse.
     expect(evidence(repeat(300, [true, true])).verdict(RULES).outcome).toBe("not-worse");
     // 12 lost and 12 won in 300: the interval (−3.1 to +3.1) never clears −2: unproven at the limit.
-    const even = [
-      ...repeat(12, [false, true] as [boolean, boolean]),
-      ...repeat(12, [true, false]),
-      ...repeat(276, [true, true]),
-    ];
+    const even = [...repeat(12, [false, true]), ...repeat(12, [true, false]), ...repeat(276, [true, true])];
     const verdict = evidence(even).verdict(RULES);
     expect(verdict.outcome).toBe("unproven");
     expect(verdict.message).toContain("not shown to be within the allowed drop");
   });
 
   it("takes the answers to feedback set aside out of the evidence", () => {
-    const pairs = [...repeat(30, [false, true] as [boolean, boolean]), ...repeat(30, [true, true])];
+    const pairs = [...repeat(30, [false, true]), ...repeat(30, [true, true])];
     const all = evidence(pairs);
     expect(all.verdict(RULES).outcome).toBe("worse");
     const kept = all.without(1, 31);

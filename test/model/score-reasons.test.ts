@@ -3,13 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Label } from "../../src/feedback/feedback";
-import { PatternModel } from "../../src/model/pattern-model";
+import { PatternModel, type PatternModelSettings } from "../../src/model/pattern-model";
 import { fieldOf } from "../support/invalid-input";
 
 const FOREST = { trees: 12, maxDepth: 5, seed: 3, incrementalTrees: 4, bins: 32 };
 const opened: { model: PatternModel; dir: string }[] = [];
 
-async function open(schema: object = { kind: "names", names: ["a", "b", "c"] }): Promise<PatternModel> {
+async function open(
+  schema: PatternModelSettings["schema"] = { kind: "names", names: ["a", "b", "c"] },
+): Promise<PatternModel> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "score-reasons-"));
   const model = await PatternModel.open({ storeDir: dir, schema, forest: FOREST, autoUpdate: false, minSamples: 10 });
   opened.push({ model, dir });

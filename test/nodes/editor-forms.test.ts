@@ -46,6 +46,8 @@ function recordingInputs() {
       prop: keep,
       val: (value: unknown) => keep("value", value),
       text: (value: string) => keep("text", value),
+      toggle: (on: boolean) => keep("shown", on),
+      on: () => undefined,
     };
   };
   return { $, set };

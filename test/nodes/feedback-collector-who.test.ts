@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { PatternModel } from "../../src/model/pattern-model";
 import { allNodes, helper, initNodeRed, modelConfig, nextMessage, tempDir } from "./harness";
 
 beforeAll(() => initNodeRed());
@@ -14,7 +15,7 @@ describe("feedback-collector keeps who decided", () => {
     ]);
     const collector = helper.getNode("c1");
     const stored = helper.getNode("stored");
-    const model = await helper.getNode("m1").model();
+    const model: PatternModel = await helper.getNode("m1").model();
     const send = async (msg: object) => {
       const received = nextMessage(stored);
       collector.receive(msg);

@@ -22,6 +22,8 @@ export const helper = helperModule as unknown as {
   unload(): Promise<void>;
   getNode(id: string): TestNode;
   request(): any;
+  /** Node-RED's log as a sinon spy, with its level numbers. */
+  log(): { getCalls(): { args: any[] }[]; ERROR: number; [level: string]: any };
 };
 
 export interface TestNode {
@@ -29,7 +31,8 @@ export interface TestNode {
   receive(msg: object): void;
   on(event: string, listener: (...args: any[]) => void): void;
   once(event: string, listener: (...args: any[]) => void): void;
-  status: (...args: unknown[]) => void;
+  /** A sinon spy the helper puts on every node's status. */
+  status: ((...args: unknown[]) => void) & { getCalls(): { args: any[]; thisValue: unknown }[] };
   [key: string]: any;
 }
 
@@ -84,10 +87,10 @@ export function nextError(node: TestNode): Promise<Error> {
 /** The status a node shows next with the given fill (skipping intermediate ones). */
 export function statusWith(
   node: TestNode,
-  predicate: (status: { fill?: string; text?: string }) => boolean,
-): Promise<{ fill?: string; text?: string }> {
+  predicate: (status: { fill?: string; shape?: string; text?: string }) => boolean,
+): Promise<{ fill?: string; shape?: string; text?: string }> {
   return new Promise((resolve) => {
-    const listener = (call: { args: [{ fill?: string; text?: string }] }) => {
+    const listener = (call: { args: [{ fill?: string; shape?: string; text?: string }] }) => {
       if (predicate(call.args[0])) {
         node.removeListener("call:status", listener);
         resolve(call.args[0]);

@@ -28,6 +28,7 @@ describe("incremental-update status after an update", () => {
   const result = {
     version: "v0007",
     kind: "incremental" as const,
+    trial: null,
     prequentialAccuracy: 0.912,
     fadingAccuracy: 0.9,
     kappa: 0.8,

@@ -68,7 +68,7 @@ describe("the nodes registered on Node.js 20.12", () => {
     const logged = helper
       .log()
       .getCalls()
-      .map((call: { args: [{ level: number; msg: unknown }] }) => call.args[0])
+      .map((call) => call.args[0] as { level: number; msg: unknown })
       .filter((entry: { msg: unknown }) => String(entry.msg).includes("needs Node.js 20.19"));
     expect(logged).toHaveLength(1);
     expect(logged[0].level).toBe(helper.log().ERROR);

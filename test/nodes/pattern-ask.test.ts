@@ -147,7 +147,7 @@ describe("ask household", () => {
     const again = nextMessage(asked);
     ask.receive({ payload: [routine(1), routine(2)] });
     expect((await again).payload).toEqual([]);
-    expect(questions(sim).map((c) => c.serviceData.data.tag)).toEqual([
+    expect(questions(sim).map((c) => (c.serviceData.data as { tag: string }).tag)).toEqual([
       "pattern_question_routine-2",
       "pattern_question_routine-1",
     ]);

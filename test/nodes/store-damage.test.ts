@@ -37,7 +37,7 @@ describe("store damage", () => {
       helper
         .getNode("c1")
         .status.getCalls()
-        .map((call: { args: [{ fill?: string; text?: string }] }) => call.args[0]);
+        .map((call) => call.args[0] as { fill?: string; text?: string });
     const status = await eventually(
       "the store status",
       async () => statuses().find((s: { text?: string }) => s.text?.includes("(log)")),
