@@ -6,6 +6,30 @@ const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday: day 0 of the epoch has weekday 4 (Sunday = 0). */
 const EPOCH_WEEKDAY = 4;
 
+/** A formatter of a zone's wall-clock fields; throws a RangeError for a zone Intl does not know. */
+export function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
+}
+
+/** The zone's offset from UTC at `ms` (a whole second), in ms: its wall clock read as UTC, minus `ms`. */
+export function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(ms))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - ms;
+}
+
 /**
  * Local time in Home Assistant's time zone: routines happen at "06:45 on weekdays" in the home's
  * own time, across daylight saving changes. The zone's offset is asked of Intl once per hour of
@@ -17,16 +41,7 @@ export class LocalClock {
 
   constructor(readonly timeZone: string) {
     try {
-      this.format = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-      });
+      this.format = wallClockFormat(timeZone);
     } catch {
       throw new InvalidInputError(
         "timeZone",
@@ -40,7 +55,7 @@ export class LocalClock {
     const hour = Math.floor(ms / HOUR_MS);
     let offset = this.offsets.get(hour);
     if (offset === undefined) {
-      offset = this.computeOffset(hour * HOUR_MS);
+      offset = offsetAt(this.format, hour * HOUR_MS);
       this.offsets.set(hour, offset);
     }
     return offset;
@@ -66,15 +81,6 @@ export class LocalClock {
   static isWeekend(day: number): boolean {
     const weekday = LocalClock.weekday(day);
     return weekday === 0 || weekday === 6;
-  }
-
-  private computeOffset(ms: number): number {
-    const parts: Record<string, number> = {};
-    for (const part of this.format.formatToParts(new Date(ms))) {
-      if (part.type !== "literal") parts[part.type] = Number(part.value);
-    }
-    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-    return wall - ms;
   }
 }
 

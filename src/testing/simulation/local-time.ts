@@ -1,7 +1,9 @@
 /**
  * Local time in an IANA time zone, with nothing but `Intl`: routines are planted at a household's
- * local time of day, and a day's class (weekday or weekend) is the local day's.
+ * local time of day, and a day's class (weekday or weekend) is the local day's. The offset is read
+ * as the miner reads it, at the instant itself (the miner caches it per hour).
  */
+import { offsetAt, wallClockFormat } from "../../mining/local-time";
 
 /** A local calendar day. */
 export interface LocalDay {
@@ -18,16 +20,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
+    f = wallClockFormat(timeZone);
     formatters.set(timeZone, f);
   }
   return f;
@@ -38,17 +31,9 @@ export function checkTimeZone(timeZone: string): void {
   formatter(timeZone);
 }
 
-/** The local wall-clock fields of an instant, as a UTC timestamp of the same fields (ms). */
-function wallClockMs(epochMs: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(epochMs))) parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-}
-
 /** The zone's offset from UTC at an instant, in ms (Berlin in winter: +3,600,000). */
 export function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  return wallClockMs(whole, timeZone) - whole;
+  return offsetAt(formatter(timeZone), Math.floor(epochMs / 1000) * 1000);
 }
 
 /** The local day an instant falls on. */
