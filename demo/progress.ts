@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { updatePlace } from "../src/versions/verdict";
+import { type UpdatePlaceFacts, updatePlace } from "../src/versions/verdict";
 
 /** Where the demo flow lists its recent events for the terminal (GET, `?after=<seq>`). */
 export const EVENTS_PATH = "/pattern-quality-demo/events";
@@ -115,7 +115,8 @@ export function eventLine(
     case "learned":
       return `learned from the automation's fate: ${title(d.patternId)} ${d.label === 1 ? "kept (approve)" : "undone (reject)"}${d.user ? ` by ${who(d.user)}` : ""}`;
     case "update": {
-      const status = updatePlace(d as unknown as Parameters<typeof updatePlace>[0]);
+      // The flow's update event carries the update's result as it came.
+      const status = updatePlace(d as unknown as UpdatePlaceFacts);
       return `version ${d.version} (${d.kind}) trained on ${d.samples} answers in ${typeof d.updateTimeMs === "number" ? Math.round(d.updateTimeMs) : "–"} ms: ${status}`;
     }
     case "dashboard":

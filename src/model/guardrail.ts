@@ -69,7 +69,14 @@ export class AnswerStats {
 
   /** Figures that go on from the sums the store kept. */
   static of(tally: AnswerTally): AnswerStats {
-    return Object.assign(new AnswerStats(), tally);
+    const stats = new AnswerStats();
+    stats.samples = tally.samples;
+    stats.correct = tally.correct;
+    stats.predictedPositive = tally.predictedPositive;
+    stats.positive = tally.positive;
+    stats.brierSum = tally.brierSum;
+    stats.logLossSum = tally.logLossSum;
+    return stats;
   }
 
   toJSON(): AnswerTally {

@@ -337,10 +337,8 @@ export class Trials {
       | undefined;
     // The first version judged alone: the live model answers for it, so its figures go on as they were.
     if (kept?.alone && kept.against === null && kept.version === active) {
-      const entry = this.context.registry.list().find((e) => e.id === active);
-      return entry?.evaluation === null
-        ? Challenge.restoreAlone(kept as Parameters<typeof Challenge.restoreAlone>[0], this.rules)
-        : null;
+      const judged = this.context.registry.get(active).evaluation !== null;
+      return judged ? null : Challenge.restoreAlone(kept as Parameters<typeof Challenge.restoreAlone>[0], this.rules);
     }
     if (!kept || typeof kept.version !== "string" || kept.against !== active || !Array.isArray(kept.vsActive)) {
       return null;

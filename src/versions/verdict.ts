@@ -19,11 +19,14 @@ export function versionVerdict(entry: Pick<VersionEntry, "id" | "evaluation">, p
   return entry.id === places.active ? "live, not judged yet" : "never judged";
 }
 
-/** What became of the version an update saved, in the verdict's words ("on trial beside v0004"…). */
-export function updatePlace(update: {
+/** What an update's result says of its version's place (see UpdateResult). */
+export interface UpdatePlaceFacts {
   activated: boolean;
   trial: { against: string; waitingFor: string | null } | null;
-}): string {
+}
+
+/** What became of the version an update saved, in the verdict's words ("on trial beside v0004"…). */
+export function updatePlace(update: UpdatePlaceFacts): string {
   if (update.trial?.waitingFor) return waitingFor(update.trial.waitingFor);
   if (update.trial) return `on trial beside ${update.trial.against}`;
   return update.activated ? "live now" : "kept back (the active version stays)";

@@ -84,13 +84,13 @@ export function nextError(node: TestNode): Promise<Error> {
   });
 }
 
+/** A node's status as it sets it. */
+type ShownStatus = { fill?: string; shape?: string; text?: string };
+
 /** The status a node shows next with the given fill (skipping intermediate ones). */
-export function statusWith(
-  node: TestNode,
-  predicate: (status: { fill?: string; shape?: string; text?: string }) => boolean,
-): Promise<{ fill?: string; shape?: string; text?: string }> {
+export function statusWith(node: TestNode, predicate: (status: ShownStatus) => boolean): Promise<ShownStatus> {
   return new Promise((resolve) => {
-    const listener = (call: { args: [{ fill?: string; shape?: string; text?: string }] }) => {
+    const listener = (call: { args: [ShownStatus] }) => {
       if (predicate(call.args[0])) {
         node.removeListener("call:status", listener);
         resolve(call.args[0]);
